@@ -1,0 +1,304 @@
+#include "trnsim/base/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "trnsim/base/error.h"
+
+namespace trnsim {
+
+struct ConfigBuilder {
+  static ConfigNode from_yaml(const YAML::Node& y, const std::string& file, const std::string& path) {
+    ConfigNode n;
+    n.file_ = file;
+    n.path_ = path;
+    n.line_ = y.Mark().line >= 0 ? y.Mark().line + 1 : 0;
+    switch (y.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        n.kind_ = ConfigNode::Kind::kNull;
+        break;
+      case YAML::NodeType::Scalar:
+        n.kind_ = ConfigNode::Kind::kScalar;
+        n.scalar_ = y.Scalar();
+        break;
+      case YAML::NodeType::Sequence: {
+        n.kind_ = ConfigNode::Kind::kList;
+        int i = 0;
+        for (const auto& item : y) {
+          n.items_.push_back(from_yaml(item, file, path + "[" + std::to_string(i++) + "]"));
+        }
+        break;
+      }
+      case YAML::NodeType::Map:
+        n.kind_ = ConfigNode::Kind::kMap;
+        for (const auto& kv : y) {
+          std::string key = kv.first.as<std::string>();
+          for (const auto& e : n.entries_) {
+            if (e.first == key) {
+              throw input_error(file + ":" + std::to_string(kv.first.Mark().line + 1),
+                                "key '" + key + "' appears twice", "keep one of them");
+            }
+          }
+          n.entries_.emplace_back(key, from_yaml(kv.second, file, path.empty() ? key : path + "." + key));
+        }
+        break;
+    }
+    return n;
+  }
+};
+
+ConfigNode ConfigNode::parse_yaml(const std::string& text, const std::string& source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw input_error(source_name + ":" + std::to_string(e.mark.line + 1),
+                      "is not valid YAML: " + e.msg, "check indentation, colons and brackets there");
+  }
+  return ConfigBuilder::from_yaml(root, source_name, "");
+}
+
+ConfigNode ConfigNode::load_yaml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw input_error(path, "cannot be read", "check that the file exists and is readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_yaml(ss.str(), path);
+}
+
+const ConfigNode* ConfigNode::find(const std::string& key) const {
+  for (const auto& e : entries_) {
+    if (e.first == key) return &e.second;
+  }
+  return nullptr;
+}
+
+std::string ConfigNode::location() const {
+  std::string s = file_;
+  if (line_ > 0) s += ":" + std::to_string(line_);
+  if (!path_.empty()) s += " key '" + path_ + "'";
+  return s;
+}
+
+ConfigNode ConfigNode::make_scalar(std::string value, std::string file, std::string path) {
+  ConfigNode n;
+  n.kind_ = Kind::kScalar;
+  n.scalar_ = std::move(value);
+  n.file_ = std::move(file);
+  n.path_ = std::move(path);
+  return n;
+}
+
+ConfigNode ConfigNode::make_map(std::string file, std::string path) {
+  ConfigNode n;
+  n.kind_ = Kind::kMap;
+  n.file_ = std::move(file);
+  n.path_ = std::move(path);
+  return n;
+}
+
+void ConfigNode::set(const std::string& key, ConfigNode value) {
+  kind_ = Kind::kMap;
+  for (auto& e : entries_) {
+    if (e.first == key) {
+      e.second = std::move(value);
+      return;
+    }
+  }
+  entries_.emplace_back(key, std::move(value));
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+ConfigReader::ConfigReader(const ConfigNode& node, std::shared_ptr<std::vector<ParamInfo>> log)
+    : node_(node), log_(log ? std::move(log) : std::make_shared<std::vector<ParamInfo>>()) {
+  if (!node.is_map()) fail(node, "must be a map of keys to values", "write it as 'key: value' lines");
+}
+
+void ConfigReader::fail(const ConfigNode& at, const std::string& message, const std::string& hint) const {
+  throw input_error(at.location(), message, hint);
+}
+
+bool ConfigReader::has(const std::string& key) const { return node_.find(key) != nullptr; }
+
+const ConfigNode& ConfigReader::node(const std::string& key) {
+  declared_.push_back(key);
+  const ConfigNode* n = node_.find(key);
+  if (!n) {
+    std::string where = node_.location();
+    throw input_error(where, "required key '" + key + "' is missing",
+                      "add '" + key + ":' to " + (node_.path().empty() ? "the top level" : "'" + node_.path() + "'"));
+  }
+  return *n;
+}
+
+// A value may be written plainly or as {value, source, note}; returns the value node and logs it.
+const ConfigNode& ConfigReader::value_node(const std::string& key) {
+  const ConfigNode& n = node(key);
+  const ConfigNode* v = &n;
+  std::string source, note;
+  if (n.is_map()) {
+    ConfigReader sub(n, log_);
+    v = &sub.node("value");
+    source = sub.has("source") ? sub.str("source") : "";
+    note = sub.has("note") ? sub.str("note") : "";
+    sub.finish();
+  }
+  if (!v->is_scalar()) fail(*v, "must be a single value", "write 'key: value' or 'key: {value: ..., source: ...}'");
+  if (require_sources_ && source.empty()) {
+    fail(n, "has no source", "write it as {value: " + v->scalar() + ", source: \"<document and section>\"}");
+  }
+  log_->push_back({n.path(), v->scalar(), source, note});
+  return *v;
+}
+
+std::string ConfigReader::str(const std::string& key) { return value_node(key).scalar(); }
+
+std::string ConfigReader::str(const std::string& key, const std::string& dflt) {
+  if (!has(key)) {
+    declared_.push_back(key);
+    return dflt;
+  }
+  return str(key);
+}
+
+std::string ConfigReader::choice(const std::string& key, const std::vector<std::string>& choices) {
+  const ConfigNode& v = value_node(key);
+  if (std::find(choices.begin(), choices.end(), v.scalar()) != choices.end()) return v.scalar();
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  fail(v, "'" + v.scalar() + "' is not a valid choice", "use one of: " + list);
+}
+
+int64_t ConfigReader::integer(const std::string& key, int64_t lo, int64_t hi) {
+  const ConfigNode& v = value_node(key);
+  const std::string& s = v.scalar();
+  char* end = nullptr;
+  long long x = std::strtoll(s.c_str(), &end, 0);
+  if (s.empty() || end != s.c_str() + s.size()) fail(v, "'" + s + "' is not an integer", "write a whole number");
+  if (x < lo || x > hi) {
+    fail(v, "value " + s + " is out of range", "use a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return x;
+}
+
+int64_t ConfigReader::integer(const std::string& key, int64_t lo, int64_t hi, int64_t dflt) {
+  if (!has(key)) {
+    declared_.push_back(key);
+    return dflt;
+  }
+  return integer(key, lo, hi);
+}
+
+double ConfigReader::number(const std::string& key, double lo, double hi) {
+  const ConfigNode& v = value_node(key);
+  const std::string& s = v.scalar();
+  char* end = nullptr;
+  double x = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(x)) fail(v, "'" + s + "' is not a number", "write a decimal number");
+  if (x < lo || x > hi) {
+    fail(v, "value " + s + " is out of range", "use a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return x;
+}
+
+double ConfigReader::number(const std::string& key, double lo, double hi, double dflt) {
+  if (!has(key)) {
+    declared_.push_back(key);
+    return dflt;
+  }
+  return number(key, lo, hi);
+}
+
+bool ConfigReader::boolean(const std::string& key) {
+  const ConfigNode& v = value_node(key);
+  if (v.scalar() == "true") return true;
+  if (v.scalar() == "false") return false;
+  fail(v, "'" + v.scalar() + "' is not a boolean", "write true or false");
+}
+
+bool ConfigReader::boolean(const std::string& key, bool dflt) {
+  if (!has(key)) {
+    declared_.push_back(key);
+    return dflt;
+  }
+  return boolean(key);
+}
+
+namespace {
+template <typename F>
+auto parse_at(const ConfigNode& v, F parse) {
+  try {
+    return parse(v.scalar());
+  } catch (const Error& e) {
+    throw input_error(v.location(), e.message(), e.hint());
+  }
+}
+}  // namespace
+
+Bytes ConfigReader::bytes(const std::string& key) { return parse_at(value_node(key), parse_bytes); }
+Frequency ConfigReader::frequency(const std::string& key) { return parse_at(value_node(key), parse_frequency); }
+Bandwidth ConfigReader::bandwidth(const std::string& key) { return parse_at(value_node(key), parse_bandwidth); }
+Time ConfigReader::time(const std::string& key) { return parse_at(value_node(key), parse_time); }
+
+std::vector<std::string> ConfigReader::str_list(const std::string& key) {
+  const ConfigNode& n = node(key);
+  if (!n.is_list()) fail(n, "must be a list", "write it as [a, b, c]");
+  std::vector<std::string> out;
+  for (const auto& item : n.items()) {
+    if (!item.is_scalar()) fail(item, "must be a single value", "write plain values in the list");
+    out.push_back(item.scalar());
+  }
+  return out;
+}
+
+ConfigReader ConfigReader::child(const std::string& key) {
+  ConfigReader r(node(key), log_);
+  r.require_sources_ = require_sources_;
+  return r;
+}
+
+void ConfigReader::finish() const {
+  for (const auto& [key, value] : node_.entries()) {
+    if (std::find(declared_.begin(), declared_.end(), key) != declared_.end()) continue;
+    std::string best;
+    size_t best_d = SIZE_MAX;
+    for (const auto& d : declared_) {
+      size_t dist = edit_distance(key, d);
+      if (dist < best_d) {
+        best_d = dist;
+        best = d;
+      }
+    }
+    std::string hint = "remove it";
+    if (!best.empty() && best_d <= std::max<size_t>(2, key.size() / 3)) hint = "did you mean '" + best + "'?";
+    else if (!declared_.empty()) {
+      std::string all;
+      for (const auto& d : declared_) all += (all.empty() ? "" : ", ") + d;
+      hint = "remove it; known keys here: " + all;
+    }
+    fail(value, "unknown key '" + key + "'", hint);
+  }
+}
+
+}  // namespace trnsim

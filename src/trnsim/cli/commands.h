@@ -1,0 +1,12 @@
+// One function per subcommand; each lives in its own cmd_<name>.cpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace trnsim::cli {
+
+int run_hw(const std::vector<std::string>& args);
+int run_kernel(const std::vector<std::string>& args);
+
+}  // namespace trnsim::cli
