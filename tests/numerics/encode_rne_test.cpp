@@ -117,5 +117,16 @@ TEST(NumericsEncodeRne, RandomFp32BitPatterns) {
   }
 }
 
+TEST(NumericsEncodeRne, NanIsCanonicalQuietWithSign) {
+  const float payload_nan = std::nanf("0x1234");
+  EXPECT_EQ(f32_to_bf16(payload_nan), 0x7fc0);
+  EXPECT_EQ(f32_to_bf16(-payload_nan), 0xffc0);
+  EXPECT_EQ(f32_to_f16(payload_nan), 0x7e00);
+  EXPECT_EQ(f32_to_fp8e4m3(payload_nan, Rounding::kStochastic, 123), 0x7c);
+  EXPECT_EQ(f32_to_fp8e5m2(-payload_nan), 0xfe);
+  EXPECT_EQ(f32_to_fp8e4m3(248.0f), 0x78);  // documented e4m3 overflow threshold
+  EXPECT_EQ(f32_to_fp8e4m3(247.99f), 0x77);
+}
+
 }  // namespace
 }  // namespace trnsim::numerics
