@@ -67,3 +67,18 @@ TEST(HwCli, ListNamesEveryPreset) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HwCli, UnsourcedUserFileNeedsTheFlag) {
+  std::string file = std::string("'") + TRNSIM_SOURCE_DIR + "/tests/data/hw/what_if_unsourced.yaml'";
+  CliRun refused = run_trnsim("hw show " + file);
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("has no source"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("--allow-unsourced"), std::string::npos) << refused.output;
+  CliRun allowed = run_trnsim("hw show " + file + " --allow-unsourced");
+  EXPECT_EQ(allowed.status, 0) << allowed.output;
+  EXPECT_NE(allowed.output.find("(unsourced)"), std::string::npos) << allowed.output;
+}
+
+}  // namespace

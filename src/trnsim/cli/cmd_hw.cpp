@@ -39,7 +39,13 @@ int show(const std::vector<std::string>& args) {
   if (chip.empty()) {
     throw input_error("trnsim hw show", "needs a chip", "e.g. 'trnsim hw show trn2'; 'trnsim hw list' lists presets");
   }
-  hw::ChipSpec spec = hw::load_chip(chip, options);
+  hw::ChipSpec spec;
+  try {
+    spec = hw::load_chip(chip, options);
+  } catch (const Error& e) {
+    if (e.message() != "has no source") throw;
+    throw input_error(e.where(), e.message(), e.hint() + ", or pass --allow-unsourced for a what-if file");
+  }
   if (json) std::printf("%s\n", hw::chip_report_json(spec).dump(2).c_str());
   else std::fputs(hw::chip_report_text(spec).c_str(), stdout);
   return 0;
