@@ -136,6 +136,13 @@ TEST(FunctionalRounding, StochasticRoundingIsUnbiasedAndSeeded) {
   EXPECT_NEAR(up / 4096.0, 0.25, 0.03);  // nearest-even would give 0
 }
 
+TEST(FunctionalRandom, NarrowDestinationStaysBelowOne) {
+  Core c({}, 3);
+  const auto r = sb(DType::kFP8E5M2, 0, 16, 0, 512);
+  c.run(isa::Random{r});
+  for (float v : c.get(r)) ASSERT_LT(v, 1.0f);
+}
+
 TEST(FunctionalSync, SemaphoresAndBarrierTouchNothing) {
   Core c;
   const auto t = sb(DType::kF32, 0, 2, 0, 4);

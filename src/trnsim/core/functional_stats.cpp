@@ -10,6 +10,7 @@
 // random and dropout draw one Rng::next_float() per element, row-major over the pattern, before
 // any rounding bits of the write; the same seed gives the same result. dropout zeroes an element
 // with probability `prob` and does not rescale the survivors (as NKI's dropout).
+#include <algorithm>
 #include <cmath>
 
 #include "trnsim/core/functional_ap.h"
@@ -56,9 +57,22 @@ void exec_bn_aggr(const isa::BnAggr& in, CoreState& s) {
   write_tile(in.dst, s, out.data());
 }
 
+// The largest value below 1 that `t` holds exactly: clamping to it keeps a narrow destination's
+// rounding (nearest or stochastic) from producing 1.0, so random stays in [0, 1).
+float below_one(numerics::DType t) {
+  switch (t) {
+    case numerics::DType::kBF16: return 1.0f - 0x1p-8f;
+    case numerics::DType::kF16: return 1.0f - 0x1p-11f;
+    case numerics::DType::kFP8E4M3: return 1.0f - 0x1p-4f;
+    case numerics::DType::kFP8E5M2: return 1.0f - 0x1p-3f;
+    default: return 1.0f - 0x1p-24f;
+  }
+}
+
 void exec_random(const isa::Random& in, CoreState& s) {
   std::vector<float> v(static_cast<size_t>(in.dst.elems()));
-  for (float& x : v) x = s.rng.next_float();
+  const float hi = below_one(in.dst.dtype);
+  for (float& x : v) x = std::min(s.rng.next_float(), hi);
   write_tile(in.dst, s, v.data());
 }
 
