@@ -35,6 +35,13 @@ std::string field_list(const std::vector<detail::FieldSpec>& fields) {
   return s.empty() ? "none" : s;
 }
 
+std::string shown_char(char ch) {
+  auto u = static_cast<unsigned char>(ch);
+  if (u >= 0x20 && u < 0x7f) return std::string("'") + ch + "'";
+  const char* hex = "0123456789abcdef";
+  return std::string("byte 0x") + hex[u >> 4] + hex[u & 15];
+}
+
 class Parser {
  public:
   explicit Parser(const std::string& source) : source_(source) {}
@@ -198,7 +205,7 @@ Program parse_assembly(const std::string& text, const std::string& source_name) 
     int bad_col = 0;
     if (!detail::lex_line(line, toks, bad_col)) {
       throw input_error(source_name + ":" + std::to_string(line_no) + ":" + std::to_string(bad_col),
-                        "unexpected character '" + std::string(1, line[bad_col - 1]) + "'",
+                        "unexpected character " + shown_char(line[bad_col - 1]),
                         "remove it; comments start with '#'");
     }
     if (toks.size() > 1) parser.line(toks, line_no);
