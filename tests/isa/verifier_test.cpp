@@ -2,6 +2,7 @@
 
 #include "isa_test_support.h"
 #include "trnsim/isa/assembly_parser.h"
+#include "trnsim/isa/assembly_printer.h"
 #include "trnsim/isa/verifier.h"
 
 namespace trnsim::isa {
@@ -89,6 +90,19 @@ TEST(IsaVerifier, ProgramsBuiltInCodeAreChecked) {
   auto d = check(p, testing::trn2_like());
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].where(p), "program built: instruction #0 (tensor_copy)");
+}
+
+}  // namespace
+}  // namespace trnsim::isa
+
+namespace trnsim::isa {
+namespace {
+
+TEST(IsaVerifier, DocumentedExampleIsValid) {
+  std::string text = testing::read_text_file(testing::asm_data_dir() + "/example_softmax.s");
+  Program p = parse_assembly(text, "example_softmax.s");
+  EXPECT_NO_THROW(verify(p, testing::trn2_like()));
+  EXPECT_EQ(print_assembly(p), text);
 }
 
 }  // namespace
