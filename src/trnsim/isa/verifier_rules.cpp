@@ -32,9 +32,18 @@ void scalar(const VerifyContext& c, const char* role, const ScalarOperand& s, co
 
 void matmul(const VerifyContext& c, const Matmul& m) {
   const hw::TensorEngineSpec& te = c.chip.tensor;
-  int64_t k = m.stationary.partitions, mm = free_elems_saturated(m.stationary), n = free_elems_saturated(m.moving);
-  if (m.moving.partitions != k) {
-    c.fail("stationary has K = " + std::to_string(k) + " partitions but moving has " +
+  // Double-row operands hold two K rows per partition: free pattern [2, M] / [2, N].
+  const int64_t rows = m.double_row ? 2 : 1;
+  int64_t k = m.stationary.partitions * rows, mm = free_elems_saturated(m.stationary) / rows,
+          n = free_elems_saturated(m.moving) / rows;
+  if (m.double_row && (m.stationary.free[0].size != 2 || m.moving.free[0].size != 2 ||
+                       m.stationary.num_free < 2 || m.moving.num_free < 2)) {
+    c.fail("double_row=true needs stationary and moving free patterns whose outer dimension is the row pair "
+           "(size 2), e.g. (2:128,128:1)",
+           "lay each operand out as [P, 2, M] / [P, 2, N] with the two K rows of a partition outermost");
+  }
+  if (m.moving.partitions != m.stationary.partitions) {
+    c.fail("stationary has " + std::to_string(m.stationary.partitions) + " partitions but moving has " +
                std::to_string(m.moving.partitions) + "; both span the contraction dimension K",
            "use the same partitions for stationary and moving");
   }
@@ -55,12 +64,6 @@ void matmul(const VerifyContext& c, const Matmul& m) {
                " rows of the PE array" + (m.double_row ? " (double-row)" : ""),
            "split K into chunks of " + std::to_string(kmax) + " and accumulate them into the same PSUM tile with "
            "accumulate=true");
-  }
-  if (k <= kmax && k > c.chip.sbuf.partitions) {
-    // double-row K beyond the physical partitions: the model keeps one K row per partition
-    c.fail("K = " + std::to_string(k) + " needs more than the " + std::to_string(c.chip.sbuf.partitions) +
-               " SBUF partitions",
-           "split K into chunks of " + std::to_string(c.chip.sbuf.partitions) + " and accumulate with accumulate=true");
   }
   if (mm > te.cols) {
     c.fail("M = " + std::to_string(mm) + " (stationary free size) exceeds the " + std::to_string(te.cols) +
