@@ -158,7 +158,7 @@ const ConfigNode& ConfigReader::value_node(const std::string& key) {
   const ConfigNode* v = &n;
   std::string source, note;
   if (n.is_map()) {
-    ConfigReader sub(n, log_);
+    ConfigReader sub(n);  // its own log: `source` and `note` are not parameters
     v = &sub.node("value");
     source = sub.has("source") ? sub.str("source") : "";
     note = sub.has("note") ? sub.str("note") : "";

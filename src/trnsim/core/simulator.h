@@ -24,6 +24,9 @@ struct SimOptions {
   uint64_t seed = 1;
   numerics::Rounding rounding = numerics::Rounding::kNearestEven;
   bool record_trace = false;  // keep one TraceEvent per instruction
+  // Cores of the chip running this program at the same time: they share the chip's HBM bandwidth
+  // equally (each core gets hbm_bandwidth / active_cores).
+  int active_cores = 1;
 };
 
 struct TraceEvent {

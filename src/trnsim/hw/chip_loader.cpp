@@ -1,0 +1,84 @@
+#include "trnsim/hw/chip_loader.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include "trnsim/base/error.h"
+
+#ifndef TRNSIM_SOURCE_DIR
+#define TRNSIM_SOURCE_DIR "."
+#endif
+
+namespace trnsim::hw {
+namespace fs = std::filesystem;
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool looks_like_path(const std::string& s) {
+  return ends_with(s, ".yaml") || ends_with(s, ".yml") || s.find('/') != std::string::npos;
+}
+
+bool has_hw_dir(const fs::path& configs) {
+  std::error_code ec;
+  return fs::is_directory(configs / "hw", ec);
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+}  // namespace
+
+std::string config_dir() {
+  if (const char* env = std::getenv("TRNSIM_CONFIG_DIR"); env && *env) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // An executable in build/ finds the configs of the tree it was built from, an installed one
+    // finds configs/ beside bin/.
+    for (const fs::path& dir : {exe.parent_path(), exe.parent_path().parent_path()}) {
+      if (has_hw_dir(dir / "configs")) return (dir / "configs").string();
+    }
+  }
+  return std::string(TRNSIM_SOURCE_DIR) + "/configs";
+}
+
+std::vector<std::string> list_chip_presets() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(config_dir()) / "hw", ec)) {
+    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+ChipSpec load_chip(const std::string& name_or_path, const ChipLoadOptions& options) {
+  if (looks_like_path(name_or_path)) {
+    return chip_from_config(ConfigNode::load_yaml_file(name_or_path), options);
+  }
+  std::vector<std::string> presets = list_chip_presets();
+  if (std::find(presets.begin(), presets.end(), name_or_path) == presets.end()) {
+    std::string hint = presets.empty()
+                           ? "no presets found in " + config_dir() + "/hw; set TRNSIM_CONFIG_DIR to the configs directory"
+                           : "use one of: " + join(presets) + ", or a path to a chip .yaml file";
+    throw input_error("chip '" + name_or_path + "'", "is not a known chip preset", hint);
+  }
+  std::string path = config_dir() + "/hw/" + name_or_path + ".yaml";
+  // Presets are the project's published data: they always carry sources.
+  ChipSpec chip = chip_from_config(ConfigNode::load_yaml_file(path), ChipLoadOptions{.require_sources = true});
+  if (chip.name != name_or_path) {
+    throw input_error(path, "preset declares name '" + chip.name + "'",
+                      "set 'name: " + name_or_path + "' to match the file name");
+  }
+  return chip;
+}
+
+}  // namespace trnsim::hw
