@@ -1,0 +1,175 @@
+// rmsnorm and layernorm over the rows of X[R, C], with gamma (and beta) [C] from HBM broadcast to
+// every partition once. Per 128-row tile (rows on partitions), rotating over three buffers:
+//   rmsnorm:   Scalar square-and-sum (scale 1/sqrt(C) folds the mean in), Vector (ms+eps)^-1/2,
+//              Vector (x * rstd) * gamma in one scalar_tensor_tensor.
+//   layernorm: Vector bn_stats per 512-column chunk and bn_aggr -> mean, var; Vector rstd and
+//              -mean*rstd; Scalar x*rstd - mean*rstd; Vector * gamma, + beta.
+#include <cmath>
+
+#include "trnsim/kernels/builder.h"
+#include "trnsim/kernels/library.h"
+
+namespace trnsim::kernels {
+namespace {
+
+constexpr int64_t kBnStatsFmax = 512;  // bn_stats free-size limit (hardware-facts 3.1)
+
+struct NormShape {
+  int64_t rows, cols;
+  DType dt;
+  double eps;
+};
+
+NormShape norm_shape(const ResolvedParams& p, const hw::ChipSpec& chip, int extra_rows) {
+  NormShape s{p.i("rows"), p.i("cols"), p.dtype("dtype"), parse_double_option(p, "eps")};
+  require(s.rows > 0 && s.cols > 0, p.kernel(), "rows and cols must be positive", "e.g. rows=4096 cols=4096");
+  require(s.dt == DType::kBF16 || s.dt == DType::kF16 || s.dt == DType::kF32, p.kernel(),
+          "dtype " + std::string(numerics::dtype_name(s.dt)) + " is not supported", "use dtype=bf16, f16 or f32");
+  const int64_t need = (3 * numerics::dtype_size(s.dt) + 4 * (extra_rows + 1)) * s.cols + 1024;
+  require(need <= chip.sbuf.partition_bytes, p.kernel(),
+          "rows of " + std::to_string(s.cols) + " elements do not fit in one SBUF partition with their buffers",
+          "use fewer columns");
+  return s;
+}
+
+double norm_tolerance(DType dt) { return dt == DType::kF32 ? 1e-4 : (dt == DType::kF16 ? 4e-3 : 2.4e-2); }
+
+BuiltKernel build_rmsnorm(const ResolvedParams& p, const hw::ChipSpec& chip) {
+  const NormShape s = norm_shape(p, chip, 1);
+  KernelBuilder b(chip, "rmsnorm");
+  const HbmTensor X = b.input("x", s.dt, {s.rows, s.cols});
+  const HbmTensor G = b.input("gamma", s.dt, {s.cols});
+  const HbmTensor Y = b.output("y", s.dt, {s.rows, s.cols});
+  const int32_t P = chip.sbuf.partitions;
+  const Tile gamma = b.sbuf("gamma", DType::kF32, P, s.cols);
+  const Tile junk = b.sbuf("squares", DType::kF32, P, s.cols);
+  b.dma_copy(gamma.ap(), G.broadcast_row(P, 0, s.cols));
+  std::vector<Tile> xs, st;
+  for (int i = 0; i < 3; ++i) {
+    xs.push_back(b.sbuf("x" + std::to_string(i), s.dt, P, s.cols));
+    st.push_back(b.sbuf("ms" + std::to_string(i), DType::kF32, P, 2));  // mean square, rstd
+  }
+  const int half = std::max(1, b.dma_queues() / 2);
+  const DmaQueues loads{0, half}, stores{half, b.dma_queues() - half};
+  const float inv_sqrt_c = static_cast<float>(1.0 / std::sqrt(static_cast<double>(s.cols)));
+  for (int64_t t = 0; t < ceil_div(s.rows, P); ++t) {
+    const int32_t rr = static_cast<int32_t>(std::min<int64_t>(P, s.rows - t * P));
+    const AccessPattern x = xs[t % 3].ap(0, rr, 0, s.cols);
+    const Tile& m = st[t % 3];
+    b.dma_copy(x, X.rows_view(t * P, rr, 0, s.cols), loads);
+    b.activation_reduce(junk.ap(0, rr, 0, s.cols), x, ActFunc::kSquare, m.col(0, rr), {}, imm(inv_sqrt_c));
+    b.tensor_scalar(m.col(1, rr), m.col(0, rr), AluOp::kAdd, imm(static_cast<float>(s.eps)), AluOp::kPow, imm(-0.5f));
+    b.scalar_tensor_tensor(x, x, AluOp::kMultiply, per_partition(m.col(1, rr)), AluOp::kMultiply,
+                           gamma.ap(0, rr, 0, s.cols));
+    b.dma_copy(Y.rows_view(t * P, rr, 0, s.cols), x, stores);
+  }
+  BuiltKernel k;
+  k.program = b.finish();
+  k.flops = 4.0 * s.rows * s.cols;  // square, sum, two multiplies
+  const int64_t es = numerics::dtype_size(s.dt);
+  k.min_hbm_bytes = (2 * s.rows * s.cols + s.cols) * es;
+  const NormShape sh = s;
+  k.reference = [sh](const TensorMap& in) {
+    const auto& x = in.at("x");
+    const auto& g = in.at("gamma");
+    std::vector<float> y(x.size());
+    for (int64_t r = 0; r < sh.rows; ++r) {
+      double ss = 0;
+      for (int64_t c = 0; c < sh.cols; ++c) ss += double(x[r * sh.cols + c]) * x[r * sh.cols + c];
+      const double rstd = 1.0 / std::sqrt(ss / sh.cols + sh.eps);
+      for (int64_t c = 0; c < sh.cols; ++c) y[r * sh.cols + c] = static_cast<float>(x[r * sh.cols + c] * rstd * g[c]);
+    }
+    return TensorMap{{"y", std::move(y)}};
+  };
+  k.tolerance["y"] = Tolerance{1e-3, norm_tolerance(s.dt)};
+  return k;
+}
+
+BuiltKernel build_layernorm(const ResolvedParams& p, const hw::ChipSpec& chip) {
+  const NormShape s = norm_shape(p, chip, 2);
+  KernelBuilder b(chip, "layernorm");
+  const HbmTensor X = b.input("x", s.dt, {s.rows, s.cols});
+  const HbmTensor G = b.input("gamma", s.dt, {s.cols});
+  const HbmTensor Bt = b.input("beta", s.dt, {s.cols});
+  const HbmTensor Y = b.output("y", s.dt, {s.rows, s.cols});
+  const int32_t P = chip.sbuf.partitions;
+  const Tile gamma = b.sbuf("gamma", DType::kF32, P, s.cols);
+  const Tile beta = b.sbuf("beta", DType::kF32, P, s.cols);
+  b.dma_copy(gamma.ap(), G.broadcast_row(P, 0, s.cols));
+  b.dma_copy(beta.ap(), Bt.broadcast_row(P, 0, s.cols));
+  const int64_t chunks = ceil_div(s.cols, kBnStatsFmax);
+  std::vector<Tile> xs, stats, mv;
+  for (int i = 0; i < 3; ++i) {
+    xs.push_back(b.sbuf("x" + std::to_string(i), s.dt, P, s.cols));
+    stats.push_back(b.sbuf("bn" + std::to_string(i), DType::kF32, P, 3 * chunks));
+    mv.push_back(b.sbuf("mv" + std::to_string(i), DType::kF32, P, 4));  // mean, var, rstd, -mean*rstd
+  }
+  const Tile xhat = b.sbuf("xhat", DType::kF32, P, s.cols);
+  const int half = std::max(1, b.dma_queues() / 2);
+  const DmaQueues loads{0, half}, stores{half, b.dma_queues() - half};
+  for (int64_t t = 0; t < ceil_div(s.rows, P); ++t) {
+    const int32_t rr = static_cast<int32_t>(std::min<int64_t>(P, s.rows - t * P));
+    const Tile& xt = xs[t % 3];
+    const Tile& m = mv[t % 3];
+    const AccessPattern x = xt.ap(0, rr, 0, s.cols);
+    b.dma_copy(x, X.rows_view(t * P, rr, 0, s.cols), loads);
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int64_t w = std::min(kBnStatsFmax, s.cols - c * kBnStatsFmax);
+      b.bn_stats(stats[t % 3].ap(0, rr, 3 * c, 3), xt.ap(0, rr, c * kBnStatsFmax, w));
+    }
+    b.bn_aggr(m.ap(0, rr, 0, 2), stats[t % 3].ap(0, rr, 0, 3 * chunks));
+    b.tensor_scalar(m.col(2, rr), m.col(1, rr), AluOp::kAdd, imm(static_cast<float>(s.eps)), AluOp::kPow, imm(-0.5f));
+    b.tensor_scalar(m.col(3, rr), m.col(0, rr), AluOp::kMultiply, per_partition(m.col(2, rr)), AluOp::kMultiply,
+                    imm(-1.0f));
+    const AccessPattern xh = xhat.ap(0, rr, 0, s.cols);
+    b.activation(xh, x, ActFunc::kIdentity, m.col(3, rr), per_partition(m.col(2, rr)));
+    b.tensor_tensor(xh, xh, gamma.ap(0, rr, 0, s.cols), AluOp::kMultiply);
+    b.tensor_tensor(x, xh, beta.ap(0, rr, 0, s.cols), AluOp::kAdd);
+    b.dma_copy(Y.rows_view(t * P, rr, 0, s.cols), x, stores);
+  }
+  BuiltKernel k;
+  k.program = b.finish();
+  k.flops = 8.0 * s.rows * s.cols;  // mean, variance (2), normalise (2), scale, shift, ~1 more
+  const int64_t es = numerics::dtype_size(s.dt);
+  k.min_hbm_bytes = (2 * s.rows * s.cols + 2 * s.cols) * es;
+  const NormShape sh = s;
+  k.reference = [sh](const TensorMap& in) {
+    const auto& x = in.at("x");
+    const auto& g = in.at("gamma");
+    const auto& be = in.at("beta");
+    std::vector<float> y(x.size());
+    for (int64_t r = 0; r < sh.rows; ++r) {
+      double sum = 0, sq = 0;
+      for (int64_t c = 0; c < sh.cols; ++c) sum += x[r * sh.cols + c];
+      const double mean = sum / sh.cols;
+      for (int64_t c = 0; c < sh.cols; ++c) sq += (x[r * sh.cols + c] - mean) * (x[r * sh.cols + c] - mean);
+      const double rstd = 1.0 / std::sqrt(sq / sh.cols + sh.eps);
+      for (int64_t c = 0; c < sh.cols; ++c) {
+        y[r * sh.cols + c] = static_cast<float>((x[r * sh.cols + c] - mean) * rstd * g[c] + be[c]);
+      }
+    }
+    return TensorMap{{"y", std::move(y)}};
+  };
+  k.tolerance["y"] = Tolerance{2e-3, norm_tolerance(s.dt)};
+  return k;
+}
+
+std::vector<ParamSpec> norm_params() {
+  return {{"rows", true, 4096, "", "rows of x"},
+          {"cols", true, 4096, "", "columns of x (the normalised axis)"},
+          {"dtype", false, 0, "bf16", "dtype of x, gamma, beta and y: bf16, f16 or f32"},
+          {"eps", false, 0, "1e-5", "added to the mean square / variance"}};
+}
+
+}  // namespace
+
+KernelInfo rmsnorm_kernel() {
+  return {"rmsnorm", "y = x / sqrt(mean(x^2) + eps) * gamma over each row", norm_params(), build_rmsnorm};
+}
+
+KernelInfo layernorm_kernel() {
+  return {"layernorm", "y = (x - mean) / sqrt(var + eps) * gamma + beta over each row", norm_params(),
+          build_layernorm};
+}
+
+}  // namespace trnsim::kernels

@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include "trnsim/base/error.h"
+#include "trnsim/kernels/kernel.h"
+#include "trnsim/kernels/runner.h"
+#include "test_chip.h"
+
+namespace trnsim::kernels {
+namespace {
+
+KernelParams params(std::initializer_list<std::pair<const char*, std::string>> kv) {
+  KernelParams p;
+  for (const auto& [k, v] : kv) p.set_text(std::string(k) + "=" + v);
+  return p;
+}
+
+// Every wait names a stream semaphore and an instruction emitted earlier on that stream, so the
+// program can never wait for the future (a deadlock) whatever the timing.
+void expect_waits_point_backwards(const isa::Program& p) {
+  std::vector<int64_t> count(p.num_semaphores, 0);
+  for (const auto& in : p.instructions) {
+    for (const auto& w : in.waits) {
+      ASSERT_GE(w.sem, 0);
+      ASSERT_LT(w.sem, p.num_semaphores);
+      EXPECT_LE(w.value, count[w.sem]) << "waits for an instruction not yet emitted";
+    }
+    if (in.signal >= 0) ++count[in.signal];
+  }
+}
+
+void expect_correct(const std::string& name, const KernelParams& p, const hw::ChipSpec& chip) {
+  const BuiltKernel k = build_kernel(name, p, chip);
+  expect_waits_point_backwards(k.program);
+  const KernelRun run = run_kernel(k, chip, core::Mode::kFunctional, 7);
+  ASSERT_FALSE(run.checks.empty());
+  for (const auto& c : run.checks) {
+    EXPECT_EQ(c.mismatches, 0) << name << ": " << c.mismatches << " of " << c.elements << " wrong, first "
+                               << c.first_mismatch << ", max abs error " << c.max_abs_error;
+  }
+}
+
+class KernelsLibraryTest : public ::testing::Test {
+ protected:
+  hw::ChipSpec chip_ = testing::test_chip();
+};
+
+TEST_F(KernelsLibraryTest, GemmOddShapeBf16) {
+  expect_correct("gemm", params({{"m", "200"}, {"n", "300"}, {"k", "170"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, GemmMultiPanelF32Out) {
+  expect_correct("gemm", params({{"m", "130"}, {"n", "2100"}, {"k", "260"}, {"out_dtype", "f32"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, GemmFp8UsesTensorTransposes) {
+  const BuiltKernel k = build_kernel("gemm", params({{"m", "200"}, {"n", "300"}, {"k", "170"}, {"dtype", "fp8e4m3"}}), chip_);
+  EXPECT_NE(k.notes.find("TensorE transpose"), std::string::npos) << k.notes;
+  expect_correct("gemm", params({{"m", "200"}, {"n", "300"}, {"k", "170"}, {"dtype", "fp8e4m3"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, GemmWithoutDmaTranspose) {
+  expect_correct("gemm", params({{"m", "260"}, {"n", "100"}, {"k", "300"}}), testing::test_chip(false));
+}
+
+TEST_F(KernelsLibraryTest, GemmCountsFlopsAndBytes) {
+  const BuiltKernel k = build_kernel("gemm", params({{"m", "200"}, {"n", "300"}, {"k", "170"}}), chip_);
+  EXPECT_DOUBLE_EQ(k.flops, 2.0 * 200 * 300 * 170);
+  EXPECT_EQ(k.min_hbm_bytes, (200 * 170 + 170 * 300) * 2 + 200 * 300 * 2);
+  double issued = 0;
+  for (const auto& in : k.program.instructions) {
+    if (const auto* m = std::get_if<isa::Matmul>(&in.body)) {
+      issued += 2.0 * m->moving.partitions * m->stationary.free_elems() * m->moving.free_elems();
+    }
+  }
+  EXPECT_DOUBLE_EQ(issued, k.flops) << "edge tiles must not compute padding";
+}
+
+TEST_F(KernelsLibraryTest, SoftmaxOddShape) {
+  expect_correct("softmax", params({{"rows", "130"}, {"cols", "77"}}), chip_);
+  expect_correct("softmax", params({{"rows", "300"}, {"cols", "515"}, {"dtype", "f32"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, Norms) {
+  expect_correct("rmsnorm", params({{"rows", "130"}, {"cols", "77"}}), chip_);
+  expect_correct("layernorm", params({{"rows", "130"}, {"cols", "600"}}), chip_);
+  expect_correct("layernorm", params({{"rows", "7"}, {"cols", "33"}, {"dtype", "f32"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, Elementwise) {
+  expect_correct("gelu", params({{"rows", "130"}, {"cols", "77"}}), chip_);
+  expect_correct("silu", params({{"rows", "3"}, {"cols", "5000"}, {"dtype", "f32"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, TransposeBothMethods) {
+  expect_correct("transpose", params({{"rows", "200"}, {"cols", "130"}}), chip_);
+  expect_correct("transpose", params({{"rows", "200"}, {"cols", "130"}, {"method", "pe"}}), chip_);
+  expect_correct("transpose", params({{"rows", "70"}, {"cols", "300"}, {"dtype", "fp8e4m3"}}), chip_);
+}
+
+TEST_F(KernelsLibraryTest, ElementwiseAndSoftmaxByteCounts) {
+  EXPECT_EQ(build_kernel("softmax", params({{"rows", "130"}, {"cols", "77"}}), chip_).min_hbm_bytes, 2 * 130 * 77 * 2);
+  EXPECT_EQ(build_kernel("gelu", params({{"rows", "10"}, {"cols", "10"}, {"dtype", "f32"}}), chip_).min_hbm_bytes, 800);
+  EXPECT_EQ(build_kernel("layernorm", params({{"rows", "4"}, {"cols", "8"}}), chip_).min_hbm_bytes, (64 + 16) * 2);
+}
+
+TEST_F(KernelsLibraryTest, UnknownOptionNamesItAndListsValidOnes) {
+  try {
+    build_kernel("gemm", params({{"mm", "3"}}), chip_);
+    FAIL();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("'mm'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("m, n, k, dtype, out_dtype"), std::string::npos) << msg;
+  }
+}
+
+TEST_F(KernelsLibraryTest, BadValuesAndKernelsAreInputErrors) {
+  EXPECT_THROW(build_kernel("gemm", params({{"m", "abc"}}), chip_), Error);
+  EXPECT_THROW(build_kernel("gemm", params({{"m", "0"}}), chip_), Error);
+  EXPECT_THROW(build_kernel("gemm", params({{"out_dtype", "fp8e4m3"}}), chip_), Error);
+  EXPECT_THROW(build_kernel("softmax", params({{"cols", "1000000"}}), chip_), Error);
+  EXPECT_THROW(build_kernel("gemm", params({{"k", "100000"}}), chip_), Error);
+  try {
+    build_kernel("nosuch", {}, chip_);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInput);
+    EXPECT_NE(std::string(e.what()).find("softmax"), std::string::npos);
+  }
+}
+
+TEST_F(KernelsLibraryTest, EveryRegisteredKernelBuildsWithDefaults) {
+  for (const auto& info : kernel_registry()) {
+    const BuiltKernel k = build_kernel(info.name, {}, chip_);
+    EXPECT_FALSE(k.program.instructions.empty()) << info.name;
+    EXPECT_TRUE(k.reference) << info.name;
+    expect_waits_point_backwards(k.program);
+  }
+}
+
+}  // namespace
+}  // namespace trnsim::kernels
