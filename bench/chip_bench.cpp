@@ -18,7 +18,7 @@
 #include "trnsim/base/rng.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/io/chrome_trace.h"
-#include "trnsim/kernels/kernel_run.h"
+#include "trnsim/kernels/runner.h"
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -101,7 +101,7 @@ void functional_gemm(const hw::ChipSpec& chip, std::vector<Row>& rows, nlohmann:
   for (int rep = 0; rep < 3; ++rep) {
     auto run = kernels::run_kernel(k, chip, o);
     best = std::min(best, run.result.sim_wall_s);
-    passed = passed && run.passed();
+    passed = passed && run.ok();
   }
   const double sim = 2.0 * n * n * n / best * 1e-9;
   const double blas1 = openblas_gflops(n, 1);

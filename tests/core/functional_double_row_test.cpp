@@ -1,6 +1,8 @@
 // fp8 double-row matmul: K = 2 x partitions, operands laid out [P, 2, M] / [P, 2, N].
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "functional_test_util.h"
 
 namespace trnsim::core::testing {

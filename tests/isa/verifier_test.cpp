@@ -44,8 +44,8 @@ TEST(IsaVerifier, VerifyThrowsTheFirstFindingWithItsKind) {
 
 TEST(IsaVerifier, ChipFlagsGateDoubleRowAndDmaTranspose) {
   std::string text = std::string(kHeader) +
-                     "tensor nc_matmul dst=psum[0:128]@0:f32(128:1) stationary=sbuf[0:128]@0:fp8e4m3(128:1) "
-                     "moving=sbuf[0:128]@0:fp8e4m3(128:1) double_row=true\n"
+                     "tensor nc_matmul dst=psum[0:128]@0:f32(128:1) stationary=sbuf[0:128]@0:fp8e4m3(2:128,128:1) "
+                     "moving=sbuf[0:128]@0:fp8e4m3(2:128,128:1) double_row=true\n"
                      "dma.q0 dma_transpose dst=sbuf[0:128]@0:bf16(128:1) src=hbm:x@0:bf16(128:512,128:1)\n";
   Program p = parse_assembly(text, "v.s");
   hw::ChipSpec chip = testing::trn2_like();

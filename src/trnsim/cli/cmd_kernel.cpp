@@ -13,7 +13,7 @@
 #include "trnsim/io/run_report.h"
 #include "trnsim/isa/assembly_parser.h"
 #include "trnsim/isa/verifier.h"
-#include "trnsim/kernels/kernel_run.h"
+#include "trnsim/kernels/runner.h"
 
 namespace trnsim::cli {
 namespace {
@@ -55,16 +55,23 @@ int list_kernels() {
   return 0;
 }
 
-nlohmann::json checks_json(const kernels::KernelRun& run) {
+kernels::Tolerance tolerance_of(const kernels::BuiltKernel& k, const std::string& tensor) {
+  auto it = k.tolerance.find(tensor);
+  return it == k.tolerance.end() ? kernels::Tolerance{} : it->second;
+}
+
+nlohmann::json checks_json(const kernels::BuiltKernel& k, const kernels::KernelRun& run) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : run.checks) {
+    const kernels::Tolerance tol = tolerance_of(k, c.tensor);
     out.push_back({{"tensor", c.tensor},
+                   {"elements", c.elements},
                    {"max_abs_error", c.max_abs_error},
-                   {"max_rel_error", c.max_rel_error},
-                   {"tolerance_abs", c.tolerance.abs},
-                   {"tolerance_rel", c.tolerance.rel},
-                   {"failures", c.failures},
-                   {"passed", c.passed()}});
+                   {"tolerance_abs", tol.abs},
+                   {"tolerance_rel", tol.rel},
+                   {"mismatches", c.mismatches},
+                   {"first_mismatch", c.first_mismatch},
+                   {"passed", c.mismatches == 0}});
   }
   return out;
 }
@@ -116,8 +123,8 @@ int run(Options& opts) {
     if (kernel.min_hbm_bytes > 0) j["min_hbm_bytes"] = kernel.min_hbm_bytes;
     if (kernel.flops > 0) j["kernel_flops"] = kernel.flops;
     if (sim.mode == core::Mode::kFunctional) {
-      j["checks"] = checks_json(run);
-      j["passed"] = run.passed();
+      j["checks"] = checks_json(kernel, run);
+      j["passed"] = run.ok();
     }
     std::printf("%s\n", j.dump(2).c_str());
   } else {
@@ -125,13 +132,14 @@ int run(Options& opts) {
     if (!kernel.notes.empty()) std::printf("  %s\n", kernel.notes.c_str());
     std::fputs(io::format_run_summary(chip, run.result).c_str(), stdout);
     for (const auto& c : run.checks) {
-      std::printf("check %-10s max abs err %.3g, max rel err %.3g (tolerance %.3g + %.3g x |ref|): %s\n",
-                  c.tensor.c_str(), c.max_abs_error, c.max_rel_error, c.tolerance.abs, c.tolerance.rel,
-                  c.passed() ? "PASS" : ("FAIL (" + std::to_string(c.failures) + " elements)").c_str());
+      const kernels::Tolerance tol = tolerance_of(kernel, c.tensor);
+      std::printf("check %s: max abs error %.3g over %lld elements (tolerance %.3g + %.3g x |ref|): %s\n",
+                  c.tensor.c_str(), c.max_abs_error, static_cast<long long>(c.elements), tol.abs, tol.rel,
+                  c.mismatches == 0 ? "PASS" : ("FAIL, " + c.first_mismatch).c_str());
     }
     if (trace_path) std::printf("trace written to %s\n", trace_path->c_str());
   }
-  return run.passed() ? 0 : 1;
+  return run.ok() ? 0 : 1;
 }
 
 }  // namespace

@@ -30,35 +30,44 @@ void scalar(const VerifyContext& c, const char* role, const ScalarOperand& s, co
   if (s.is_ap) column(c, role, s.ap, data);
 }
 
+// Reports why a double_row matmul is illegal on this chip, if it is.
+bool double_row_legal(const VerifyContext& c, const Matmul& m) {
+  if (!c.chip.tensor.fp8_double_row) {
+    c.fail("double_row=true but chip '" + c.chip.name + "' has no fp8 double-row mode",
+           "remove double_row and split K into chunks of " + std::to_string(c.chip.tensor.rows));
+    return false;
+  }
+  if (!numerics::is_fp8(m.stationary.dtype) || !numerics::is_fp8(m.moving.dtype)) {
+    c.fail("double_row=true needs fp8 stationary and moving, but they are " +
+               std::string(numerics::dtype_name(m.stationary.dtype)) + " and " +
+               std::string(numerics::dtype_name(m.moving.dtype)),
+           "cast both operands to fp8e4m3/fp8e5m2, or remove double_row");
+    return false;
+  }
+  if (m.stationary.free[0].size != 2 || m.moving.free[0].size != 2 || m.stationary.num_free < 2 ||
+      m.moving.num_free < 2) {
+    c.fail("double_row=true needs stationary and moving free patterns whose outer dimension is the row pair "
+           "(size 2), e.g. (2:128,128:1)",
+           "lay each operand out as [P, 2, M] / [P, 2, N] with the two K rows of a partition outermost");
+    return false;
+  }
+  return true;
+}
+
 void matmul(const VerifyContext& c, const Matmul& m) {
   const hw::TensorEngineSpec& te = c.chip.tensor;
   // Double-row operands hold two K rows per partition: free pattern [2, M] / [2, N].
   const int64_t rows = m.double_row ? 2 : 1;
   int64_t k = m.stationary.partitions * rows, mm = free_elems_saturated(m.stationary) / rows,
           n = free_elems_saturated(m.moving) / rows;
-  if (m.double_row && (m.stationary.free[0].size != 2 || m.moving.free[0].size != 2 ||
-                       m.stationary.num_free < 2 || m.moving.num_free < 2)) {
-    c.fail("double_row=true needs stationary and moving free patterns whose outer dimension is the row pair "
-           "(size 2), e.g. (2:128,128:1)",
-           "lay each operand out as [P, 2, M] / [P, 2, N] with the two K rows of a partition outermost");
-  }
+
   if (m.moving.partitions != m.stationary.partitions) {
     c.fail("stationary has " + std::to_string(m.stationary.partitions) + " partitions but moving has " +
                std::to_string(m.moving.partitions) + "; both span the contraction dimension K",
            "use the same partitions for stationary and moving");
   }
-  if (m.double_row) {
-    if (!te.fp8_double_row) {
-      c.fail("double_row=true but chip '" + c.chip.name + "' has no fp8 double-row mode",
-             "remove double_row and split K into chunks of " + std::to_string(te.rows));
-    } else if (!numerics::is_fp8(m.stationary.dtype) || !numerics::is_fp8(m.moving.dtype)) {
-      c.fail("double_row=true needs fp8 stationary and moving, but they are " +
-                 std::string(numerics::dtype_name(m.stationary.dtype)) + " and " +
-                 std::string(numerics::dtype_name(m.moving.dtype)),
-             "cast both operands to fp8e4m3/fp8e5m2, or remove double_row");
-    }
-  }
-  int64_t kmax = m.double_row && te.fp8_double_row ? 2 * te.rows : te.rows;
+  if (m.double_row && !double_row_legal(c, m)) return;  // the shape rules assume a legal layout
+  int64_t kmax = rows * te.rows;
   if (k > kmax) {
     c.fail("K = " + std::to_string(k) + " contraction partitions exceeds the " + std::to_string(kmax) +
                " rows of the PE array" + (m.double_row ? " (double-row)" : ""),

@@ -9,7 +9,7 @@ dma.q0 dma_copy dst=sbuf[0:128]@0:bf16(512:1) src=hbm:x@0:bf16(128:512,512:1) si
 dma.q1 dma_copy dst=sbuf[0:128]@1024:fp8e4m3(2:128,128:1) src=hbm:w@0:fp8e4m3(128:256,256:1) signal=s1
 dma.q2 dma_transpose dst=sbuf[0:64]@2048:f32(64:1) src=hbm:t@0:f32(64:64,64:1)
 tensor nc_matmul dst=psum[0:128]@0:f32(512:1) stationary=sbuf[0:128]@0:bf16(128:1) moving=sbuf[0:128]@0:bf16(512:1) wait=s0>=1
-tensor nc_matmul dst=psum[0:128]@2048:f32(128:1) stationary=sbuf[0:128]@1024:fp8e4m3(128:1) moving=sbuf[0:128]@1024:fp8e4m3(128:1) accumulate=true double_row=true wait=s1>=1
+tensor nc_matmul dst=psum[0:128]@2048:f32(128:1) stationary=sbuf[0:128]@1024:fp8e4m3(2:128,128:1) moving=sbuf[0:128]@1024:fp8e4m3(2:128,128:1) accumulate=true double_row=true wait=s1>=1
 tensor nc_transpose dst=psum[0:128]@4096:bf16(128:1) src=sbuf[0:128]@0:bf16(128:1) signal=s2
 vector nc_transpose dst=sbuf[0:32]@4096:f32(32:1) src=sbuf[0:32]@8192:f32(32:1)
 scalar activation dst=sbuf[0:128]@16384:f32(512:1) src=psum[0:128]@0:f32(512:1) func=gelu_tanh scale=0.125 bias=sbuf[0:128]@20480:f32(1:1) wait=s2>=1
