@@ -1,5 +1,6 @@
 #include "trnsim/io/run_report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace trnsim::io {
@@ -55,8 +56,20 @@ std::string format_run_summary(const hw::ChipSpec& chip, const core::RunResult& 
                 format_bytes(r.psum_peak_bytes).c_str(), format_bytes(chip.psum.partition_bytes).c_str());
   s += buf;
   s += "engine busy      ";
+  double dma_sum = 0, dma_max = 0;
+  int dma_n = 0;
   for (const auto& e : r.engines) {
+    if (e.name.rfind("dma.", 0) == 0) {
+      dma_sum += e.busy_fraction;
+      dma_max = std::max(dma_max, e.busy_fraction);
+      ++dma_n;
+      continue;
+    }
     std::snprintf(buf, sizeof buf, "%s %.1f%%  ", e.name.c_str(), 100 * e.busy_fraction);
+    s += buf;
+  }
+  if (dma_n > 0) {
+    std::snprintf(buf, sizeof buf, "dma (%d queues) mean %.1f%% max %.1f%%", dma_n, 100 * dma_sum / dma_n, 100 * dma_max);
     s += buf;
   }
   s += "\n";
