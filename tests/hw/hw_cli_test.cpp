@@ -1,36 +1,15 @@
 // The built `trnsim hw` command: exit codes and what it prints.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "../cli/cli_run.h"
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CliRun run_trnsim(const std::string& args) {
-  CliRun r;
-  std::string cmd = std::string("'") + TRNSIM_BINARY + "' " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-
-int count_lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using trnsim::testing::count_lines;
+using trnsim::testing::run_trnsim;
+using trnsim::testing::CliRun;
 
 TEST(HwCli, ShowTrn2PrintsSources) {
   CliRun r = run_trnsim("hw show trn2");

@@ -230,7 +230,7 @@ class CoreSim {
       const Stream& st = streams_[s];
       if (st.next >= st.program.size()) continue;
       const Instruction& inst = prog_.instructions[st.program[st.next]];
-      blocked += "\n  " + sched_.streams[s].name + ": instruction #" + std::to_string(st.program[st.next]) +
+      blocked += (blocked.empty() ? " " : "; ") + sched_.streams[s].name + ": instruction #" + std::to_string(st.program[st.next]) +
                  " (" + std::string(isa::mnemonic(inst)) +
                  (inst.line ? ", line " + std::to_string(inst.line) : "") + ")";
       for (const auto& w : inst.waits) {
@@ -242,8 +242,8 @@ class CoreSim {
       if (std::holds_alternative<isa::Barrier>(inst.body)) blocked += " waits at a barrier";
     }
     if (!blocked.empty()) {
-      throw Error(ErrorKind::kRuntime, prog_.name.empty() ? "program" : prog_.name,
-                  "deadlock: these instructions can never start:" + blocked,
+      throw Error(ErrorKind::kRuntime, "program " + (prog_.name.empty() ? std::string("<unnamed>") : prog_.name),
+                  "deadlock, these instructions can never start:" + blocked,
                   "make sure every waited-for semaphore value is reached by earlier signals");
     }
   }
