@@ -27,9 +27,7 @@ struct Stream {
   bool waiting = false;          // blocked on a semaphore or barrier
   Time busy;
   int64_t executed = 0;
-  // TensorE stationary-load tracking
-  const isa::AccessPattern* last_stationary = nullptr;
-  Time last_start, last_end;
+  Time last_start, last_end;  // the previous instruction (TensorE background stationary loads)
   // DMA queue: end of the previous data phase
   Time data_free;
 };
@@ -50,13 +48,14 @@ struct Event {
 class CoreSim {
  public:
   CoreSim(const hw::ChipSpec& chip, const isa::Program& prog, const SimOptions& opts, HbmImage* hbm)
-      : chip_(chip), prog_(prog), opts_(opts), sched_(build_stream_schedule(chip, prog)),
+      : chip_(chip), prog_(prog), opts_(opts),
+        hbm_bw_{chip.hbm_bandwidth.bytes_per_s / std::max(1, opts.active_cores)},
+        sched_(build_stream_schedule(chip, prog, hbm_bw_)),
         streams_(sched_.streams.size()), sem_count_(std::max(prog.num_semaphores, 0), 0),
         sem_waiters_(sem_count_.size()), rng_(opts.seed),
         sbuf_(chip.sbuf.partitions, chip.sbuf.partition_bytes, opts.mode == Mode::kFunctional),
         psum_(chip.psum.partitions, chip.psum.partition_bytes, opts.mode == Mode::kFunctional) {
     for (size_t s = 0; s < streams_.size(); ++s) streams_[s].program = sched_.streams[s].instructions;
-    hbm_bw_ = Bandwidth{chip.hbm_bandwidth.bytes_per_s / std::max(1, opts.active_cores)};
     if (opts.mode == Mode::kFunctional) {
       if (!hbm || !hbm->allocated()) {
         throw input_error("simulate", "functional mode needs an allocated HBM image",
@@ -67,19 +66,16 @@ class CoreSim {
   }
 
   RunResult run() {
-    const auto wall0 = std::chrono::steady_clock::now();
     for (size_t s = 0; s < streams_.size(); ++s) push(Time(), 1, static_cast<int32_t>(s), -1);
     while (!heap_.empty()) {
       Event e = heap_.top();
       heap_.pop();
       now_ = e.at;
-      if (e.inst >= 0) complete(e.stream, e.inst);
+      if (e.inst >= 0) complete(e.inst);
       else try_issue(e.stream);
     }
     check_finished();
-    RunResult r = summarize();
-    r.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    return r;
+    return summarize();
   }
 
  private:
@@ -93,28 +89,23 @@ class CoreSim {
     st.waiting = false;
     if (st.next >= st.program.size()) return;
     const int32_t idx = st.program[st.next];
-    const Instruction& inst = prog_.instructions[idx];
-    for (const auto& w : inst.waits) {
-      if (sem_count_[w.sem] < w.value) {
-        sem_waiters_[w.sem].push_back({w.value, s});
-        st.waiting = true;
-        return;
-      }
+    const StaticCost& c = sched_.costs[idx];
+    for (int32_t i = 0; i < c.wait_count; ++i) {
+      const isa::Wait& w = sched_.waits[c.wait_begin + i];
+      if (sem_count_[w.sem] < w.value) return park(s, w.sem, w.value);
     }
-    if (const auto* sw = std::get_if<isa::SemWait>(&inst.body); sw && sem_count_[sw->sem] < sw->value) {
-      sem_waiters_[sw->sem].push_back({sw->value, s});
-      st.waiting = true;
-      return;
-    }
-    if (std::holds_alternative<isa::Barrier>(inst.body)) {
+    if (c.op == OpClass::kSemWait && sem_count_[c.sem] < c.sem_value) return park(s, c.sem, c.sem_value);
+    if (c.op == OpClass::kBarrier) {
       // A queue reaches a barrier only when its last transfer has landed.
-      if (now_ < st.data_free) {
-        push(st.data_free, 1, s, -1);
-        return;
-      }
+      if (now_ < st.data_free) return push(st.data_free, 1, s, -1);
       if (!barrier_arrive(s, idx)) return;
     }
-    start(s, idx, inst);
+    start(s, idx);
+  }
+
+  void park(int32_t s, int32_t sem, int64_t value) {
+    sem_waiters_[sem].push_back({value, s});
+    streams_[s].waiting = true;
   }
 
   // Returns true once every stream has reached barrier `idx`; parks the others until then.
@@ -129,28 +120,28 @@ class CoreSim {
       if (other != s) {
         Stream& o = streams_[other];
         o.waiting = false;
-        start(other, idx, prog_.instructions[idx]);
+        start(other, idx);
       }
     }
     return true;
   }
 
-  void start(int32_t s, int32_t idx, const Instruction& inst) {
+  void start(int32_t s, int32_t idx) {
     Stream& st = streams_[s];
-    Time begin = max(now_, st.free_at);
+    const StaticCost& c = sched_.costs[idx];
+    const Time begin = max(now_, st.free_at);
     Time end;
-    if (sched_.streams[s].is_dma) {
-      end = start_dma(st, inst, begin);
+    if (c.op == OpClass::kDma) {
+      end = start_dma(st, c, begin);
     } else {
-      const Frequency clk = engine_clock(chip_, inst.engine.kind);
-      int64_t cycles = compute_cycles(chip_, inst);
-      if (inst.engine.kind == EngineKind::kTensor) cycles += exposed_stationary_load(st, inst, begin);
-      end = begin + clk.cycles(cycles);
-      flops_ += matmul_flops(inst);
+      end = begin + c.duration + exposed_stationary_load(st, c, begin);
+      flops_ += c.flops;
       st.busy += end - begin;
       st.free_at = end;
+      st.last_start = begin;
+      st.last_end = end;
     }
-    if (state_) execute(inst, *state_);
+    if (state_) execute(prog_.instructions[idx], *state_);
     if (opts_.record_trace) trace_.push_back({s, idx, begin, end});
     ++st.executed;
     ++st.next;
@@ -158,40 +149,25 @@ class CoreSim {
     push(st.free_at, 1, s, -1);
   }
 
-  // A new stationary is loaded in the background while the previous matmul streams (NA2);
-  // only the part that did not fit behind it shows.
-  int64_t exposed_stationary_load(Stream& st, const Instruction& inst, Time begin) {
-    const isa::AccessPattern* stat = stationary_of(inst);
-    if (!stat) return 0;
-    int64_t ls = 0;
-    if (!st.last_stationary || !(*st.last_stationary == *stat)) {
-      ls = stationary_load_cycles(chip_, inst);
-      if (st.last_stationary && begin == st.last_end) {
-        const int64_t prev_ps = (st.last_end - st.last_start).ps();
-        const int64_t ls_ps = chip_.tensor.clock.cycles(ls).ps();
-        ls = ls_ps <= prev_ps ? 0 : ls;  // hidden completely, or exposed (conservative)
-      }
-    }
-    st.last_stationary = stat;
-    st.last_start = begin;
-    st.last_end = begin + chip_.tensor.clock.cycles(ls + compute_cycles(chip_, inst));
-    return ls;
+  // A new stationary is loaded in the background while the previous instruction streams (NA2);
+  // it shows only when the engine was idle before or the load does not fit behind it.
+  Time exposed_stationary_load(const Stream& st, const StaticCost& c, Time begin) const {
+    if (c.stationary_load == Time()) return Time();
+    const bool back_to_back = st.executed > 0 && begin == st.last_end;
+    if (back_to_back && c.stationary_load <= st.last_end - st.last_start) return Time();
+    return c.stationary_load;
   }
 
   // A queue prepares the next descriptor (fixed cost) while the previous transfer's data moves.
-  Time start_dma(Stream& st, const Instruction& inst, Time begin) {
-    const DmaCost c = dma_cost(chip_, inst);
-    if (c.bytes == 0) {
+  Time start_dma(Stream& st, const StaticCost& c, Time begin) {
+    if (c.duration == Time() && c.hbm_time == Time()) {
       st.free_at = begin;
       return begin;
     }
     const Time data_start = max(begin + chip_.dma.fixed_cost, st.data_free);
-    Bandwidth q{chip_.dma.queue_bandwidth.bytes_per_s * c.efficiency};
-    Time data_end = data_start + q.transfer(c.bytes);
-    const int64_t hbm_bytes = c.hbm_read + c.hbm_write;
-    if (hbm_bytes > 0) {
-      const Time pipe_start = max(data_start, hbm_free_);
-      hbm_free_ = pipe_start + hbm_bw_.transfer(hbm_bytes);
+    Time data_end = data_start + c.duration;
+    if (c.hbm_time > Time()) {
+      hbm_free_ = max(data_start, hbm_free_) + c.hbm_time;
       data_end = max(data_end, hbm_free_);
     }
     hbm_read_ += c.hbm_read;
@@ -202,11 +178,10 @@ class CoreSim {
     return data_end;
   }
 
-  void complete(int32_t s, int32_t idx) {
-    (void)s;
-    const Instruction& inst = prog_.instructions[idx];
-    if (inst.signal >= 0) signal(inst.signal, 1);
-    if (const auto* ss = std::get_if<isa::SemSignal>(&inst.body)) signal(ss->sem, ss->add);
+  void complete(int32_t idx) {
+    const StaticCost& c = sched_.costs[idx];
+    if (c.signal >= 0) signal(c.signal, 1);
+    if (c.op == OpClass::kSemSignal) signal(c.sem, c.sem_value);
     last_end_ = max(last_end_, now_);
   }
 
@@ -293,6 +268,7 @@ class CoreSim {
   const hw::ChipSpec& chip_;
   const isa::Program& prog_;
   SimOptions opts_;
+  Bandwidth hbm_bw_;
   StreamSchedule sched_;
   std::vector<Stream> streams_;
   std::vector<int64_t> sem_count_;
@@ -301,7 +277,6 @@ class CoreSim {
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> heap_;
   uint64_t seq_ = 0;
   Time now_, last_end_, hbm_free_;
-  Bandwidth hbm_bw_;
   double flops_ = 0;
   int64_t hbm_read_ = 0, hbm_write_ = 0;
   std::vector<TraceEvent> trace_;
@@ -313,8 +288,11 @@ class CoreSim {
 }  // namespace
 
 RunResult simulate(const hw::ChipSpec& chip, const isa::Program& program, const SimOptions& opts, HbmImage* hbm) {
+  const auto wall0 = std::chrono::steady_clock::now();
   CoreSim sim(chip, program, opts, hbm);
-  return sim.run();
+  RunResult r = sim.run();
+  r.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return r;
 }
 
 }  // namespace trnsim::core
