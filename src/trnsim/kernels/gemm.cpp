@@ -102,10 +102,10 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
   auto krows = [&](int64_t kt) { return std::min(g.kp, g.k - kt * g.kp); };
   int64_t tcount = 0;
   // A^T of block `mbk`, k-tile kt, into its buffer.
-  auto load_at = [&](int64_t mbk, int64_t kt) {
+  auto load_at = [&](int64_t mbk, int64_t kt, DmaQueues q = {}) {
     const Tile& t = at[mbk % g.na];
     const int64_t mr = rows(mbk), kr = krows(kt);
-    b.dma_transpose(t.ap(0, kr, kt * g.mb, mr), A.rows_view(mbk * g.mb, mr, kt * g.kp, kr));
+    b.dma_transpose(t.ap(0, kr, kt * g.mb, mr), A.rows_view(mbk * g.mb, mr, kt * g.kp, kr), q);
   };
   auto load_rows = [&](int64_t mbk) {
     b.dma_copy(anat[mbk % 2].ap(0, rows(mbk), 0, g.k), A.rows_view(mbk * g.mb, rows(mbk), 0, g.k));
@@ -126,9 +126,10 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
     const Tile& bp = bpanels[np % g.b_buffers];
     // B k-tiles interleaved with the first step's A^T blocks, so the first matmuls start early.
     for (int64_t kt = 0; kt < g.kt; ++kt) {
-      b.dma_copy(bp.ap(0, krows(kt), kt * g.width, w), B.rows_view(kt * g.kp, krows(kt), n0, w));
+      const DmaQueues q{};
+      b.dma_copy(bp.ap(0, krows(kt), kt * g.width, w), B.rows_view(kt * g.kp, krows(kt), n0, w), q);
       if (with_first_a) {
-        for (int64_t j = 0; j < std::min(g.step, mblocks); ++j) load_at(j, kt);
+        for (int64_t j = 0; j < std::min(g.step, mblocks); ++j) load_at(j, kt, q);
       }
     }
   };
@@ -144,8 +145,11 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
       pe_transpose(0);
     }
     int64_t issued = load_a ? (g.dma_t ? std::min(g.step, mblocks) : 1) : mblocks;
-    for (int64_t mbk = 0; mbk < mblocks; mbk += g.step, block += g.step) {
-      const int64_t nblk = std::min(g.step, mblocks - mbk);
+    int64_t nblk = 1;
+    for (int64_t mbk = 0; mbk < mblocks; mbk += nblk, block += nblk) {
+      // Only the first step pairs blocks; later blocks go one by one, so the last block's
+      // eviction and store overlap no more than one block's work at the end.
+      nblk = std::min(np == 0 && mbk == 0 ? g.step : 1, mblocks - mbk);
       const bool next_a = load_a && mbk + 1 < mblocks;
       if (g.dma_t) {
         for (; issued < std::min(mblocks, mbk + g.na); ++issued) {
