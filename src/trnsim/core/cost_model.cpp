@@ -62,7 +62,9 @@ int64_t stationary_load_cycles(const hw::ChipSpec& chip, const isa::Instruction&
 double matmul_flops(const isa::Instruction& inst) {
   const auto* m = std::get_if<isa::Matmul>(&inst.body);
   if (!m) return 0;
-  return 2.0 * m->moving.partitions * m->stationary.free_elems() * m->moving.free_elems();
+  // Double-row mode packs two K rows per partition: K = 2P, and each operand's free size is 2x.
+  const double rows = m->double_row ? 2.0 : 1.0;
+  return 2.0 * m->moving.partitions * rows * (m->stationary.free_elems() / rows) * (m->moving.free_elems() / rows);
 }
 
 int64_t compute_cycles(const hw::ChipSpec& chip, const isa::Instruction& inst) {
@@ -88,8 +90,9 @@ int64_t compute_cycles(const hw::ChipSpec& chip, const isa::Instruction& inst) {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, isa::Matmul>) {
           // avg II = max(min(64, N_stat), N_mov); fp32 operands x4 (NISA-OLD, NA2).
-          const int64_t n_mov = b.moving.free_elems();
-          const int64_t n_stat = b.stationary.free_elems();
+          const int64_t rows = b.double_row ? 2 : 1;  // fp8 double-row: K = 2P at the bf16 rate (NA3)
+          const int64_t n_mov = b.moving.free_elems() / rows;
+          const int64_t n_stat = b.stationary.free_elems() / rows;
           int64_t ii = std::max(std::min<int64_t>(chip.tensor.min_ii_cycles, n_stat), n_mov);
           if (b.moving.dtype == DType::kF32 || b.stationary.dtype == DType::kF32) ii *= chip.tensor.fp32_ii_factor;
           return ii;

@@ -161,7 +161,28 @@ bool in_place(const isa::Matmul& in, const KernelChoice& kc, const CoreState& s)
 
 }  // namespace
 
+// The half `r` (0 or 1) of a double-row operand: its free pattern without the outer row-pair dim.
+isa::AccessPattern row_half(const isa::AccessPattern& ap, int r) {
+  isa::AccessPattern h = ap;
+  h.offset += r * ap.free[0].stride * numerics::dtype_size(ap.dtype);
+  h.num_free = ap.num_free - 1;
+  for (int i = 0; i < h.num_free; ++i) h.free[i] = ap.free[i + 1];
+  return h;
+}
+
 void exec_matmul(const isa::Matmul& in, CoreState& s) {
+  if (in.double_row) {
+    // K = 2P: two passes over the row pairs, the second accumulating onto the first.
+    isa::Matmul half = in;
+    half.double_row = false;
+    for (int r = 0; r < 2; ++r) {
+      half.stationary = row_half(in.stationary, r);
+      half.moving = row_half(in.moving, r);
+      half.accumulate = r == 0 ? in.accumulate : true;
+      exec_matmul(half, s);
+    }
+    return;
+  }
   const KernelChoice kc = choose_kernel();
   const int64_t kk = in.stationary.partitions;
   const int64_t m = in.stationary.free_elems(), n = in.moving.free_elems();

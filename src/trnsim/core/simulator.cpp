@@ -266,7 +266,9 @@ class CoreSim {
     r.instructions = static_cast<int64_t>(prog_.instructions.size());
     r.hbm_read_bytes = hbm_read_;
     r.hbm_write_bytes = hbm_write_;
-    r.hbm_bandwidth_utilization = secs > 0 ? (hbm_read_ + hbm_write_) / (hbm_bw_.bytes_per_s * secs) : 0;
+    // What this core can reach: its HBM share, or its DMA queues together if they are slower.
+    const double reachable = std::min(hbm_bw_.bytes_per_s, chip_.dma.queues_per_core * chip_.dma.queue_bandwidth.bytes_per_s);
+    r.hbm_bandwidth_utilization = secs > 0 ? (hbm_read_ + hbm_write_) / (reachable * secs) : 0;
     r.sbuf_peak_bytes = sched_.sbuf_peak_bytes;
     r.psum_peak_bytes = sched_.psum_peak_bytes;
     remap_trace(r);

@@ -49,7 +49,7 @@ struct RunResult {
   double mfu = 0;               // as the Neuron profiler defines it (see docs/profile.md)
   std::vector<EngineUsage> engines;  // compute engines, then DMA queues
   int64_t hbm_read_bytes = 0, hbm_write_bytes = 0;
-  double hbm_bandwidth_utilization = 0;  // bytes / (time x core HBM bandwidth)
+  double hbm_bandwidth_utilization = 0;  // bytes / (time x min(HBM share, core DMA bandwidth))
   int64_t sbuf_peak_bytes = 0;  // per partition: highest byte touched
   int64_t psum_peak_bytes = 0;
   double sim_wall_s = 0;

@@ -56,7 +56,10 @@ struct DmaTranspose { AccessPattern dst, src; };         // dst[j, i] = src[i, j
 struct Matmul {                                          // dst[M,N] (+)= stationary[K,M]^T @ moving[K,N]
   AccessPattern dst, stationary, moving;
   bool accumulate = false;  // false: overwrite the PSUM tile (start of a group); true: add to it
-  bool double_row = false;  // fp8 double-row mode: K up to 2 x rows per instruction
+  // fp8 double-row mode: each partition holds two K rows, so K = 2 x partitions. The stationary's
+  // free pattern is [2, M] and the moving's [2, N] (row pair outermost): element (p, r, i) is
+  // K index r * partitions + p.
+  bool double_row = false;
 };
 struct Transpose { AccessPattern dst, src; };            // nc_transpose on Tensor (via PSUM) or Vector
 struct Activation {                                      // dst = f(src * scale + bias)

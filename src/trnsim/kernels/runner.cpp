@@ -49,12 +49,10 @@ OutputCheck compare(const isa::HbmTensor& t, const std::vector<float>& got, cons
 
 }  // namespace
 
-KernelRun run_kernel(const BuiltKernel& kernel, const hw::ChipSpec& chip, core::Mode mode, uint64_t seed) {
+KernelRun run_kernel(const BuiltKernel& kernel, const hw::ChipSpec& chip, const core::SimOptions& opts) {
   KernelRun run;
-  core::SimOptions opts;
-  opts.mode = mode;
-  opts.seed = seed;
-  const bool functional = mode == core::Mode::kFunctional;
+  const uint64_t seed = opts.seed;
+  const bool functional = opts.mode == core::Mode::kFunctional;
   core::HbmImage hbm(kernel.program, functional);
   TensorMap inputs;
   if (functional) {

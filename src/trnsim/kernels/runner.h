@@ -30,6 +30,13 @@ struct KernelRun {
 
 // Timing mode touches no data and checks nothing. Functional mode fills the inputs from `seed`,
 // runs, and compares every output with the kernel's reference under its tolerance.
-KernelRun run_kernel(const BuiltKernel& kernel, const hw::ChipSpec& chip, core::Mode mode, uint64_t seed = 1);
+// `opts` also chooses rounding, tracing and how many cores share HBM.
+KernelRun run_kernel(const BuiltKernel& kernel, const hw::ChipSpec& chip, const core::SimOptions& opts);
+inline KernelRun run_kernel(const BuiltKernel& kernel, const hw::ChipSpec& chip, core::Mode mode, uint64_t seed = 1) {
+  core::SimOptions opts;
+  opts.mode = mode;
+  opts.seed = seed;
+  return run_kernel(kernel, chip, opts);
+}
 
 }  // namespace trnsim::kernels

@@ -1,0 +1,92 @@
+#include "trnsim/cli/options.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "trnsim/base/error.h"
+
+namespace trnsim::cli {
+
+Options::Options(const std::string& command, const std::vector<std::string>& args,
+                 const std::vector<std::string>& flags)
+    : command_(command) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a.size() == 2) {
+      positional_.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (std::find(flags.begin(), flags.end(), name) == flags.end()) {
+      if (i + 1 >= args.size()) {
+        throw input_error(command_, "option --" + name + " needs a value", "write --" + name + " <value>");
+      }
+      value = args[++i];
+    }
+    opts_.emplace_back(name, value);
+  }
+  taken_.assign(opts_.size(), false);
+}
+
+bool Options::flag(const std::string& name) {
+  bool found = false;
+  for (size_t i = 0; i < opts_.size(); ++i) {
+    if (opts_[i].first == name) {
+      taken_[i] = true;
+      found = true;
+    }
+  }
+  return found;
+}
+
+std::optional<std::string> Options::take(const std::string& name) {
+  std::optional<std::string> v;
+  for (size_t i = 0; i < opts_.size(); ++i) {
+    if (opts_[i].first == name) {
+      taken_[i] = true;
+      v = opts_[i].second;
+    }
+  }
+  return v;
+}
+
+std::string Options::take(const std::string& name, const std::string& dflt) {
+  auto v = take(name);
+  return v ? *v : dflt;
+}
+
+int64_t Options::take_int(const std::string& name, int64_t dflt, int64_t lo, int64_t hi) {
+  auto v = take(name);
+  if (!v) return dflt;
+  char* end = nullptr;
+  long long x = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || x < lo || x > hi) {
+    throw input_error(command_, "--" + name + " " + *v + " is not a valid value",
+                      "use a whole number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return x;
+}
+
+std::vector<std::pair<std::string, std::string>> Options::rest() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < opts_.size(); ++i) {
+    if (!taken_[i]) {
+      out.push_back(opts_[i]);
+      taken_[i] = true;
+    }
+  }
+  return out;
+}
+
+void Options::finish() const {
+  for (size_t i = 0; i < opts_.size(); ++i) {
+    if (!taken_[i]) {
+      throw input_error(command_, "unknown option --" + opts_[i].first, "run 'trnsim " + command_ + " --help' for the options");
+    }
+  }
+}
+
+}  // namespace trnsim::cli

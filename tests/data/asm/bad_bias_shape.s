@@ -1,0 +1,7 @@
+# expect: bias must be a per-partition column [128 x 1]
+# kind: verify
+program k
+input x bf16[128,512]
+output y f32[128,512]
+semaphores 2
+scalar activation dst=sbuf[0:128]@0:f32(512:1) src=sbuf[0:128]@4096:f32(512:1) func=exp scale=1 bias=sbuf[0:128]@8192:f32(2:1)

@@ -1,0 +1,7 @@
+# expect: DMA queue 16 does not exist; the core has 16 queues
+# kind: verify
+program k
+input x bf16[128,512]
+output y f32[128,512]
+semaphores 2
+dma.q16 dma_copy dst=sbuf[0:128]@0:bf16(512:1) src=hbm:x@0:bf16(128:512,512:1)

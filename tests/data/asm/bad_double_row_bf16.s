@@ -1,0 +1,7 @@
+# expect: double_row=true needs fp8 stationary and moving
+# kind: verify
+program k
+input x bf16[128,512]
+output y f32[128,512]
+semaphores 2
+tensor nc_matmul dst=psum[0:128]@0:f32(512:1) stationary=sbuf[0:128]@0:bf16(128:1) moving=sbuf[0:128]@0:bf16(512:1) double_row=true

@@ -1,0 +1,7 @@
+# expect: bad_malformed_ap.s:7:76: expected ')' to close the dimension list
+# kind: input
+program k
+input x bf16[128,512]
+output y f32[128,512]
+semaphores 2
+vector tensor_copy dst=sbuf[0:128]@0:f32(512:1) src=sbuf[0:128]@0:f32(512:1

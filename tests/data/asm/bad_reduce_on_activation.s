@@ -1,0 +1,7 @@
+# expect: use activation_reduce
+# kind: input
+program k
+input x bf16[128,512]
+output y f32[128,512]
+semaphores 2
+scalar activation dst=sbuf[0:128]@0:f32(512:1) src=sbuf[0:128]@0:f32(512:1) func=exp reduce=sbuf[0:128]@4096:f32(1:1)
