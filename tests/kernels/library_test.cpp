@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "trnsim/base/error.h"
+#include "trnsim/isa/verifier.h"
 #include "trnsim/kernels/kernel.h"
 #include "trnsim/kernels/runner.h"
 #include "test_chip.h"
@@ -31,6 +32,7 @@ void expect_waits_point_backwards(const isa::Program& p) {
 void expect_correct(const std::string& name, const KernelParams& p, const hw::ChipSpec& chip) {
   const BuiltKernel k = build_kernel(name, p, chip);
   expect_waits_point_backwards(k.program);
+  EXPECT_NO_THROW(isa::verify(k.program, chip)) << name;
   const KernelRun run = run_kernel(k, chip, core::Mode::kFunctional, 7);
   ASSERT_FALSE(run.checks.empty());
   for (const auto& c : run.checks) {
@@ -135,6 +137,7 @@ TEST_F(KernelsLibraryTest, EveryRegisteredKernelBuildsWithDefaults) {
     EXPECT_FALSE(k.program.instructions.empty()) << info.name;
     EXPECT_TRUE(k.reference) << info.name;
     expect_waits_point_backwards(k.program);
+    EXPECT_NO_THROW(isa::verify(k.program, chip_)) << info.name;
   }
 }
 

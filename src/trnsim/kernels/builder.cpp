@@ -8,9 +8,7 @@ namespace trnsim::kernels {
 namespace {
 
 constexpr int64_t kSbufAlign = 64;
-// A DMA piece smaller than this is dominated by the per-transfer fixed cost (hardware-facts 1.4:
-// >= 2 KiB per partition near peak), so large copies split only into pieces at least this big.
-constexpr int64_t kMinDmaPieceBytes = 16 * 1024;
+constexpr int64_t kMinDmaPieceFloor = 4 * 1024;
 
 }  // namespace
 
@@ -132,7 +130,13 @@ EngineId KernelBuilder::next_queue(const DmaQueues& q) {
 int KernelBuilder::pieces_for(const AccessPattern& dst, int32_t partitions, const DmaQueues& q) const {
   if (!q.split) return 1;
   const int count = q.count > 0 ? q.count : chip_.dma.queues_per_core;
-  const int64_t by_size = std::max<int64_t>(1, dst.bytes() / kMinDmaPieceBytes);
+  if (q.spread) return std::clamp(partitions, 1, count);
+  // A queue prepares a transfer's descriptors while the previous one moves data (hardware-facts
+  // 1.4), so pieces whose data phase is shorter than the fixed cost leave the queue overhead-bound:
+  // split only into pieces of at least fixed_cost x queue bandwidth.
+  const auto min_piece = std::max<int64_t>(
+      kMinDmaPieceFloor, static_cast<int64_t>(chip_.dma.fixed_cost.seconds() * chip_.dma.queue_bandwidth.bytes_per_s));
+  const int64_t by_size = std::max<int64_t>(1, dst.bytes() / min_piece);
   return static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(by_size, partitions), 1, count));
 }
 

@@ -33,7 +33,8 @@ inline EngineId on(EngineKind k) { return EngineId{k, 0}; }
 struct DmaQueues {
   int first = 0;
   int count = 0;
-  bool split = true;  // split large transfers by partition groups over the queues
+  bool split = true;   // split large transfers by partition groups over the queues
+  bool spread = false;  // split over every queue whatever the size: lowest latency (a kernel's tail)
 };
 
 class KernelBuilder {

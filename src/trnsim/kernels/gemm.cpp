@@ -4,6 +4,8 @@
 // - A is streamed as A^T blocks of K x 128 (K on partitions), rotating over NA buffers and
 //   prefetched NA-1 blocks ahead; loaded with dma_transpose when the chip has it and the dtype is
 //   2 or 4 bytes wide, else loaded as rows and transposed on TensorE through PSUM.
+// - Small panels (W <= 1024) compute two row blocks per step, k-tile outermost, so each B k-tile
+//   feeds twice the matmuls while the panel is still arriving.
 // - Each 128 x W output block accumulates over all of K in W/512 PSUM banks (one accumulation
 //   group per bank); blocks alternate between PSUM bank groups, so TensorE runs the next block while
 //   Vector and Scalar evict this one to SBUF and the DMA queues store it.
@@ -22,6 +24,8 @@ struct GemmPlan {
   int64_t kt;             // k-tiles
   int64_t width;          // B panel width W
   int64_t banks_per_block, groups, na;
+  int64_t step;           // row blocks computed together (k-outer across them)
+  int64_t b_buffers;      // B panels in SBUF (2: the next panel loads during this one)
   bool dma_t;             // A^T by dma_transpose (else TensorE transposes)
 };
 
@@ -45,18 +49,32 @@ GemmPlan plan_gemm(const ResolvedParams& p, const hw::ChipSpec& chip) {
   const int64_t mblocks = ceil_div(g.m, g.mb);
   const int64_t budget = chip.sbuf.partition_bytes - 1024;  // headroom for alignment
   const int64_t natural = g.dma_t ? 0 : 2 * g.k * es;        // row-major A blocks awaiting transposes
+  const int64_t per_a = g.kt * g.mb * es;
   for (int64_t nb = std::min<int64_t>(4, banks / 2); nb >= 1; --nb) {
     g.banks_per_block = std::min<int64_t>(nb, ceil_div(g.n, g.chunk));
     g.width = std::min<int64_t>(nb * g.chunk, g.n);
     const int64_t fixed = g.kt * g.width * es + 2 * g.width * oes + natural;
-    const int64_t per_a = g.kt * g.mb * es;
     g.na = std::min<int64_t>(mblocks, std::min<int64_t>(8, (budget - fixed) / per_a));
     if (g.na >= std::min<int64_t>(2, mblocks)) break;
     require(nb > 1, name,
             "K=" + std::to_string(g.k) + " is too large: a K x 512 B panel and two A^T blocks do not fit in SBUF",
             "split K into chunks (sum the partial products), or use a chip with more SBUF");
   }
+  // Resident mode: when all of A^T and two one-bank-wide B panels fit, keep A^T resident (loaded
+  // once) and double-buffer narrow B panels: the first matmuls then wait only for K x 512 of B,
+  // and the next panel streams in behind the current one.
+  const int64_t narrow = std::min(g.chunk, g.n);
+  g.b_buffers = 1;
+  if (g.dma_t && g.n > narrow && mblocks * per_a + 2 * g.kt * narrow * es + 2 * narrow * oes <= budget) {
+    g.width = narrow;
+    g.banks_per_block = 1;
+    g.na = mblocks;
+    g.b_buffers = 2;
+  }
   g.groups = banks / g.banks_per_block;
+  // Two row blocks per step when PSUM holds two steps of them: each B k-tile then feeds twice the
+  // matmuls, so the first step (which waits for the whole B panel) is no longer DMA-bound.
+  g.step = g.dma_t && g.groups >= 4 && g.na >= 2 ? 2 : 1;
   return g;
 }
 
@@ -66,7 +84,10 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
   const HbmTensor C = b.output("c", g.out, {g.m, g.n});
   const int64_t mblocks = ceil_div(g.m, g.mb), panels = ceil_div(g.n, g.width);
   const bool a_resident = g.na == mblocks;
-  Tile bpanel = b.sbuf("b_panel", g.in, static_cast<int32_t>(g.kp), g.kt * g.width);
+  std::vector<Tile> bpanels;
+  for (int64_t i = 0; i < g.b_buffers; ++i) {
+    bpanels.push_back(b.sbuf("b_panel" + std::to_string(i), g.in, static_cast<int32_t>(g.kp), g.kt * g.width));
+  }
   std::vector<Tile> at, outs, ps, anat, pst;
   for (int64_t i = 0; i < g.na; ++i) at.push_back(b.sbuf("a_t" + std::to_string(i), g.in, g.kp, g.kt * g.mb));
   for (int i = 0; i < 2; ++i) outs.push_back(b.sbuf("c_out" + std::to_string(i), g.out, g.mb, g.width));
@@ -81,10 +102,10 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
   auto krows = [&](int64_t kt) { return std::min(g.kp, g.k - kt * g.kp); };
   int64_t tcount = 0;
   // A^T of block `mbk`, k-tile kt, into its buffer.
-  auto load_at = [&](int64_t mbk, int64_t kt) {
+  auto load_at = [&](int64_t mbk, int64_t kt, DmaQueues q = {}) {
     const Tile& t = at[mbk % g.na];
     const int64_t mr = rows(mbk), kr = krows(kt);
-    b.dma_transpose(t.ap(0, kr, kt * g.mb, mr), A.rows_view(mbk * g.mb, mr, kt * g.kp, kr));
+    b.dma_transpose(t.ap(0, kr, kt * g.mb, mr), A.rows_view(mbk * g.mb, mr, kt * g.kp, kr), q);
   };
   auto load_rows = [&](int64_t mbk) {
     b.dma_copy(anat[mbk % 2].ap(0, rows(mbk), 0, g.k), A.rows_view(mbk * g.mb, rows(mbk), 0, g.k));
@@ -100,22 +121,35 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
                     on(tcount % 2 ? EngineKind::kScalar : EngineKind::kVector));
     }
   };
+  auto load_b = [&](int64_t np, bool with_first_a) {
+    const int64_t n0 = np * g.width, w = std::min(g.width, g.n - n0);
+    const Tile& bp = bpanels[np % g.b_buffers];
+    // B k-tiles interleaved with the first step's A^T blocks, so the first matmuls start early.
+    for (int64_t kt = 0; kt < g.kt; ++kt) {
+      const DmaQueues q{};
+      b.dma_copy(bp.ap(0, krows(kt), kt * g.width, w), B.rows_view(kt * g.kp, krows(kt), n0, w), q);
+      if (with_first_a) {
+        for (int64_t j = 0; j < std::min(g.step, mblocks); ++j) load_at(j, kt, q);
+      }
+    }
+  };
   int64_t block = 0;
   for (int64_t np = 0; np < panels; ++np) {
     const int64_t n0 = np * g.width, w = std::min(g.width, g.n - n0);
     const int64_t chunks = ceil_div(w, g.chunk);
     const bool load_a = np == 0 || !a_resident;
-    // B panel k-tiles interleaved with the first A block, so the first matmuls start early.
-    for (int64_t kt = 0; kt < g.kt; ++kt) {
-      b.dma_copy(bpanel.ap(0, krows(kt), kt * g.width, w), B.rows_view(kt * g.kp, krows(kt), n0, w));
-      if (load_a && g.dma_t) load_at(0, kt);
-    }
+    const Tile& bpanel = bpanels[np % g.b_buffers];
+    if (np == 0 || g.b_buffers == 1) load_b(np, load_a && g.dma_t);
     if (load_a && !g.dma_t) {
       load_rows(0);
       pe_transpose(0);
     }
-    int64_t issued = load_a ? 1 : mblocks;
-    for (int64_t mbk = 0; mbk < mblocks; ++mbk, ++block) {
+    int64_t issued = load_a ? (g.dma_t ? std::min(g.step, mblocks) : 1) : mblocks;
+    int64_t nblk = 1;
+    for (int64_t mbk = 0; mbk < mblocks; mbk += nblk, block += nblk) {
+      // Only the first step pairs blocks; later blocks go one by one, so the last block's
+      // eviction and store overlap no more than one block's work at the end.
+      nblk = std::min(np == 0 && mbk == 0 ? g.step : 1, mblocks - mbk);
       const bool next_a = load_a && mbk + 1 < mblocks;
       if (g.dma_t) {
         for (; issued < std::min(mblocks, mbk + g.na); ++issued) {
@@ -124,27 +158,36 @@ void build_program(const GemmPlan& g, KernelBuilder& b) {
       } else if (next_a) {
         load_rows(mbk + 1);
       }
-      const int64_t mr = rows(mbk);
-      const Tile& acc = ps[block % g.groups];
+      // The next B panel follows this panel's A^T loads in the DMA queues (and precedes its stores).
+      if (mbk == 0 && g.b_buffers > 1 && np + 1 < panels) load_b(np + 1, false);
       for (int64_t kt = 0; kt < g.kt; ++kt) {
         const int64_t kr = krows(kt);
-        const AccessPattern stat = at[mbk % g.na].ap(0, kr, kt * g.mb, mr);
-        for (int64_t c = 0; c < chunks; ++c) {
-          const int64_t cw = std::min(g.chunk, w - c * g.chunk);
-          b.matmul(acc.ap(0, mr, c * g.chunk, cw), stat, bpanel.ap(0, kr, kt * g.width + c * g.chunk, cw), kt > 0);
+        for (int64_t j = 0; j < nblk; ++j) {
+          const AccessPattern stat = at[(mbk + j) % g.na].ap(0, kr, kt * g.mb, rows(mbk + j));
+          const Tile& acc = ps[(block + j) % g.groups];
+          for (int64_t c = 0; c < chunks; ++c) {
+            const int64_t cw = std::min(g.chunk, w - c * g.chunk);
+            b.matmul(acc.ap(0, rows(mbk + j), c * g.chunk, cw), stat,
+                     bpanel.ap(0, kr, kt * g.width + c * g.chunk, cw), kt > 0);
+          }
         }
       }
       // TensorE transposes the next block right after this block's matmuls, so it never waits on
       // that block's row load ahead of useful work.
       if (!g.dma_t && next_a) pe_transpose(mbk + 1);
-      const Tile& out = outs[block % 2];
-      for (int64_t c = 0; c < chunks; ++c) {
-        const int64_t cw = std::min(g.chunk, w - c * g.chunk);
-        const AccessPattern src = acc.ap(0, mr, c * g.chunk, cw), dst = out.ap(0, mr, c * g.chunk, cw);
-        if (c % 2 == 0) b.tensor_copy(dst, src);
-        else b.activation(dst, src, ActFunc::kCopy);
+      for (int64_t j = 0; j < nblk; ++j) {
+        const int64_t mr = rows(mbk + j);
+        const Tile& acc = ps[(block + j) % g.groups];
+        const Tile& out = outs[(block + j) % 2];
+        for (int64_t c = 0; c < chunks; ++c) {
+          const int64_t cw = std::min(g.chunk, w - c * g.chunk);
+          const AccessPattern src = acc.ap(0, mr, c * g.chunk, cw), dst = out.ap(0, mr, c * g.chunk, cw);
+          if ((c + j) % 2 == 0) b.tensor_copy(dst, src);
+          else b.activation(dst, src, ActFunc::kCopy);
+        }
+        // Stores are few and end the kernel: spread them over every queue for the lowest latency.
+        b.dma_copy(C.rows_view((mbk + j) * g.mb, mr, n0, w), out.ap(0, mr, 0, w), DmaQueues{0, 0, true, true});
       }
-      b.dma_copy(C.rows_view(mbk * g.mb, mr, n0, w), out.ap(0, mr, 0, w));
     }
   }
 }
@@ -176,7 +219,7 @@ BuiltKernel build_gemm(const ResolvedParams& p, const hw::ChipSpec& chip) {
   // (2^-9 relative for bf16). Sums of K products of values in [-1, 1] reach ~sqrt(K)/3.
   const double scale = std::sqrt(static_cast<double>(g.k));
   k.tolerance["c"] = g.out == DType::kF32 ? Tolerance{1e-5 * scale, 1e-5} : Tolerance{4e-3 * scale, 8e-3};
-  k.notes = "B panel " + std::to_string(g.kt * g.kp) + "x" + std::to_string(g.width) + ", " +
+  k.notes = std::to_string(g.b_buffers) + " B panel(s) " + std::to_string(g.kt * g.kp) + "x" + std::to_string(g.width) + ", " +
             std::to_string(g.na) + " A^T buffers (" + (g.dma_t ? "dma_transpose" : "TensorE transpose") + "), " +
             std::to_string(g.groups) + " PSUM groups of " + std::to_string(g.banks_per_block) + " banks";
   return k;

@@ -18,18 +18,22 @@ BuiltKernel build_softmax(const ResolvedParams& p, const hw::ChipSpec& chip) {
   require(dt == DType::kBF16 || dt == DType::kF16 || dt == DType::kF32, "softmax",
           "dtype " + std::string(numerics::dtype_name(dt)) + " is not supported", "use dtype=bf16, f16 or f32");
   const int64_t es = numerics::dtype_size(dt);
-  const int64_t nbuf = 3;
-  require(nbuf * cols * es + 256 <= chip.sbuf.partition_bytes, "softmax",
-          "a row of " + std::to_string(cols) + " elements does not fit three times in one SBUF partition",
-          "use at most " + std::to_string((chip.sbuf.partition_bytes - 256) / (nbuf * es)) + " columns");
+  // Rotating buffers: as many as fit up to 6, so loads run several tiles ahead of the stores.
+  const int64_t nbuf = std::min<int64_t>(6, (chip.sbuf.partition_bytes - 1024) / (cols * es + 64));
+  require(nbuf >= 2, "softmax",
+          "a row of " + std::to_string(cols) + " elements does not fit twice in one SBUF partition",
+          "use at most " + std::to_string((chip.sbuf.partition_bytes - 1024) / (2 * es) - 64) + " columns");
   KernelBuilder b(chip, "softmax");
   const HbmTensor X = b.input("x", dt, {rows, cols});
   const HbmTensor Y = b.output("y", dt, {rows, cols});
   const int32_t P = chip.sbuf.partitions;
-  std::vector<Tile> xs, stats;
+  std::vector<Tile> xs, stats, negmax;
   for (int64_t i = 0; i < nbuf; ++i) {
     xs.push_back(b.sbuf("x" + std::to_string(i), dt, P, cols));
-    stats.push_back(b.sbuf("stats" + std::to_string(i), DType::kF32, P, 3));  // -max, sum, 1/sum
+    stats.push_back(b.sbuf("stats" + std::to_string(i), DType::kF32, P, 2));  // sum, 1/sum
+    // The max of values of the tile dtype is exact in that dtype, and a 16-bit destination keeps
+    // tensor_reduce at its 2-elements-per-cycle rate.
+    negmax.push_back(b.sbuf("negmax" + std::to_string(i), dt, P, 1));
   }
   const int half = std::max(1, b.dma_queues() / 2);
   const DmaQueues loads{0, half}, stores{half, b.dma_queues() - half};
@@ -38,17 +42,24 @@ BuiltKernel build_softmax(const ResolvedParams& p, const hw::ChipSpec& chip) {
     const int32_t rr = static_cast<int32_t>(std::min<int64_t>(P, rows - t * P));
     b.dma_copy(xs[t % nbuf].ap(0, rr, 0, cols), X.rows_view(t * P, rr, 0, cols), loads);
   };
+  auto rows_of = [&](int64_t t) { return static_cast<int32_t>(std::min<int64_t>(P, rows - t * P)); };
+  auto row_max = [&](int64_t t) {
+    b.tensor_reduce(negmax[t % nbuf].col(0, rows_of(t)), xs[t % nbuf].ap(0, rows_of(t), 0, cols), AluOp::kMax,
+                    /*negate=*/true);
+  };
   for (int64_t t = 0; t < std::min(tiles, nbuf - 1); ++t) load(t);
+  if (tiles > 0) row_max(0);
   for (int64_t t = 0; t < tiles; ++t) {
     if (t + nbuf - 1 < tiles) load(t + nbuf - 1);
-    const int32_t rr = static_cast<int32_t>(std::min<int64_t>(P, rows - t * P));
-    const Tile& x = xs[t % nbuf];
+    const int32_t rr = rows_of(t);
     const Tile& s = stats[t % nbuf];
-    const AccessPattern xa = x.ap(0, rr, 0, cols);
-    b.tensor_reduce(s.col(0, rr), xa, AluOp::kMax, /*negate=*/true);
-    b.activation_reduce(xa, xa, ActFunc::kExp, s.col(1, rr), s.col(0, rr));
-    b.reciprocal(s.col(2, rr), s.col(1, rr));
-    b.tensor_scalar(xa, xa, AluOp::kMultiply, per_partition(s.col(2, rr)));
+    const AccessPattern xa = xs[t % nbuf].ap(0, rr, 0, cols);
+    b.activation_reduce(xa, xa, ActFunc::kExp, s.col(0, rr), negmax[t % nbuf].col(0, rr));
+    // Software pipelining: Vector takes the next tile's max while Scalar computes this tile's exp
+    // (each engine runs its instructions in program order).
+    if (t + 1 < tiles) row_max(t + 1);
+    b.reciprocal(s.col(1, rr), s.col(0, rr));
+    b.tensor_scalar(xa, xa, AluOp::kMultiply, per_partition(s.col(1, rr)));
     b.dma_copy(Y.rows_view(t * P, rr, 0, cols), xa, stores);
   }
   BuiltKernel k;
