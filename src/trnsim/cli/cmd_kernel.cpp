@@ -29,6 +29,7 @@ constexpr const char* kHelp =
     "  --seed <n>                  seed of inputs, random instructions and stochastic rounding (default 1)\n"
     "  --rounding rne|sr           rounding of narrowing writes (default rne)\n"
     "  --cores <n>                 cores of the chip running this kernel at once, sharing HBM (default 1)\n"
+    "  --threads <n>               host threads for functional matmuls (default 0: one per host core)\n"
     "kernel options: shapes and types of a built-in kernel, e.g. --m 4096 --n 4096 --k 4096 --dtype bf16\n"
     "(see 'trnsim kernel list').\n";
 
@@ -96,6 +97,7 @@ int run(Options& opts) {
   }
   sim.rounding = rounding == "sr" ? numerics::Rounding::kStochastic : numerics::Rounding::kNearestEven;
   sim.active_cores = static_cast<int>(opts.take_int("cores", 1, 1, chip.cores_per_chip));
+  sim.host_threads = static_cast<int>(opts.take_int("threads", 0, 0, 1024));
   const auto trace_path = opts.take("trace");
   sim.record_trace = trace_path.has_value();
   const bool json = opts.flag("json");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "trnsim/base/rng.h"
+#include "trnsim/base/thread_pool.h"
 #include "trnsim/core/memory.h"
 #include "trnsim/isa/instruction.h"
 #include "trnsim/numerics/dtype.h"
@@ -16,6 +17,7 @@ struct CoreState {
   HbmImage& hbm;
   Rng& rng;  // random / dropout, and stochastic rounding when `rounding` is kStochastic
   numerics::Rounding rounding = numerics::Rounding::kNearestEven;  // for every narrowing write
+  ThreadPool* pool = nullptr;  // host threads for heavy instructions (matmul); null: the caller only
 };
 
 // Applies `inst` to `state`. The program is assumed verified (isa/verifier.h): addresses are in

@@ -121,35 +121,20 @@ std::vector<float> pack_stationary(const isa::AccessPattern& st, CoreState& s, i
   return a;
 }
 
-// Packs columns [j0, j0 + NB) of the moving tile as panel[k][NB] (zero-padded past N). A dense
-// moving pattern converts straight from memory; any other is read once into `full` (K x N).
-class MovingPanels {
- public:
-  MovingPanels(const isa::AccessPattern& mv, CoreState& s, int nb) : mv_(mv), s_(s), nb_(nb) {
-    if (!mv.contiguous()) full_ = read_tile(mv, s);
-    panel_.resize(static_cast<size_t>(mv.partitions * nb));
-  }
-  const float* pack(int64_t j0) {
-    const int64_t n = mv_.free_elems(), w = std::min<int64_t>(nb_, n - j0);
-    const int64_t es = numerics::dtype_size(mv_.dtype);
-    for (int64_t k = 0; k < mv_.partitions; ++k) {
-      float* dst = panel_.data() + k * nb_;
-      if (full_.empty()) {
-        numerics::load_f32(mv_.dtype, row_base(mv_, s_, k) + j0 * es, dst, static_cast<size_t>(w));
-      } else {
-        std::memcpy(dst, full_.data() + k * n + j0, sizeof(float) * w);
-      }
-      std::fill(dst + w, dst + nb_, 0.0f);
+// The moving tile as panels of NB columns: panels[(j0 / NB) * K * NB + k * NB + j] = moving[k][j0 + j],
+// zero-padded past N. Each row is converted once, as a whole run (the fast path of load_f32).
+std::vector<float> pack_moving(const isa::AccessPattern& mv, CoreState& s, int nb) {
+  const int64_t kk = mv.partitions, n = mv.free_elems(), np = round_up(n, nb);
+  std::vector<float> panels(static_cast<size_t>(np * kk), 0.0f);
+  std::vector<float> row(static_cast<size_t>(n));
+  for (int64_t k = 0; k < kk; ++k) {
+    read_row(mv, s, k, row.data());
+    for (int64_t j0 = 0; j0 < n; j0 += nb) {
+      std::memcpy(panels.data() + j0 * kk + k * nb, row.data() + j0, sizeof(float) * std::min<int64_t>(nb, n - j0));
     }
-    return panel_.data();
   }
-
- private:
-  const isa::AccessPattern& mv_;
-  CoreState& s_;
-  int nb_;
-  std::vector<float> full_, panel_;
-};
+  return panels;
+}
 
 // The result can be accumulated in place when it is an fp32 PSUM/SBUF tile made of whole blocks.
 bool in_place(const isa::Matmul& in, const KernelChoice& kc, const CoreState& s) {
@@ -188,7 +173,7 @@ void exec_matmul(const isa::Matmul& in, CoreState& s) {
   const int64_t m = in.stationary.free_elems(), n = in.moving.free_elems();
   const int64_t mp = round_up(m, kc.mr), np = round_up(n, kc.nb);
   const std::vector<float> a = pack_stationary(in.stationary, s, kc.mr);
-  MovingPanels panels(in.moving, s, kc.nb);
+  const std::vector<float> all_panels = pack_moving(in.moving, s, kc.nb);
 
   float* c = nullptr;
   int64_t ldc = np;
@@ -207,10 +192,18 @@ void exec_matmul(const isa::Matmul& in, CoreState& s) {
       for (int64_t i = 0; i < m; ++i) read_row(in.dst, s, i, c + i * np);
     }
   }
-  for (int64_t j0 = 0; j0 < np; j0 += kc.nb) {
-    const float* panel = panels.pack(j0);
-    for (int64_t i0 = 0; i0 < mp; i0 += kc.mr) kc.fn(kk, a.data() + i0 * kk, panel, c + i0 * ldc + j0, ldc);
-  }
+  // Row blocks in parallel: every thread owns whole result rows, so the result does not depend
+  // on the number of threads.
+  auto rows = [&](int64_t b0, int64_t b1) {
+    for (int64_t j0 = 0; j0 < np; j0 += kc.nb) {
+      for (int64_t i0 = b0 * kc.mr; i0 < b1 * kc.mr; i0 += kc.mr) {
+        kc.fn(kk, a.data() + i0 * kk, all_panels.data() + j0 * kk, c + i0 * ldc + j0, ldc);
+      }
+    }
+  };
+  const int64_t blocks = mp / kc.mr;
+  if (s.pool && s.pool->size() > 1) s.pool->parallel_for(blocks, rows);
+  else rows(0, blocks);
   if (!scratch.empty()) {
     for (int64_t i = 0; i < m; ++i) write_row(in.dst, s, i, scratch.data() + i * np);
   }

@@ -9,7 +9,10 @@ namespace trnsim::core {
 
 OnChipMemory::OnChipMemory(int partitions, int64_t partition_bytes, bool allocate)
     : partitions_(partitions), partition_bytes_(partition_bytes) {
-  if (allocate) data_.assign(static_cast<size_t>(partitions) * static_cast<size_t>(partition_bytes), 0);
+  if (!allocate) return;
+  data_.reset(static_cast<uint8_t*>(std::calloc(static_cast<size_t>(partitions) * static_cast<size_t>(partition_bytes), 1)));
+  if (!data_) throw Error(ErrorKind::kCapacity, "host memory", "cannot allocate the simulated on-chip memory",
+                          "free host memory or use timing mode");
 }
 
 HbmImage::HbmImage(const isa::Program& program, bool allocate)

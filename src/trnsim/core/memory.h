@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "trnsim/isa/program.h"
@@ -15,18 +17,23 @@ class OnChipMemory {
   OnChipMemory(int partitions, int64_t partition_bytes, bool allocate);
   int partitions() const { return partitions_; }
   int64_t partition_bytes() const { return partition_bytes_; }
-  bool allocated() const { return !data_.empty(); }
+  bool allocated() const { return data_ != nullptr; }
   uint8_t* at(int partition, int64_t offset) {
-    return data_.data() + static_cast<size_t>(partition) * partition_bytes_ + offset;
+    return data_.get() + static_cast<size_t>(partition) * partition_bytes_ + offset;
   }
   const uint8_t* at(int partition, int64_t offset) const {
-    return data_.data() + static_cast<size_t>(partition) * partition_bytes_ + offset;
+    return data_.get() + static_cast<size_t>(partition) * partition_bytes_ + offset;
   }
 
  private:
   int partitions_;
   int64_t partition_bytes_;
-  std::vector<uint8_t> data_;
+  // Zeroed lazily by the OS (calloc): only the pages a program touches cost anything, which
+  // matters because SBUF is tens of MiB and most kernels use a fraction of it.
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t[], Free> data_;
 };
 
 // One byte buffer per HBM tensor of a program, in the tensor's own dtype, row-major.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <queue>
 #include <optional>
 #include <string>
@@ -61,7 +62,8 @@ class CoreSim {
         throw input_error("simulate", "functional mode needs an allocated HBM image",
                           "pass an HbmImage built with allocate=true, or use timing mode");
       }
-      state_.emplace(CoreState{sbuf_, psum_, *hbm, rng_, opts.rounding});
+      pool_ = std::make_unique<ThreadPool>(opts.host_threads);
+      state_.emplace(CoreState{sbuf_, psum_, *hbm, rng_, opts.rounding, pool_.get()});
     }
   }
 
@@ -282,6 +284,7 @@ class CoreSim {
   std::vector<TraceEvent> trace_;
   Rng rng_;
   OnChipMemory sbuf_, psum_;
+  std::unique_ptr<ThreadPool> pool_;
   std::optional<CoreState> state_;
 };
 

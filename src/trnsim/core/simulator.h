@@ -27,6 +27,9 @@ struct SimOptions {
   // Cores of the chip running this program at the same time: they share the chip's HBM bandwidth
   // equally (each core gets hbm_bandwidth / active_cores).
   int active_cores = 1;
+  // Host threads for functional mode's matmuls (<= 0: one per host core). Results do not depend
+  // on it: every thread computes whole rows in the same order.
+  int host_threads = 0;
 };
 
 struct TraceEvent {
