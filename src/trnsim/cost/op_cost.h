@@ -1,0 +1,37 @@
+// Op cost models behind one interface: how long one op of a model takes on one rank of an
+// accelerator. Roofline with calibrated, size-dependent efficiency curves for GPU and TPU presets
+// (docs/cost.md gives the curves and their sources); for Trainium, the NeuronCore model:
+// matmuls are simulated as kernels on the chip simulator (cached per distinct shape).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "trnsim/base/units.h"
+#include "trnsim/hw/system_spec.h"
+#include "trnsim/model/ops.h"
+
+namespace trnsim::cost {
+
+enum class Precision { kBf16, kFp16, kFp8, kFp32 };
+
+class OpCostModel {
+ public:
+  virtual ~OpCostModel() = default;
+  // Forward time of `op` on one rank.
+  virtual Time forward(const model::Op& op) = 0;
+  // Backward time (input gradient + weight gradient) of `op` on one rank.
+  virtual Time backward(const model::Op& op) = 0;
+  // Time of an element-wise pass over `bytes` of HBM traffic (optimizer step, casts).
+  virtual Time memory_bound(double bytes) = 0;
+  virtual std::string name() const = 0;
+};
+
+struct CostOptions {
+  Precision precision = Precision::kBf16;
+};
+
+// The model for one rank of `system` (a GPU, a TPU chip, or a logical NeuronCore).
+std::unique_ptr<OpCostModel> make_cost_model(const hw::SystemSpec& system, const CostOptions& opts);
+
+}  // namespace trnsim::cost

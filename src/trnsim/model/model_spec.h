@@ -1,0 +1,63 @@
+// Transformer models as data: dense decoders (MHA / GQA / MQA, GELU or SwiGLU, LayerNorm or
+// RMSNorm, tied or untied embeddings) and mixtures of experts (top-k routing, shared experts, dense
+// first layers, DeepSeek-style MLA attention). Presets live in configs/models/; a Hugging Face
+// config.json or a `model:` block in the schema of validation/runs.yaml describe others.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trnsim/base/config.h"
+
+namespace trnsim::model {
+
+enum class Activation { kGelu, kSwiGlu, kRelu2 };
+enum class Norm { kLayerNorm, kRmsNorm };
+
+struct MoeSpec {
+  int experts = 0;
+  int top_k = 0;
+  int shared_experts = 0;
+  int64_t expert_ffn_hidden = 0;
+  int dense_layers = 0;  // leading layers with a dense FFN of ffn_hidden
+};
+
+struct MlaSpec {
+  int64_t q_lora_rank = 0, kv_lora_rank = 0, qk_rope_head_dim = 0, qk_nope_head_dim = 0, v_head_dim = 0;
+};
+
+struct ModelSpec {
+  std::string name;
+  int layers = 0;
+  int64_t hidden = 0;
+  int heads = 0;
+  int kv_heads = 0;
+  int64_t head_dim = 0;
+  int64_t ffn_hidden = 0;
+  Activation activation = Activation::kSwiGlu;
+  int64_t vocab = 0;
+  int64_t seq_len = 0;
+  Norm norm = Norm::kRmsNorm;
+  bool tied_embeddings = false;
+  std::optional<MoeSpec> moe;
+  std::optional<MlaSpec> mla;
+  bool is_moe_layer(int layer) const { return moe && layer >= moe->dense_layers; }
+};
+
+// A preset name (configs/models/<name>.yaml), a .yaml file with a model block, or a Hugging Face
+// config.json. Errors name the file and key and say the fix.
+ModelSpec load_model(const std::string& name_or_path);
+std::vector<std::string> list_model_presets();
+// A `model:` block (runs.yaml schema). A scalar block is a preset name or a path.
+ModelSpec model_from_config(const ConfigNode& block);
+
+struct ParamCounts {
+  int64_t total = 0;      // every parameter
+  int64_t active = 0;     // used per token (MoE: top_k + shared experts only)
+  int64_t embedding = 0;  // input embedding (+ output head when untied)
+};
+ParamCounts count_parameters(const ModelSpec& m);
+
+}  // namespace trnsim::model

@@ -1,0 +1,48 @@
+// The work of one transformer layer (and of the embedding and the head) on one rank, op by op:
+// FLOPs, HBM bytes and matmul shapes, after tensor / sequence / context / expert sharding.
+// Communication is not here: the parallel plan (train/) adds it around these ops.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "trnsim/model/model_spec.h"
+
+namespace trnsim::model {
+
+enum class OpKind { kMatmul, kAttention, kElementwise, kNorm, kEmbedding, kLoss };
+
+struct Op {
+  std::string name;   // qkv, attn, out_proj, mlp_up, mlp_down, router, expert_up, ...
+  OpKind kind = OpKind::kMatmul;
+  // Matmul / attention shape on this rank: `batch` independent [m x k] @ [k x n] products.
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+  double flops = 0;          // forward FLOPs on this rank
+  double bytes = 0;          // forward HBM traffic on this rank (reads + writes)
+  double weight_params = 0;  // parameters of this op held by this rank
+};
+
+// How one rank's share of a layer is cut.
+struct ShardContext {
+  int64_t micro_batch = 1;
+  int64_t seq_len = 0;   // full sequence length (context parallelism divides it)
+  int tp = 1, cp = 1, ep = 1;
+  bool sequence_parallel = false;
+  int dtype_bytes = 2;   // activations and weights in the matmul precision
+  bool flash_attention = true;
+};
+
+// Forward ops of layer `layer` (0-based) on one rank.
+std::vector<Op> layer_forward_ops(const ModelSpec& m, int layer, const ShardContext& ctx);
+// Input embedding lookup; output head (logits) and loss.
+std::vector<Op> embedding_forward_ops(const ModelSpec& m, const ShardContext& ctx);
+std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx);
+
+enum class Recompute { kNone, kSelective, kFull };
+
+// Bytes of activations one layer keeps for the backward pass on one rank (the NxD / Megatron
+// accounting s*b*h*(34 + 5*a*s/h), divided by the sharding), under a recompute policy.
+double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext& ctx, Recompute r);
+
+}  // namespace trnsim::model
