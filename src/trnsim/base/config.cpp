@@ -141,6 +141,12 @@ void ConfigReader::fail(const ConfigNode& at, const std::string& message, const 
 
 bool ConfigReader::has(const std::string& key) const { return node_.find(key) != nullptr; }
 
+bool ConfigReader::absent(const std::string& key) {
+  declared_.push_back(key);
+  const ConfigNode* n = node_.find(key);
+  return !n || n->kind() == ConfigNode::Kind::kNull;
+}
+
 const ConfigNode& ConfigReader::node(const std::string& key) {
   declared_.push_back(key);
   const ConfigNode* n = node_.find(key);

@@ -73,6 +73,9 @@ class ConfigReader {
   explicit ConfigReader(const ConfigNode& node, std::shared_ptr<std::vector<ParamInfo>> log = nullptr);
 
   bool has(const std::string& key) const;
+  // True when `key` is missing or written as null (~ / null); declares it either way, so an
+  // optional key whose default is computed elsewhere is still a known key.
+  bool absent(const std::string& key);
 
   std::string str(const std::string& key);
   std::string str(const std::string& key, const std::string& dflt);

@@ -13,7 +13,7 @@
 
 namespace trnsim::cost {
 
-enum class Precision { kBf16, kFp16, kFp8, kFp32 };
+enum class Precision { kBf16, kFp16, kFp8, kFp32, kInt8 };
 
 class OpCostModel {
  public:

@@ -21,6 +21,7 @@ struct AcceleratorSpec {
   AcceleratorFamily family = AcceleratorFamily::kGpu;
   // Dense peaks per accelerator (chip), FLOP/s.
   double peak_bf16_flops = 0, peak_fp16_flops = 0, peak_fp8_flops = 0, peak_fp32_flops = 0;
+  double peak_int8_ops = 0;  // 0 where the accelerator has no int8 matmul rate
   Bytes hbm_capacity;
   Bandwidth hbm_bandwidth;
   double tdp_w = 0;   // board power at full load (may be an estimate: see its note)
