@@ -4,6 +4,7 @@
 //              Vector (x * rstd) * gamma in one scalar_tensor_tensor.
 //   layernorm: Vector bn_stats per 512-column chunk and bn_aggr -> mean, var; Vector rstd and
 //              -mean*rstd; Scalar x*rstd - mean*rstd; Vector * gamma, + beta.
+#include <algorithm>
 #include <cmath>
 
 #include "trnsim/kernels/builder.h"
@@ -20,53 +21,81 @@ struct NormShape {
   double eps;
 };
 
-NormShape norm_shape(const ResolvedParams& p, const hw::ChipSpec& chip, int extra_rows) {
+// fixed_bytes_per_col: bytes per partition per column of the tiles other than the rotating x
+// buffers (gamma, beta, scratch); at least two x buffers must fit beside them.
+NormShape norm_shape(const ResolvedParams& p, const hw::ChipSpec& chip, int64_t fixed_bytes_per_col) {
   NormShape s{p.i("rows"), p.i("cols"), p.dtype("dtype"), parse_double_option(p, "eps")};
   require(s.rows > 0 && s.cols > 0, p.kernel(), "rows and cols must be positive", "e.g. rows=4096 cols=4096");
   require(s.dt == DType::kBF16 || s.dt == DType::kF16 || s.dt == DType::kF32, p.kernel(),
           "dtype " + std::string(numerics::dtype_name(s.dt)) + " is not supported", "use dtype=bf16, f16 or f32");
-  const int64_t need = (3 * numerics::dtype_size(s.dt) + 4 * (extra_rows + 1)) * s.cols + 1024;
+  const int64_t need = (fixed_bytes_per_col + 2 * numerics::dtype_size(s.dt)) * s.cols + 1024 + 128;
   require(need <= chip.sbuf.partition_bytes, p.kernel(),
           "rows of " + std::to_string(s.cols) + " elements do not fit in one SBUF partition with their buffers",
           "use fewer columns");
   return s;
 }
 
+// Rotating x buffers: as many as fit (up to 6) after `fixed` bytes per partition, so loads run
+// several tiles ahead of the stores.
+int64_t norm_buffers(const hw::ChipSpec& chip, int64_t fixed_bytes, int64_t per_buffer) {
+  return std::clamp<int64_t>((chip.sbuf.partition_bytes - 1024 - fixed_bytes) / per_buffer, 2, 6);
+}
+
 double norm_tolerance(DType dt) { return dt == DType::kF32 ? 1e-4 : (dt == DType::kF16 ? 4e-3 : 2.4e-2); }
 
 BuiltKernel build_rmsnorm(const ResolvedParams& p, const hw::ChipSpec& chip) {
-  const NormShape s = norm_shape(p, chip, 1);
+  const NormShape s = norm_shape(p, chip, 2 * numerics::dtype_size(p.dtype("dtype")));
   KernelBuilder b(chip, "rmsnorm");
   const HbmTensor X = b.input("x", s.dt, {s.rows, s.cols});
   const HbmTensor G = b.input("gamma", s.dt, {s.cols});
   const HbmTensor Y = b.output("y", s.dt, {s.rows, s.cols});
   const int32_t P = chip.sbuf.partitions;
-  const Tile gamma = b.sbuf("gamma", DType::kF32, P, s.cols);
-  const Tile junk = b.sbuf("squares", DType::kF32, P, s.cols);
+  const int64_t es = numerics::dtype_size(s.dt);
+  // gamma stays in the tile dtype (exact: it comes from HBM in that dtype), so the Vector
+  // (x * rstd) * gamma pass has only 16-bit operands and runs at 1 element per cycle, not 2.
+  const Tile gamma = b.sbuf("gamma", s.dt, P, s.cols);
+  // The squares are thrown away; a 16-bit junk tile keeps Scalar's write stream cheap.
+  const Tile junk = b.sbuf("squares", s.dt, P, s.cols);
   b.dma_copy(gamma.ap(), G.broadcast_row(P, 0, s.cols));
+  const int64_t nbuf = norm_buffers(chip, 2 * s.cols * es, s.cols * es + 64);
   std::vector<Tile> xs, st;
-  for (int i = 0; i < 3; ++i) {
+  for (int64_t i = 0; i < nbuf; ++i) {
     xs.push_back(b.sbuf("x" + std::to_string(i), s.dt, P, s.cols));
     st.push_back(b.sbuf("ms" + std::to_string(i), DType::kF32, P, 2));  // mean square, rstd
   }
   const int half = std::max(1, b.dma_queues() / 2);
   const DmaQueues loads{0, half}, stores{half, b.dma_queues() - half};
   const float inv_sqrt_c = static_cast<float>(1.0 / std::sqrt(static_cast<double>(s.cols)));
-  for (int64_t t = 0; t < ceil_div(s.rows, P); ++t) {
-    const int32_t rr = static_cast<int32_t>(std::min<int64_t>(P, s.rows - t * P));
-    const AccessPattern x = xs[t % 3].ap(0, rr, 0, s.cols);
-    const Tile& m = st[t % 3];
-    b.dma_copy(x, X.rows_view(t * P, rr, 0, s.cols), loads);
-    b.activation_reduce(junk.ap(0, rr, 0, s.cols), x, ActFunc::kSquare, m.col(0, rr), {}, imm(inv_sqrt_c));
+  const int64_t tiles = ceil_div(s.rows, P);
+  auto rows_of = [&](int64_t t) { return static_cast<int32_t>(std::min<int64_t>(P, s.rows - t * P)); };
+  auto load = [&](int64_t t) {
+    b.dma_copy(xs[t % nbuf].ap(0, rows_of(t), 0, s.cols), X.rows_view(t * P, rows_of(t), 0, s.cols), loads);
+  };
+  // Scalar: mean square of tile t (scale 1/sqrt(C) folds the mean in).
+  auto mean_square = [&](int64_t t) {
+    const int32_t rr = rows_of(t);
+    b.activation_reduce(junk.ap(0, rr, 0, s.cols), xs[t % nbuf].ap(0, rr, 0, s.cols), ActFunc::kSquare,
+                        st[t % nbuf].col(0, rr), {}, imm(inv_sqrt_c));
+  };
+  for (int64_t t = 0; t < std::min(tiles, nbuf - 1); ++t) load(t);
+  if (tiles > 0) mean_square(0);
+  for (int64_t t = 0; t < tiles; ++t) {
+    if (t + nbuf - 1 < tiles) load(t + nbuf - 1);
+    const int32_t rr = rows_of(t);
+    const AccessPattern x = xs[t % nbuf].ap(0, rr, 0, s.cols);
+    const Tile& m = st[t % nbuf];
+    // Software pipelining: Scalar squares the next tile while Vector scales this one.
+    if (t + 1 < tiles) mean_square(t + 1);
     b.tensor_scalar(m.col(1, rr), m.col(0, rr), AluOp::kAdd, imm(static_cast<float>(s.eps)), AluOp::kPow, imm(-0.5f));
     b.scalar_tensor_tensor(x, x, AluOp::kMultiply, per_partition(m.col(1, rr)), AluOp::kMultiply,
                            gamma.ap(0, rr, 0, s.cols));
-    b.dma_copy(Y.rows_view(t * P, rr, 0, s.cols), x, stores);
+    DmaQueues q = stores;
+    if (t == tiles - 1) q = DmaQueues{0, 0, true, true};  // the last store: every queue, lowest latency
+    b.dma_copy(Y.rows_view(t * P, rr, 0, s.cols), x, q);
   }
   BuiltKernel k;
   k.program = b.finish();
   k.flops = 4.0 * s.rows * s.cols;  // square, sum, two multiplies
-  const int64_t es = numerics::dtype_size(s.dt);
   k.min_hbm_bytes = (2 * s.rows * s.cols + s.cols) * es;
   const NormShape sh = s;
   k.reference = [sh](const TensorMap& in) {
@@ -86,7 +115,7 @@ BuiltKernel build_rmsnorm(const ResolvedParams& p, const hw::ChipSpec& chip) {
 }
 
 BuiltKernel build_layernorm(const ResolvedParams& p, const hw::ChipSpec& chip) {
-  const NormShape s = norm_shape(p, chip, 2);
+  const NormShape s = norm_shape(p, chip, 2 * 4 + 4);
   KernelBuilder b(chip, "layernorm");
   const HbmTensor X = b.input("x", s.dt, {s.rows, s.cols});
   const HbmTensor G = b.input("gamma", s.dt, {s.cols});
