@@ -126,6 +126,8 @@ TEST_F(KernelsLibraryTest, SoftmaxOddShape) {
 TEST_F(KernelsLibraryTest, Norms) {
   expect_correct("rmsnorm", params({{"rows", "130"}, {"cols", "77"}}), chip_);
   expect_correct("layernorm", params({{"rows", "130"}, {"cols", "600"}}), chip_);
+  expect_correct("layernorm", params({{"rows", "300"}, {"cols", "1030"}, {"dtype", "f16"}}), chip_);
+  expect_correct("rmsnorm", params({{"rows", "700"}, {"cols", "515"}}), chip_);
   expect_correct("layernorm", params({{"rows", "7"}, {"cols", "33"}, {"dtype", "f32"}}), chip_);
 }
 
