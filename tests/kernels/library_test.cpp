@@ -60,6 +60,47 @@ TEST_F(KernelsLibraryTest, GemmFp8UsesTensorTransposes) {
   expect_correct("gemm", params({{"m", "200"}, {"n", "300"}, {"k", "170"}, {"dtype", "fp8e4m3"}}), chip_);
 }
 
+int64_t count_matmuls(const isa::Program& p, bool double_row) {
+  int64_t n = 0;
+  for (const auto& in : p.instructions) {
+    if (const auto* m = std::get_if<isa::Matmul>(&in.body)) n += m->double_row == double_row;
+  }
+  return n;
+}
+
+// fp8 on a chip with double-row mode: K = 256 per matmul. K = 520 = 2 x 256 + 8 and K = 397 =
+// 256 + 2 x 70 + 1 cover a full pair, an uneven tail split over both row pairs, and single rows.
+TEST_F(KernelsLibraryTest, GemmFp8DoubleRowOddShapes) {
+  const auto p = params({{"m", "200"}, {"n", "300"}, {"k", "520"}, {"dtype", "fp8e4m3"}});
+  const BuiltKernel k = build_kernel("gemm", p, chip_);
+  EXPECT_NE(k.notes.find("double_row"), std::string::npos) << k.notes;
+  // 2 row blocks x 1 column chunk (300 <= 512) x (2 double-row + 1 single) k-tiles.
+  EXPECT_EQ(count_matmuls(k.program, true), 2 * 1 * 2);
+  EXPECT_EQ(count_matmuls(k.program, false), 2 * 1 * 1);
+  double issued = 0;
+  for (const auto& in : k.program.instructions) {
+    if (const auto* m = std::get_if<isa::Matmul>(&in.body)) {
+      const double rows = m->double_row ? 2 : 1;
+      issued += 2.0 * m->moving.partitions * rows * (m->stationary.free_elems() / rows) * (m->moving.free_elems() / rows);
+    }
+  }
+  EXPECT_DOUBLE_EQ(issued, k.flops) << "no padding rows";
+  expect_correct("gemm", p, chip_);
+  expect_correct("gemm", params({{"m", "130"}, {"n", "700"}, {"k", "397"}, {"dtype", "fp8e4m3"}, {"out_dtype", "f32"}}),
+                 chip_);
+}
+
+TEST_F(KernelsLibraryTest, GemmFp8WithoutDoubleRowOnTrn1LikeChip) {
+  hw::ChipSpec trn1 = testing::test_chip(false);
+  trn1.tensor.fp8_double_row = false;
+  const auto p = params({{"m", "200"}, {"n", "300"}, {"k", "520"}, {"dtype", "fp8e4m3"}});
+  const BuiltKernel k = build_kernel("gemm", p, trn1);
+  EXPECT_EQ(k.notes.find("double_row"), std::string::npos) << k.notes;
+  EXPECT_EQ(count_matmuls(k.program, true), 0);
+  EXPECT_EQ(count_matmuls(k.program, false), 2 * 1 * 5);
+  expect_correct("gemm", p, trn1);
+}
+
 TEST_F(KernelsLibraryTest, GemmWithoutDmaTranspose) {
   expect_correct("gemm", params({{"m", "260"}, {"n", "100"}, {"k", "300"}}), testing::test_chip(false));
 }
@@ -85,6 +126,8 @@ TEST_F(KernelsLibraryTest, SoftmaxOddShape) {
 TEST_F(KernelsLibraryTest, Norms) {
   expect_correct("rmsnorm", params({{"rows", "130"}, {"cols", "77"}}), chip_);
   expect_correct("layernorm", params({{"rows", "130"}, {"cols", "600"}}), chip_);
+  expect_correct("layernorm", params({{"rows", "300"}, {"cols", "1030"}, {"dtype", "f16"}}), chip_);
+  expect_correct("rmsnorm", params({{"rows", "700"}, {"cols", "515"}}), chip_);
   expect_correct("layernorm", params({{"rows", "7"}, {"cols", "33"}, {"dtype", "f32"}}), chip_);
 }
 
