@@ -8,5 +8,7 @@ namespace trnsim::cli {
 
 int run_hw(const std::vector<std::string>& args);
 int run_kernel(const std::vector<std::string>& args);
+int run_simulate(const std::vector<std::string>& args);
+int run_validate(const std::vector<std::string>& args);
 
 }  // namespace trnsim::cli

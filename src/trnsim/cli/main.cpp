@@ -16,7 +16,9 @@ void usage() {
       "  hw show <chip|file.yaml> [--json]     print a chip preset with the source of every figure\n"
       "  hw list                               list the chip presets\n"
       "  kernel run <kernel|file.s> [options]  run a kernel on one NeuronCore (see 'trnsim kernel --help')\n"
-      "  kernel list                           list the built-in kernels\n",
+      "  kernel list                           list the built-in kernels\n"
+      "  simulate <experiment.yaml> [--json]   one training step: time, tokens/s, MFU, memory, breakdown\n"
+      "  validate <runs.yaml> [--json]         score predicted step times against published runs\n",
       stderr);
 }
 
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "hw") return trnsim::cli::run_hw(args);
     if (cmd == "kernel") return trnsim::cli::run_kernel(args);
+    if (cmd == "simulate") return trnsim::cli::run_simulate(args);
+    if (cmd == "validate") return trnsim::cli::run_validate(args);
     std::fprintf(stderr, "trnsim: unknown command '%s'\n", cmd.c_str());
     usage();
     return 2;

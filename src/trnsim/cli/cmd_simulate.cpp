@@ -1,0 +1,70 @@
+// trnsim simulate exp.yaml [--json] [--trace out.json] [--trace-stages 0,3]
+#include <cstdio>
+
+#include "trnsim/base/error.h"
+#include "trnsim/cli/commands.h"
+#include "trnsim/cli/options.h"
+#include "trnsim/io/chrome_trace.h"
+#include "trnsim/io/step_report.h"
+#include "trnsim/train/step.h"
+
+namespace trnsim::cli {
+namespace {
+
+constexpr const char* kHelp =
+    "usage: trnsim simulate <experiment.yaml> [--json] [--trace out.json] [--trace-stages 0,2]\n"
+    "  Simulates one training step of the experiment (system, model and training blocks; see\n"
+    "  configs/examples/). Exit codes: 0 done, 2 bad input, 4 the plan does not fit in memory.\n";
+
+std::vector<int> parse_stages(const std::string& text, int pp) {
+  std::vector<int> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t comma = text.find(',', pos);
+    const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    char* end = nullptr;
+    const long v = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < 0 || v >= pp) {
+      throw input_error("--trace-stages " + text, "'" + item + "' is not a pipeline stage",
+                        "give stage numbers in [0, " + std::to_string(pp - 1) + "], separated by commas");
+    }
+    out.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_simulate(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kHelp, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  Options opts("simulate", args, {"json"});
+  const bool json = opts.flag("json");
+  const auto trace = opts.take("trace");
+  const auto stages_text = opts.take("trace-stages");
+  opts.finish();
+  if (opts.positional().size() != 1) {
+    throw input_error("trnsim simulate", "needs exactly one experiment file", "e.g. trnsim simulate configs/examples/llama3-8b-trn2.yaml");
+  }
+  const train::Experiment e = train::load_experiment(opts.positional()[0]);
+  const std::vector<int> stages = stages_text ? parse_stages(*stages_text, e.plan.pp) : std::vector<int>{};
+  train::StepOptions so;
+  so.keep_trace = trace.has_value();
+  const train::StepResult r = train::simulate_step(e, so);
+  if (r.fits && trace) io::write_file_atomically(*trace, io::step_trace_json(e, r, stages));
+  if (json) std::printf("%s\n", io::step_result_json(e, r).dump(2).c_str());
+  else std::fputs(io::format_step_summary(e, r).c_str(), stdout);
+  if (!r.fits) {
+    std::fprintf(stderr, "trnsim: error: %s: the plan does not fit in memory: %s (fix: more tensor or pipeline "
+                 "parallelism, recompute, a higher ZeRO stage, or a smaller micro-batch)\n",
+                 opts.positional()[0].c_str(), r.memory.describe().c_str());
+    return exit_code_for(ErrorKind::kCapacity);
+  }
+  return 0;
+}
+
+}  // namespace trnsim::cli

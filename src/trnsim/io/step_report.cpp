@@ -1,0 +1,107 @@
+#include "trnsim/io/step_report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "trnsim/base/units.h"
+
+namespace trnsim::io {
+namespace {
+
+nlohmann::json plan_json(const train::ParallelPlan& p) {
+  return {{"global_batch", p.global_batch}, {"micro_batch", p.micro_batch}, {"tp", p.tp}, {"pp", p.pp},
+          {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"sequence_parallel", p.sequence_parallel},
+          {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
+          {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
+          {"precision", train::precision_name(p.precision)}, {"micro_batches_per_step", p.micro_batches()}};
+}
+
+nlohmann::json memory_json(const train::MemoryReport& m) {
+  const auto& b = m.per_rank;
+  return {{"weights_bytes", b.weights}, {"gradients_bytes", b.gradients}, {"optimizer_bytes", b.optimizer},
+          {"activations_bytes", b.activations}, {"buffers_bytes", b.buffers}, {"total_per_rank_bytes", b.total()},
+          {"capacity_per_rank_bytes", m.capacity_per_rank}, {"ranks_per_chip", m.ranks_per_accel}};
+}
+
+}  // namespace
+
+nlohmann::json step_result_json(const train::Experiment& e, const train::StepResult& r) {
+  nlohmann::json j = {
+      {"experiment", e.id},
+      {"system", {{"name", e.system.name}, {"accelerator", e.system.accel.name}, {"count", e.system.count},
+                  {"ranks", e.system.ranks()}}},
+      {"model", e.model.name},
+      {"plan", plan_json(e.plan)},
+      {"fits", r.fits},
+      {"memory_per_chip_bytes", r.memory.per_accel()},
+      {"memory_capacity_bytes", r.memory.capacity_per_accel()},
+      {"memory", memory_json(r.memory)},
+      {"sim_wall_s", r.sim_wall_s},
+  };
+  if (!r.fits) return j;
+  const auto& b = r.breakdown;
+  j["step_time_s"] = r.step_time_s;
+  j["tokens_per_s"] = r.tokens_per_s;
+  j["mfu"] = r.mfu;
+  j["hfu"] = r.hfu;
+  j["model_flops_per_step"] = r.model_flops;
+  j["slowest_stage"] = r.slowest_stage;
+  j["breakdown"] = {{"compute_s", b.compute_s}, {"recompute_s", b.recompute_s}, {"tp_comm_s", b.tp_comm_s},
+                    {"cp_comm_s", b.cp_comm_s}, {"ep_comm_s", b.ep_comm_s}, {"pp_bubble_s", b.pp_bubble_s},
+                    {"dp_comm_s", b.dp_comm_s}, {"optimizer_s", b.optimizer_s}};
+  return j;
+}
+
+std::string format_step_summary(const train::Experiment& e, const train::StepResult& r) {
+  std::string s;
+  char buf[512];
+  const auto& p = e.plan;
+  std::snprintf(buf, sizeof buf, "%s on %lld x %s (%s): tp %d pp %d dp %d cp %d ep %d, micro-batch %lld x %lld, %s\n",
+                e.model.name.c_str(), static_cast<long long>(e.system.count), e.system.accel.name.c_str(),
+                e.system.name.c_str(), p.tp, p.pp, p.dp, p.cp, p.ep, static_cast<long long>(p.micro_batch),
+                static_cast<long long>(p.micro_batches()), std::string(train::precision_name(p.precision)).c_str());
+  s += buf;
+  std::snprintf(buf, sizeof buf, "memory per chip  %s of %s (%s)\n",
+                format_bytes(static_cast<int64_t>(r.memory.per_accel())).c_str(),
+                format_bytes(static_cast<int64_t>(r.memory.capacity_per_accel())).c_str(), r.memory.describe().c_str());
+  s += buf;
+  if (!r.fits) return s + "does not fit\n";
+  std::snprintf(buf, sizeof buf, "step time        %.4f s   tokens/s %.4g   MFU %.1f%%   HFU %.1f%%\n", r.step_time_s,
+                r.tokens_per_s, 100 * r.mfu, 100 * r.hfu);
+  s += buf;
+  const auto& b = r.breakdown;
+  std::snprintf(buf, sizeof buf,
+                "breakdown (stage %d)  compute %.4f s (recompute %.4f)  tp %.4f  cp %.4f  ep %.4f  pp bubble %.4f  "
+                "dp %.4f  optimizer %.4f\n",
+                r.slowest_stage, b.compute_s, b.recompute_s, b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s,
+                b.dp_comm_s, b.optimizer_s);
+  s += buf;
+  std::snprintf(buf, sizeof buf, "simulated in %.3f s\n", r.sim_wall_s);
+  return s + buf;
+}
+
+std::string step_trace_json(const train::Experiment& e, const train::StepResult& r, const std::vector<int>& stages) {
+  using nlohmann::json;
+  json events = json::array();
+  events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 0},
+                    {"args", {{"name", e.model.name + " step on " + e.system.name}}}});
+  auto wanted = [&](int s) { return stages.empty() || std::find(stages.begin(), stages.end(), s) != stages.end(); };
+  for (int s = 0; s < e.plan.pp; ++s) {
+    if (!wanted(s)) continue;
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 0}, {"tid", s},
+                      {"args", {{"name", "stage " + std::to_string(s)}}}});
+  }
+  for (const auto& t : r.trace) {
+    if (!wanted(t.stage)) continue;
+    events.push_back({{"ph", "X"},
+                      {"name", std::string(t.forward ? "F" : "B") + std::to_string(t.micro_batch)},
+                      {"pid", 0},
+                      {"tid", t.stage},
+                      {"ts", t.start.us()},
+                      {"dur", (t.end - t.start).us()},
+                      {"args", {{"chunk", t.chunk}, {"micro_batch", t.micro_batch}}}});
+  }
+  return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
+}
+
+}  // namespace trnsim::io

@@ -1,0 +1,57 @@
+#include "trnsim/train/experiment.h"
+
+#include <filesystem>
+
+#include "trnsim/base/error.h"
+
+namespace trnsim::train {
+
+Experiment experiment_from_config(const ConfigNode& node, bool validation) {
+  ConfigReader r(node);
+  Experiment e;
+  e.id = r.absent("id") ? std::filesystem::path(node.source_file()).stem().string() : r.str("id");
+  e.source = r.absent("source") ? "" : r.str("source");
+  r.absent("notes");
+  if (validation) {
+    r.absent("confidence");
+    r.absent("assumed");
+  }
+  e.system = hw::system_from_config(r.node("system"));
+  e.model = model::model_from_config(r.node("model"));
+  e.plan = plan_from_config(r.node("training"), e.system);
+  if (validation && !r.absent("measured")) {
+    ConfigReader m = r.child("measured");
+    Measured meas;
+    if (!m.absent("step_time_s")) meas.step_time_s = m.number("step_time_s", 0, 1e9);
+    meas.how = m.absent("step_time_how") ? "" : m.str("step_time_how");
+    m.absent("reported");
+    m.absent("flops_definition");
+    m.finish();
+    e.measured = meas;
+  }
+  r.finish();
+  check_plan(e.plan, e.model, e.system, node.location());
+  return e;
+}
+
+Experiment load_experiment(const std::string& path) {
+  const ConfigNode root = ConfigNode::load_yaml_file(path);
+  if (!root.is_map()) {
+    throw input_error(path, "is not an experiment: expected a map with system, model and training",
+                      "see configs/examples/ for the format");
+  }
+  return experiment_from_config(root, false);
+}
+
+std::vector<Experiment> load_validation_runs(const std::string& path) {
+  const ConfigNode root = ConfigNode::load_yaml_file(path);
+  if (!root.is_list()) {
+    throw input_error(path, "is not a validation file: expected a YAML list of runs",
+                      "see validation/runs.yaml and its header for the format");
+  }
+  std::vector<Experiment> runs;
+  for (const ConfigNode& run : root.items()) runs.push_back(experiment_from_config(run, true));
+  return runs;
+}
+
+}  // namespace trnsim::train

@@ -1,0 +1,93 @@
+#include "trnsim/train/memory.h"
+
+#include <algorithm>
+
+#include "trnsim/base/units.h"
+#include "trnsim/model/ops.h"
+#include "trnsim/train/stage_layers.h"
+
+namespace trnsim::train {
+namespace {
+
+// Parameters of `ops` on this rank: dense, and routed experts (sharded by expert parallelism).
+void add_params(const std::vector<model::Op>& ops, double& dense, double& expert) {
+  for (const auto& op : ops) (op.name.rfind("expert", 0) == 0 ? expert : dense) += op.weight_params;
+}
+
+// Chunk-micro-batches of activations the first stage holds at its peak (Megatron's warm-up counts).
+double in_flight_chunks(const ParallelPlan& p) {
+  const double mbs = static_cast<double>(p.micro_batches());
+  switch (p.schedule) {
+    case PipelineSchedule::kNone: return 1;
+    case PipelineSchedule::kGpipe: return mbs;
+    case PipelineSchedule::kOneFOneB: return std::min<double>(p.pp, mbs);
+    case PipelineSchedule::kInterleaved:
+      return std::min<double>(2.0 * (p.pp - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
+  }
+  return 1;
+}
+
+}  // namespace
+
+MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s) {
+  const model::ShardContext ctx = shard_context(m, p);
+  const bool fp32 = p.precision == cost::Precision::kFp32;
+  const double weight_bytes = fp32 ? 4 : 2;
+  // Megatron keeps fp32 main gradients for bf16 (and fp8) training, fp16 ones for fp16.
+  const double grad_bytes = p.precision == cost::Precision::kFp16 ? 2 : 4;
+  const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
+  const double dense_shard = static_cast<double>(p.dp) * p.cp;
+  const double expert_shard = dense_shard / p.ep;
+
+  MemoryReport best;
+  best.ranks_per_accel = s.ranks_per_accel();
+  best.capacity_per_rank = static_cast<double>(s.accel.hbm_capacity.v) / best.ranks_per_accel;
+  // The fullest of the first and last stages (embedding and most activations vs the head).
+  for (int stage : {0, p.pp - 1}) {
+    double dense = 0, expert = 0, act_layer_bytes = 0;
+    int layers = 0;
+    double head_act = 0;
+    for (int v = 0; v < p.virtual_stages; ++v) {
+      const ChunkLayers c = chunk_layers(m, p, v * p.pp + stage);
+      for (int l = c.first; l < c.first + c.count; ++l) {
+        add_params(model::layer_forward_ops(m, l, ctx), dense, expert);
+        act_layer_bytes = std::max(act_layer_bytes, model::layer_activation_bytes(m, l, ctx, p.recompute));
+        ++layers;
+      }
+      if (c.embedding) add_params(model::embedding_forward_ops(m, ctx), dense, expert);
+      if (c.head) {
+        add_params(model::head_forward_ops(m, ctx), dense, expert);
+        // Logits in the matmul precision plus fp32 for the loss.
+        const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
+        head_act = tokens * m.vocab / p.tp * (ctx.dtype_bytes + 4);
+      }
+    }
+    MemoryBreakdown b;
+    const double params = dense + expert;
+    const double trained = p.lora_rank > 0 ? 0.0 : 1.0;  // LoRA adapters are negligible
+    b.weights = (p.zero >= 3 ? dense / dense_shard + expert / expert_shard : params) * weight_bytes;
+    b.gradients = trained * (p.zero >= 2 ? dense / dense_shard + expert / expert_shard : params) * grad_bytes;
+    b.optimizer = trained * (p.zero >= 1 ? dense / dense_shard + expert / expert_shard : params) * optim_bytes;
+    const double chunk_layers_avg = static_cast<double>(layers) / p.virtual_stages;
+    b.activations = in_flight_chunks(p) * chunk_layers_avg * act_layer_bytes + head_act;
+    if (p.recompute == model::Recompute::kFull) {
+      // One layer's full activations while it is recomputed.
+      b.activations += model::layer_activation_bytes(m, std::max(0, m.layers - 1), ctx, model::Recompute::kNone);
+    }
+    // Runtime, communication buckets and allocator slack: 1 GiB (estimate), plus two gathered
+    // layers under ZeRO-3 (one in use, one prefetched).
+    b.buffers = 1073741824.0;
+    if (p.zero >= 3 && layers > 0) b.buffers += 2.0 * params / layers * weight_bytes;
+    if (b.total() > best.per_rank.total()) best.per_rank = b;
+  }
+  return best;
+}
+
+std::string MemoryReport::describe() const {
+  auto gib = [](double b) { return format_bytes(static_cast<int64_t>(b)); };
+  return "weights " + gib(per_rank.weights) + ", gradients " + gib(per_rank.gradients) + ", optimizer " +
+         gib(per_rank.optimizer) + ", activations " + gib(per_rank.activations) + ", buffers " +
+         gib(per_rank.buffers) + ": total " + gib(per_rank.total()) + " per rank of " + gib(capacity_per_rank);
+}
+
+}  // namespace trnsim::train

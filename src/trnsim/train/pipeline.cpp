@@ -1,0 +1,146 @@
+#include "trnsim/train/pipeline.h"
+
+#include <algorithm>
+
+#include "trnsim/base/event_queue.h"
+
+namespace trnsim::train {
+namespace {
+
+struct Unit {
+  bool forward;
+  int chunk;  // local chunk index on the stage (0 .. v-1)
+  int64_t mb;
+};
+
+// The order in which stage `s` runs its units (Megatron's schedules).
+std::vector<Unit> stage_order(const PipelineInput& in, int s) {
+  const int pp = in.pp, v = in.virtual_stages;
+  const int64_t m = in.micro_batches;
+  std::vector<Unit> order;
+  if (in.schedule == PipelineSchedule::kNone || in.schedule == PipelineSchedule::kGpipe) {
+    const bool gpipe = in.schedule == PipelineSchedule::kGpipe;
+    for (int64_t i = 0; i < m; ++i) {
+      for (int c = 0; c < v; ++c) order.push_back({true, c, i});
+      if (!gpipe) {
+        for (int c = v - 1; c >= 0; --c) order.push_back({false, c, i});
+      }
+    }
+    if (gpipe) {
+      for (int64_t i = 0; i < m; ++i) {
+        for (int c = v - 1; c >= 0; --c) order.push_back({false, c, i});
+      }
+    }
+    return order;
+  }
+  // 1F1B (v = 1) and interleaved 1F1B: units k = 0 .. m*v-1 in groups of pp micro-batches.
+  const int64_t units = m * v;
+  auto fwd_unit = [&](int64_t k) {
+    return Unit{true, static_cast<int>((k / pp) % v), (k / (static_cast<int64_t>(pp) * v)) * pp + k % pp};
+  };
+  auto bwd_unit = [&](int64_t k) {
+    return Unit{false, v - 1 - static_cast<int>((k / pp) % v), (k / (static_cast<int64_t>(pp) * v)) * pp + k % pp};
+  };
+  const int64_t warmup = std::min<int64_t>(
+      units, in.schedule == PipelineSchedule::kInterleaved ? int64_t{pp - s - 1} * 2 + int64_t{v - 1} * pp : pp - s - 1);
+  for (int64_t k = 0; k < warmup; ++k) order.push_back(fwd_unit(k));
+  for (int64_t k = 0; k < units - warmup; ++k) {
+    order.push_back(fwd_unit(warmup + k));
+    order.push_back(bwd_unit(k));
+  }
+  for (int64_t k = units - warmup; k < units; ++k) order.push_back(bwd_unit(k));
+  return order;
+}
+
+class PipelineSim {
+ public:
+  explicit PipelineSim(const PipelineInput& in, bool keep) : in_(in), keep_(keep) {
+    const int chunks = in.pp * in.virtual_stages;
+    fwd_end_.assign(static_cast<size_t>(chunks * in.micro_batches), kNotYet);
+    bwd_end_.assign(fwd_end_.size(), kNotYet);
+    for (int s = 0; s < in.pp; ++s) orders_.push_back(stage_order(in, s));
+    next_.assign(in.pp, 0);
+    free_.assign(in.pp, Time());
+    busy_.assign(in.pp, Time());
+    last_bwd_start_.assign(in.pp, Time());
+    running_.assign(in.pp, false);
+  }
+
+  PipelineResult run() {
+    for (int s = 0; s < in_.pp; ++s) try_start(s);
+    events_.run();
+    PipelineResult r;
+    r.stage_end = free_;
+    r.stage_busy = busy_;
+    r.last_bwd_start = last_bwd_start_;
+    for (Time t : free_) r.end = max(r.end, t);
+    r.tasks = std::move(tasks_);
+    return r;
+  }
+
+ private:
+  static constexpr Time kNotYet = Time::max();
+
+  size_t slot(int g, int64_t mb) const { return static_cast<size_t>(g) * in_.micro_batches + mb; }
+
+  // When the input of unit `u` on stage `s` is ready, or kNotYet.
+  Time ready(int s, const Unit& u) const {
+    const int g = u.chunk * in_.pp + s, last = in_.pp * in_.virtual_stages - 1;
+    if (u.forward) {
+      if (g == 0) return Time();
+      const Time t = fwd_end_[slot(g - 1, u.mb)];
+      return t == kNotYet ? t : t + in_.p2p;
+    }
+    if (g == last) return fwd_end_[slot(g, u.mb)];
+    const Time t = bwd_end_[slot(g + 1, u.mb)];
+    return t == kNotYet ? t : t + in_.p2p;
+  }
+
+  void try_start(int s) {
+    if (running_[s] || next_[s] >= orders_[s].size()) return;
+    const Unit u = orders_[s][next_[s]];
+    const Time in = ready(s, u);
+    if (in == kNotYet) return;  // woken when the input's producer finishes
+    const int g = u.chunk * in_.pp + s;
+    const Time start = max(max(in, free_[s]), events_.now());
+    const Time dur = u.forward ? in_.fwd[g] : in_.bwd[g];
+    running_[s] = true;
+    ++next_[s];
+    if (!u.forward) last_bwd_start_[s] = start;
+    busy_[s] += dur;
+    free_[s] = start + dur;
+    if (keep_) tasks_.push_back({s, g, u.mb, u.forward, start, start + dur});
+    events_.schedule(start + dur, [this, s, u, g] { finish(s, u, g); });
+  }
+
+  void finish(int s, const Unit& u, int g) {
+    (u.forward ? fwd_end_ : bwd_end_)[slot(g, u.mb)] = events_.now();
+    running_[s] = false;
+    try_start(s);
+    // The neighbours may have been waiting for this output.
+    if (s + 1 < in_.pp) try_start(s + 1);
+    if (s > 0) try_start(s - 1);
+    if (in_.virtual_stages > 1) {
+      try_start(0);
+      try_start(in_.pp - 1);
+    }
+  }
+
+  const PipelineInput& in_;
+  bool keep_;
+  EventQueue events_;
+  std::vector<std::vector<Unit>> orders_;
+  std::vector<size_t> next_;
+  std::vector<Time> free_, busy_, last_bwd_start_, fwd_end_, bwd_end_;
+  std::vector<bool> running_;
+  std::vector<PipelineTask> tasks_;
+};
+
+}  // namespace
+
+PipelineResult run_pipeline(const PipelineInput& in, bool keep_tasks) {
+  PipelineSim sim(in, keep_tasks);
+  return sim.run();
+}
+
+}  // namespace trnsim::train

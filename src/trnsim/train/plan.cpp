@@ -1,0 +1,144 @@
+#include "trnsim/train/plan.h"
+
+#include "trnsim/base/error.h"
+
+namespace trnsim::train {
+namespace {
+
+int64_t int_or(ConfigReader& r, const std::string& key, int64_t lo, int64_t hi, int64_t dflt) {
+  return r.absent(key) ? dflt : r.integer(key, lo, hi);
+}
+
+bool bool_or(ConfigReader& r, const std::string& key, bool dflt) { return r.absent(key) ? dflt : r.boolean(key); }
+
+std::string choice_or(ConfigReader& r, const std::string& key, const std::vector<std::string>& choices,
+                      const std::string& dflt) {
+  return r.absent(key) ? dflt : r.choice(key, choices);
+}
+
+}  // namespace
+
+std::string_view schedule_name(PipelineSchedule s) {
+  switch (s) {
+    case PipelineSchedule::kNone: return "none";
+    case PipelineSchedule::kGpipe: return "gpipe";
+    case PipelineSchedule::kOneFOneB: return "1f1b";
+    case PipelineSchedule::kInterleaved: return "interleaved-1f1b";
+  }
+  return "?";
+}
+
+std::string_view recompute_name(model::Recompute r) {
+  switch (r) {
+    case model::Recompute::kNone: return "none";
+    case model::Recompute::kSelective: return "selective";
+    case model::Recompute::kFull: return "full";
+  }
+  return "?";
+}
+
+std::string_view precision_name(cost::Precision p) {
+  switch (p) {
+    case cost::Precision::kBf16: return "bf16";
+    case cost::Precision::kFp16: return "fp16";
+    case cost::Precision::kFp8: return "fp8";
+    case cost::Precision::kFp32: return "fp32";
+    case cost::Precision::kInt8: return "int8";
+  }
+  return "?";
+}
+
+ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system) {
+  ConfigReader r(block);
+  ParallelPlan p;
+  p.global_batch = r.integer("global_batch", 1, int64_t{1} << 40);
+  p.micro_batch = int_or(r, "micro_batch", 1, int64_t{1} << 30, 1);
+  p.tp = static_cast<int>(int_or(r, "tp", 1, 1 << 20, 1));
+  p.pp = static_cast<int>(int_or(r, "pp", 1, 1 << 20, 1));
+  p.cp = static_cast<int>(int_or(r, "cp", 1, 1 << 20, 1));
+  p.ep = static_cast<int>(int_or(r, "ep", 1, 1 << 20, 1));
+  const int64_t rest = static_cast<int64_t>(p.tp) * p.pp * p.cp;
+  p.dp = static_cast<int>(int_or(r, "dp", 1, 1 << 30, rest > 0 ? system.ranks() / rest : 1));
+  p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1);
+  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b"},
+                                      p.pp > 1 ? "1f1b" : "none");
+  p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
+               : sched == "1f1b" ? PipelineSchedule::kOneFOneB
+               : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
+                                             : PipelineSchedule::kNone;
+  p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, 1));
+  const std::string rc = choice_or(r, "recompute", {"none", "selective", "full"}, "none");
+  p.recompute = rc == "full" ? model::Recompute::kFull : rc == "selective" ? model::Recompute::kSelective
+                                                                           : model::Recompute::kNone;
+  p.zero = static_cast<int>(int_or(r, "zero", 0, 3, p.dp > 1 ? 1 : 0));
+  const std::string prec = r.choice("precision", {"fp32", "fp16", "bf16", "fp8", "int8"});
+  p.precision = prec == "fp32" ? cost::Precision::kFp32
+                : prec == "fp16" ? cost::Precision::kFp16
+                : prec == "fp8" ? cost::Precision::kFp8
+                : prec == "int8" ? cost::Precision::kInt8
+                                 : cost::Precision::kBf16;
+  p.flash_attention = bool_or(r, "flash_attention", true);
+  if (!r.absent("lora")) {
+    ConfigReader lr = r.child("lora");
+    p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));
+    lr.finish();
+  }
+  r.absent("framework");  // free text, for people
+  r.finish();
+  if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
+  if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
+  return p;
+}
+
+void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& system,
+                const std::string& where) {
+  auto fail = [&](const std::string& key, const std::string& msg, const std::string& fix) {
+    throw input_error(where + " key 'training." + key + "'", msg, fix);
+  };
+  const int64_t ranks = system.ranks();
+  const int64_t product = static_cast<int64_t>(p.tp) * p.pp * p.dp * p.cp;
+  if (product != ranks) {
+    fail("dp", "tp x pp x dp x cp = " + std::to_string(p.tp) + " x " + std::to_string(p.pp) + " x " +
+                   std::to_string(p.dp) + " x " + std::to_string(p.cp) + " = " + std::to_string(product) +
+                   " but the system has " + std::to_string(ranks) + " ranks",
+         "choose degrees whose product is " + std::to_string(ranks) +
+             (system.accel.family == hw::AcceleratorFamily::kTrainium ? " (logical NeuronCores)" : ""));
+  }
+  if (m.heads % p.tp != 0) {
+    fail("tp", "tp = " + std::to_string(p.tp) + " does not divide the " + std::to_string(m.heads) + " attention heads",
+         "use a tp that divides " + std::to_string(m.heads));
+  }
+  const int64_t chunks = static_cast<int64_t>(p.pp) * p.virtual_stages;
+  if (m.layers < chunks) {
+    fail("pp", "pp x virtual stages = " + std::to_string(chunks) + " exceeds the " + std::to_string(m.layers) + " layers",
+         "use fewer pipeline stages or virtual stages");
+  }
+  if (p.micro_batch * p.dp > p.global_batch || p.global_batch % (p.micro_batch * p.dp) != 0) {
+    fail("global_batch", "global_batch " + std::to_string(p.global_batch) + " is not a multiple of micro_batch x dp = " +
+                             std::to_string(p.micro_batch * p.dp),
+         "make global_batch a multiple of " + std::to_string(p.micro_batch * p.dp));
+  }
+  if (p.schedule == PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) {
+    fail("pp_schedule", "interleaved 1F1B needs the " + std::to_string(p.micro_batches()) +
+                            " micro-batches per step to be a multiple of pp = " + std::to_string(p.pp),
+         "change global_batch or micro_batch, or use pp_schedule: 1f1b");
+  }
+  if (m.seq_len % p.cp != 0) {
+    fail("cp", "cp = " + std::to_string(p.cp) + " does not divide the sequence length " + std::to_string(m.seq_len),
+         "use a cp that divides " + std::to_string(m.seq_len));
+  }
+  if (p.ep > 1) {
+    if (!m.moe) fail("ep", "expert parallelism needs a mixture-of-experts model", "set ep: 1");
+    if (m.moe->experts % p.ep != 0) {
+      fail("ep", "ep = " + std::to_string(p.ep) + " does not divide the " + std::to_string(m.moe->experts) + " experts",
+           "use an ep that divides " + std::to_string(m.moe->experts));
+    }
+    if ((static_cast<int64_t>(p.dp) * p.cp) % p.ep != 0) {
+      fail("ep", "ep = " + std::to_string(p.ep) + " must divide dp x cp = " + std::to_string(int64_t{p.dp} * p.cp) +
+                     " (experts are carved out of the data-parallel ranks)",
+           "use an ep that divides " + std::to_string(int64_t{p.dp} * p.cp));
+    }
+  }
+}
+
+}  // namespace trnsim::train

@@ -1,0 +1,51 @@
+// The parallel plan of a training run: how the ranks are cut (data, tensor, sequence, pipeline,
+// context, expert), micro-batching, recompute, ZeRO, precision. The `training:` block of an
+// experiment (the schema of validation/runs.yaml) describes one; null values take defaults that
+// follow the frameworks' own (docs/training.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "trnsim/base/config.h"
+#include "trnsim/cost/op_cost.h"
+#include "trnsim/hw/system_spec.h"
+#include "trnsim/model/model_spec.h"
+#include "trnsim/model/ops.h"
+
+namespace trnsim::train {
+
+enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved };
+
+struct ParallelPlan {
+  int64_t global_batch = 0;  // sequences per optimizer step
+  int64_t micro_batch = 1;   // sequences per data-parallel rank per forward pass
+  int tp = 1, pp = 1, dp = 1, cp = 1, ep = 1;
+  bool sequence_parallel = false;
+  PipelineSchedule schedule = PipelineSchedule::kNone;
+  int virtual_stages = 1;    // model chunks per pipeline rank (interleaved 1F1B)
+  model::Recompute recompute = model::Recompute::kNone;
+  int zero = 0;              // 0..3
+  cost::Precision precision = cost::Precision::kBf16;
+  bool flash_attention = true;
+  int lora_rank = 0;         // LoRA fine-tuning: only adapters are trained
+
+  // Micro-batches per data-parallel rank per step (gradient accumulation).
+  int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
+};
+
+// Reads a `training:` block. Defaults for null or missing keys: micro_batch 1; tp, pp, cp, ep 1;
+// dp = ranks / (tp x pp x cp); sequence_parallel = tp > 1; schedule 1f1b when pp > 1;
+// virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true.
+ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system);
+
+// Checks the plan against the model and the system: degrees multiply to the rank count and divide
+// heads, layers, experts and the batch. Throws Error(kInput) naming the key and the fix.
+void check_plan(const ParallelPlan& plan, const model::ModelSpec& model, const hw::SystemSpec& system,
+                const std::string& where);
+
+std::string_view schedule_name(PipelineSchedule s);
+std::string_view recompute_name(model::Recompute r);
+std::string_view precision_name(cost::Precision p);
+
+}  // namespace trnsim::train

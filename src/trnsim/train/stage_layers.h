@@ -1,0 +1,47 @@
+// Which layers each pipeline chunk holds: the model's layers split evenly over pp x virtual
+// chunks, in order (chunk c of stage s holds global chunk c * pp + s); the first chunk also holds
+// the input embedding and the last the output head and loss.
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "trnsim/model/model_spec.h"
+#include "trnsim/model/ops.h"
+#include "trnsim/train/plan.h"
+
+namespace trnsim::train {
+
+struct ChunkLayers {
+  int first = 0, count = 0;  // layers [first, first + count)
+  bool embedding = false, head = false;
+};
+
+// Global chunk g = virtual index * pp + stage, g in [0, pp x virtual_stages).
+inline ChunkLayers chunk_layers(const model::ModelSpec& m, const ParallelPlan& p, int g) {
+  const int chunks = p.pp * p.virtual_stages;
+  const int base = m.layers / chunks, extra = m.layers % chunks;
+  ChunkLayers c;
+  // The first `extra` chunks hold one more layer.
+  c.first = g * base + std::min(g, extra);
+  c.count = base + (g < extra ? 1 : 0);
+  c.embedding = g == 0;
+  c.head = g == chunks - 1;
+  return c;
+}
+
+// How one rank's share of a layer is cut under plan `p`.
+inline model::ShardContext shard_context(const model::ModelSpec& m, const ParallelPlan& p) {
+  model::ShardContext ctx;
+  ctx.micro_batch = p.micro_batch;
+  ctx.seq_len = m.seq_len;
+  ctx.tp = p.tp;
+  ctx.cp = p.cp;
+  ctx.ep = p.ep;
+  ctx.sequence_parallel = p.sequence_parallel;
+  ctx.dtype_bytes = p.precision == cost::Precision::kFp32 ? 4 : 2;
+  ctx.flash_attention = p.flash_attention;
+  return ctx;
+}
+
+}  // namespace trnsim::train
