@@ -52,6 +52,11 @@ ModelSpec load_model(const std::string& name_or_path);
 std::vector<std::string> list_model_presets();
 // A `model:` block (runs.yaml schema). A scalar block is a preset name or a path.
 ModelSpec model_from_config(const ConfigNode& block);
+// A Hugging Face config.json (Llama, Mistral, Mixtral, Qwen2, DeepSeek-V3, GPT-2 key names).
+ModelSpec model_from_hf_config(const std::string& json_path);
+// Cross-field checks (kv_heads divides heads, top_k <= experts, MLA head sizes ...); throws
+// Error(kInput) at `where`. Every loader runs it; programmatic builders may call it too.
+void check_model(const ModelSpec& m, const std::string& where);
 
 struct ParamCounts {
   int64_t total = 0;      // every parameter

@@ -26,7 +26,7 @@ struct Op {
 // How one rank's share of a layer is cut.
 struct ShardContext {
   int64_t micro_batch = 1;
-  int64_t seq_len = 0;   // full sequence length (context parallelism divides it)
+  int64_t seq_len = 0;   // full sequence length (context parallelism divides it); 0: the model's
   int tp = 1, cp = 1, ep = 1;
   bool sequence_parallel = false;
   int dtype_bytes = 2;   // activations and weights in the matmul precision
@@ -38,6 +38,10 @@ std::vector<Op> layer_forward_ops(const ModelSpec& m, int layer, const ShardCont
 // Input embedding lookup; output head (logits) and loss.
 std::vector<Op> embedding_forward_ops(const ModelSpec& m, const ShardContext& ctx);
 std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx);
+
+// Forward FLOPs of the whole model (every layer, embedding and head) on one rank of a plan without
+// pipeline parallelism: the sum of the ops above. Training (forward + backward) is about 3x this.
+double forward_flops(const ModelSpec& m, const ShardContext& ctx);
 
 enum class Recompute { kNone, kSelective, kFull };
 

@@ -1,0 +1,208 @@
+// Hugging Face config.json -> ModelSpec. Key names follow the transformers configuration classes
+// (LlamaConfig, MistralConfig, MixtralConfig, Qwen2Config, DeepseekV3Config, GPT2Config).
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "trnsim/base/error.h"
+#include "trnsim/model/model_spec.h"
+
+namespace trnsim::model {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kGated = {"llama", "mistral", "mixtral", "qwen2", "deepseek_v3", "deepseek_v2"};
+const std::vector<std::string> kGpt2 = {"gpt2"};
+
+class JsonReader {
+ public:
+  JsonReader(const json& j, std::string file) : j_(j), file_(std::move(file)) {}
+
+  bool has(const std::string& key) const { return j_.contains(key) && !j_[key].is_null(); }
+
+  int64_t integer(const std::string& key) const {
+    if (!has(key)) {
+      throw input_error(file_ + ": key '" + key + "'", "is missing",
+                        "add \"" + key + "\": <integer> to the config.json (see the model's published config)");
+    }
+    const json& v = j_[key];
+    if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+      throw input_error(file_ + ": key '" + key + "'", "is " + v.dump() + ", not a non-negative integer",
+                        "write a whole number");
+    }
+    return v.get<int64_t>();
+  }
+  int64_t integer(const std::string& key, int64_t dflt) const { return has(key) ? integer(key) : dflt; }
+  // The first of `keys` present (families name the same figure differently).
+  int64_t first_of(const std::vector<std::string>& keys) const {
+    for (const auto& k : keys) {
+      if (has(k)) return integer(k);
+    }
+    return integer(keys.front());  // throws "missing", naming the usual key
+  }
+  std::string str(const std::string& key, const std::string& dflt) const {
+    if (!has(key)) return dflt;
+    if (!j_[key].is_string()) {
+      throw input_error(file_ + ": key '" + key + "'", "is " + j_[key].dump() + ", not a string", "write a quoted name");
+    }
+    return j_[key].get<std::string>();
+  }
+  bool boolean(const std::string& key, bool dflt) const {
+    if (!has(key)) return dflt;
+    if (!j_[key].is_boolean()) {
+      throw input_error(file_ + ": key '" + key + "'", "is " + j_[key].dump() + ", not a boolean", "write true or false");
+    }
+    return j_[key].get<bool>();
+  }
+  const json& raw() const { return j_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  const json& j_;
+  std::string file_;
+};
+
+json parse_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw input_error(path, "cannot be read", "check that the file exists and is readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    json j = json::parse(ss.str());
+    if (!j.is_object()) throw input_error(path, "is not a JSON object", "a config.json is one {...} object of keys");
+    return j;
+  } catch (const json::parse_error& e) {
+    // nlohmann reports a byte offset; a line number is what an editor shows.
+    std::string text = ss.str();
+    size_t upto = std::min<size_t>(e.byte, text.size());
+    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n'));
+    throw input_error(path + ":" + std::to_string(line), "is not valid JSON (" + std::string(e.what()) + ")",
+                      "check the commas, quotes and brackets near that line");
+  }
+}
+
+// The family decides the MLP shape: gated families (SwiGLU) use three matrices whatever the
+// activation is called; GPT-2 uses a plain GELU MLP.
+std::string family_of(const JsonReader& r) {
+  std::string type = r.str("model_type", "");
+  if (type.empty() && r.raw().contains("architectures") && r.raw()["architectures"].is_array() &&
+      !r.raw()["architectures"].empty() && r.raw()["architectures"][0].is_string()) {
+    std::string arch = r.raw()["architectures"][0].get<std::string>();
+    std::string lower;
+    for (char c : arch) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const auto& f : {"deepseekv3", "deepseekv2", "mixtral", "mistral", "qwen2", "llama", "gpt2"}) {
+      if (lower.find(f) != std::string::npos) {
+        type = f;
+        break;
+      }
+    }
+    if (type == "deepseekv3") type = "deepseek_v3";
+    if (type == "deepseekv2") type = "deepseek_v2";
+    if (type.empty()) type = arch;
+  }
+  if (type.empty()) {
+    throw input_error(r.file() + ": key 'model_type'", "is missing (and no 'architectures' entry names the family)",
+                      "add \"model_type\": \"llama\" (or mistral, mixtral, qwen2, deepseek_v3, gpt2)");
+  }
+  bool known = std::find(kGated.begin(), kGated.end(), type) != kGated.end() || type == "gpt2";
+  if (!known) {
+    throw input_error(r.file() + ": key 'model_type'", "'" + type + "' is not a supported model family",
+                      "use llama, mistral, mixtral, qwen2, deepseek_v3 or gpt2, or write a model .yaml block");
+  }
+  return type;
+}
+
+std::string default_name(const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.filename() == "config.json" && p.has_parent_path() && !p.parent_path().filename().empty()) {
+    return p.parent_path().filename().string();
+  }
+  return p.stem().string();
+}
+
+ModelSpec read_gpt2(const JsonReader& r, ModelSpec m) {
+  m.hidden = r.first_of({"n_embd", "hidden_size"});
+  m.layers = static_cast<int>(r.first_of({"n_layer", "num_hidden_layers"}));
+  m.heads = static_cast<int>(r.first_of({"n_head", "num_attention_heads"}));
+  m.kv_heads = m.heads;
+  m.head_dim = m.heads > 0 ? m.hidden / m.heads : 0;
+  m.ffn_hidden = r.integer("n_inner", 4 * m.hidden);
+  m.vocab = r.integer("vocab_size");
+  m.seq_len = r.first_of({"n_positions", "n_ctx", "max_position_embeddings"});
+  m.activation = Activation::kGelu;
+  m.norm = Norm::kLayerNorm;
+  m.tied_embeddings = r.boolean("tie_word_embeddings", true);
+  return m;
+}
+
+ModelSpec read_gated(const JsonReader& r, const std::string& family, ModelSpec m) {
+  m.hidden = r.integer("hidden_size");
+  m.layers = static_cast<int>(r.integer("num_hidden_layers"));
+  m.heads = static_cast<int>(r.integer("num_attention_heads"));
+  m.kv_heads = static_cast<int>(r.integer("num_key_value_heads", m.heads));
+  m.head_dim = r.integer("head_dim", m.heads > 0 ? m.hidden / m.heads : 0);
+  m.ffn_hidden = r.integer("intermediate_size");
+  m.vocab = r.integer("vocab_size");
+  // Long-context releases (Llama 3.1, DeepSeek-V3) extend the context after pre-training; the
+  // original length is the one training steps run at.
+  const json& raw = r.raw();
+  if (raw.contains("rope_scaling") && raw["rope_scaling"].is_object() &&
+      raw["rope_scaling"].contains("original_max_position_embeddings")) {
+    JsonReader scaling(raw["rope_scaling"], r.file() + " rope_scaling");
+    m.seq_len = scaling.integer("original_max_position_embeddings");
+  } else {
+    m.seq_len = r.integer("max_position_embeddings");
+  }
+  std::string act = r.str("hidden_act", "silu");
+  m.activation = act == "relu2" || act == "relu_squared" ? Activation::kRelu2 : Activation::kSwiGlu;
+  m.norm = r.has("rms_norm_eps") || !r.has("layer_norm_eps") ? Norm::kRmsNorm : Norm::kLayerNorm;
+  m.tied_embeddings = r.boolean("tie_word_embeddings", false);
+  int64_t experts = 0;
+  for (const char* k : {"num_local_experts", "n_routed_experts", "num_experts"}) {
+    if (r.has(k)) experts = r.integer(k);
+  }
+  if (experts > 0) {
+    MoeSpec moe;
+    moe.experts = static_cast<int>(experts);
+    moe.top_k = static_cast<int>(r.integer("num_experts_per_tok"));
+    moe.shared_experts = static_cast<int>(r.integer("n_shared_experts", 0));
+    moe.expert_ffn_hidden = r.integer("moe_intermediate_size", m.ffn_hidden);
+    moe.dense_layers = static_cast<int>(r.integer("first_k_dense_replace", 0));
+    m.moe = moe;
+  }
+  if (family == "deepseek_v3" || family == "deepseek_v2" || r.has("kv_lora_rank")) {
+    MlaSpec mla;
+    mla.q_lora_rank = r.integer("q_lora_rank", 0);  // null in DeepSeek-V2-Lite: queries projected directly
+    mla.kv_lora_rank = r.integer("kv_lora_rank");
+    mla.qk_rope_head_dim = r.integer("qk_rope_head_dim");
+    mla.qk_nope_head_dim = r.integer("qk_nope_head_dim");
+    mla.v_head_dim = r.integer("v_head_dim");
+    m.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+    m.kv_heads = m.heads;  // MLA: every query head has its own (latent-projected) key and value
+    m.mla = mla;
+  }
+  return m;
+}
+
+}  // namespace
+
+ModelSpec model_from_hf_config(const std::string& json_path) {
+  json j = parse_file(json_path);
+  JsonReader r(j, json_path);
+  std::string family = family_of(r);
+  ModelSpec m;
+  m.name = r.str("_name_or_path", default_name(json_path));
+  if (m.name.empty()) m.name = default_name(json_path);
+  m = family == "gpt2" ? read_gpt2(r, m) : read_gated(r, family, m);
+  check_model(m, json_path);
+  return m;
+}
+
+}  // namespace trnsim::model

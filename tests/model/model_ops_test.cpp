@@ -1,0 +1,200 @@
+// Per-rank ops: FLOPs against the 2N-per-token rule, sharding by tp / cp / ep, attention bytes
+// with and without flash attention, and the Korthikanti et al. 2022 activation formula.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model_test_util.h"
+#include "trnsim/model/ops.h"
+
+namespace trnsim::model {
+namespace {
+
+using testing::input_error_of;
+
+double sum_flops(const std::vector<Op>& ops) {
+  double f = 0;
+  for (const Op& op : ops) f += op.flops;
+  return f;
+}
+
+Op find_op(const std::vector<Op>& ops, const std::string& name) {
+  for (const Op& op : ops) {
+    if (op.name == name) return op;
+  }
+  ADD_FAILURE() << "no op " << name;
+  return {};
+}
+
+double layer_flops(const ModelSpec& m, const ShardContext& ctx) {
+  double f = 0;
+  for (int l = 0; l < m.layers; ++l) f += sum_flops(layer_forward_ops(m, l, ctx));
+  return f;
+}
+
+// Forward FLOPs per token = 2 * (parameters used in matmuls) + attention: 2*s*h per layer and token
+// counted causally (flash), 4*s*h without masking savings. Elementwise work is the remainder.
+TEST(ModelOps, DenseForwardFlopsAreTwoNPlusAttention) {
+  for (const char* name : {"llama2-7b", "llama3-70b", "gpt3-175b"}) {
+    ModelSpec m = load_model(name);
+    ParamCounts p = count_parameters(m);
+    const double n_matmul = static_cast<double>(p.total - m.vocab * m.hidden);  // the lookup is no matmul
+    for (bool flash : {true, false}) {
+      ShardContext ctx;
+      ctx.micro_batch = 2;
+      ctx.flash_attention = flash;
+      const double s = static_cast<double>(m.seq_len), tokens = 2 * s;
+      const double attn = m.layers * (flash ? 2.0 : 4.0) * s * m.heads * m.head_dim;
+      const double expected = 2 * n_matmul + attn;
+      EXPECT_NEAR(forward_flops(m, ctx) / tokens / expected, 1.0, 0.01) << name << " flash " << flash;
+    }
+  }
+}
+
+TEST(ModelOps, MatmulFlopsAndBytesFollowTheShape) {
+  ModelSpec m = load_model("llama2-7b");
+  ShardContext ctx;
+  ctx.seq_len = 1024;
+  const Op up = find_op(layer_forward_ops(m, 0, ctx), "mlp_up");
+  EXPECT_EQ(up.m, 1024);
+  EXPECT_EQ(up.k, 4096);
+  EXPECT_EQ(up.n, 2 * 11008);  // gate and up projections side by side
+  EXPECT_DOUBLE_EQ(up.flops, 2.0 * 1024 * 4096 * 2 * 11008);
+  EXPECT_DOUBLE_EQ(up.bytes, 2.0 * (1024.0 * 4096 + 4096.0 * 2 * 11008 + 1024.0 * 2 * 11008));
+}
+
+TEST(ModelOps, TensorAndSequenceParallelDivideTheLayer) {
+  ModelSpec m = load_model("llama2-70b");
+  ShardContext one;
+  one.seq_len = 2048;
+  ShardContext tp = one;
+  tp.tp = 8;
+  tp.sequence_parallel = true;
+  EXPECT_NEAR(layer_flops(m, tp) / layer_flops(m, one), 1.0 / 8, 1e-12);
+  // Without SP the norms and residual adds run whole on every rank.
+  tp.sequence_parallel = false;
+  EXPECT_GT(layer_flops(m, tp), layer_flops(m, one) / 8);
+  const Op qkv = find_op(layer_forward_ops(m, 0, tp), "qkv");
+  EXPECT_EQ(qkv.n, (64 / 8 + 2 * 1) * 128);
+  EXPECT_NEAR(find_op(layer_forward_ops(m, 0, tp), "attn").flops,
+              find_op(layer_forward_ops(m, 0, one), "attn").flops / 8, 1e-3);
+}
+
+TEST(ModelOps, KvHeadsReplicatedWhenFewerThanTp) {
+  ModelSpec m = load_model("llama3-8b");  // 8 kv heads
+  ShardContext ctx;
+  ctx.seq_len = 1024;
+  ctx.tp = 16;
+  const Op qkv = find_op(layer_forward_ops(m, 0, ctx), "qkv");
+  EXPECT_EQ(qkv.n, (32 / 16 + 2) * 128);  // 2 query heads, one (replicated) k and v head
+  EXPECT_DOUBLE_EQ(qkv.weight_params, 4096.0 * 4 * 128);
+}
+
+TEST(ModelOps, ContextParallelHalvesQueriesNotKeys) {
+  ModelSpec m = load_model("llama3-8b");
+  ShardContext one;
+  ShardContext cp = one;
+  cp.cp = 2;
+  const Op a1 = find_op(layer_forward_ops(m, 0, one), "attn");
+  const Op a2 = find_op(layer_forward_ops(m, 0, cp), "attn");
+  EXPECT_EQ(a2.m, 4096);
+  EXPECT_EQ(a2.n, 8192);  // attention sees the whole key length
+  EXPECT_DOUBLE_EQ(a2.flops, a1.flops / 2);
+  EXPECT_DOUBLE_EQ(layer_flops(m, cp), layer_flops(m, one) / 2);
+}
+
+TEST(ModelOps, FlashAttentionKeepsTheScoreMatrixOutOfHbm) {
+  ModelSpec m = load_model("llama2-7b");
+  ShardContext flash;
+  flash.seq_len = 2048;
+  ShardContext plain = flash;
+  plain.flash_attention = false;
+  const Op f = find_op(layer_forward_ops(m, 0, flash), "attn");
+  const Op p = find_op(layer_forward_ops(m, 0, plain), "attn");
+  EXPECT_EQ(f.kind, OpKind::kAttention);
+  const double scores = 32.0 * 2048 * 2048;
+  EXPECT_DOUBLE_EQ(p.flops, 4 * scores * 128);  // 4*b*s*s*heads*head_dim, the full square
+  EXPECT_DOUBLE_EQ(f.flops, p.flops / 2);       // causal blocks skipped
+  EXPECT_NEAR(p.bytes - f.bytes, 4 * 2 * scores - 4.0 * 2048 * 32, 1);
+  EXPECT_DOUBLE_EQ(f.bytes, 2 * 4 * 2048.0 * 4096 + 4 * 2048.0 * 32);  // Q, K, V, O and the fp32 log-sum-exp
+}
+
+TEST(ModelOps, ExpertsFollowRoutingAndExpertParallelism) {
+  ModelSpec m = load_model("mixtral-8x7b");
+  ShardContext one;
+  one.seq_len = 4096;
+  ShardContext ep = one;
+  ep.ep = 4;
+  const auto ops1 = layer_forward_ops(m, 0, one), ops4 = layer_forward_ops(m, 0, ep);
+  const Op up1 = find_op(ops1, "expert_up");
+  const Op up4 = find_op(ops4, "expert_up");
+  EXPECT_EQ(up1.batch, 8);
+  EXPECT_EQ(up1.m, 4096 * 2 / 8);  // tokens * top_k / experts
+  EXPECT_EQ(up4.batch, 2);
+  EXPECT_EQ(up4.m, 4096 * 2 * 4 / 8);  // tokens from all 4 ep ranks
+  EXPECT_DOUBLE_EQ(up4.flops, up1.flops);
+  EXPECT_DOUBLE_EQ(up4.weight_params, up1.weight_params / 4);
+  EXPECT_DOUBLE_EQ(up1.flops, 2.0 * 4096 * 2 * 4096 * 2 * 14336);
+  // Active-parameter rule: matmul FLOPs per token = 2 * active matmul parameters + attention.
+  ModelSpec d = load_model("deepseek-v3");
+  ShardContext c;
+  c.seq_len = 4096;
+  ParamCounts p = count_parameters(d);
+  const double attn = d.layers * 2.0 * 4096 * d.heads * (192 + 128) / 2;
+  const double expected = 2.0 * static_cast<double>(p.active - d.vocab * d.hidden) + attn;
+  EXPECT_NEAR(forward_flops(d, c) / 4096 / expected, 1.0, 0.01);
+}
+
+TEST(ModelOps, ActivationMemoryFollowsKorthikanti) {
+  ModelSpec m = load_model("gpt3-175b");  // MHA, GELU, ffn = 4h: the paper's layer
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  ShardContext ctx;
+  ctx.flash_attention = false;
+  const double sbh = s * b * h;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh * (34 + 5 * a * s / h));
+  ctx.tp = 8;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh * (10 + 24 / t + 5 * a * s / (h * t)));
+  ctx.sequence_parallel = true;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh / t * (34 + 5 * a * s / h));
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kSelective), sbh / t * 34);
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kFull), 2 * sbh / t);
+  ctx.flash_attention = true;  // no s*s term; only the fp32 log-sum-exp remains
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh / t * 34 + 4 * s * b * a / t);
+}
+
+TEST(ModelOps, ActivationMemoryOfGqaSwigluAndMoe) {
+  ShardContext ctx;
+  ctx.seq_len = 4096;
+  // GQA stores smaller K and V than MHA would.
+  ModelSpec gqa = load_model("llama2-70b");
+  ModelSpec mha = gqa;
+  mha.kv_heads = mha.heads;
+  EXPECT_LT(layer_activation_bytes(gqa, 0, ctx, Recompute::kNone), layer_activation_bytes(mha, 0, ctx, Recompute::kNone));
+  // A MoE layer keeps top_k copies of each token's expert activations.
+  ModelSpec moe = load_model("mixtral-8x7b");
+  ModelSpec dense = moe;
+  dense.moe.reset();
+  // Extra: the permuted tokens (T*top_k*h), fp32 router probabilities (T*E) and a second copy of
+  // the SwiGLU expert activations (gate, up and down inputs: 3*T*f).
+  const double T = 4096, h = 4096, f = 14336, d = 2;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(moe, 0, ctx, Recompute::kSelective) -
+                       layer_activation_bytes(dense, 0, ctx, Recompute::kSelective),
+                   d * T * 2 * h + 4 * T * 8 + d * T * 3 * f);
+}
+
+TEST(ModelOps, ShardingThatDoesNotDivideIsAnError) {
+  ModelSpec m = load_model("llama2-7b");
+  ShardContext ctx;
+  ctx.tp = 3;
+  std::string msg = input_error_of([&] { layer_forward_ops(m, 0, ctx); });
+  EXPECT_NE(msg.find("tp"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("heads"), std::string::npos) << msg;
+  ctx.tp = 1;
+  ctx.ep = 2;
+  EXPECT_NE(input_error_of([&] { layer_forward_ops(m, 0, ctx); }).find("ep"), std::string::npos);
+  ctx.ep = 1;
+  EXPECT_NE(input_error_of([&] { layer_forward_ops(m, 32, ctx); }).find("layer 32"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trnsim::model

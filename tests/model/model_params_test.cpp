@@ -1,0 +1,72 @@
+// Parameter counts against the published figures. Tolerance 1% of the published figure, except
+// DeepSeek-V3's "37B activated", which is published to two digits (2%). Sources in docs/models.md.
+#include <gtest/gtest.h>
+
+#include "trnsim/model/model_spec.h"
+#include "trnsim/model/ops.h"
+
+namespace trnsim::model {
+namespace {
+
+void expect_near_published(double counted, double published, double tol, const char* what) {
+  EXPECT_NEAR(counted / published, 1.0, tol) << what << ": counted " << counted / 1e9 << "B, published "
+                                             << published / 1e9 << "B";
+}
+
+TEST(ModelParams, DenseModelsMatchPublishedCounts) {
+  struct Case {
+    const char* name;
+    double published;
+  };
+  for (const Case& c : {Case{"llama2-7b", 6.74e9}, Case{"llama2-13b", 13.0e9}, Case{"llama2-70b", 69.0e9},
+                        Case{"llama3-8b", 8.03e9}, Case{"llama3-70b", 70.6e9}, Case{"llama3-405b", 405.8e9},
+                        Case{"gpt3-175b", 175.0e9}}) {
+    ParamCounts p = count_parameters(load_model(c.name));
+    expect_near_published(static_cast<double>(p.total), c.published, 0.01, c.name);
+    EXPECT_EQ(p.active, p.total) << c.name;
+  }
+}
+
+TEST(ModelParams, ExactCountOfLlama2_7b) {
+  // 32 * (4*4096^2 + 3*4096*11008 + 2*4096) + 2*32000*4096 + 4096 = 6,738,415,616 (HF: 6.74B).
+  ParamCounts p = count_parameters(load_model("llama2-7b"));
+  EXPECT_EQ(p.total, 6738415616);
+  EXPECT_EQ(p.embedding, 2 * 32000 * 4096);
+}
+
+TEST(ModelParams, MixtureOfExpertsTotalAndActive) {
+  ParamCounts mx = count_parameters(load_model("mixtral-8x7b"));
+  expect_near_published(static_cast<double>(mx.total), 46.7e9, 0.01, "mixtral total");
+  expect_near_published(static_cast<double>(mx.active), 12.9e9, 0.01, "mixtral active");
+  ParamCounts ds = count_parameters(load_model("deepseek-v3"));
+  expect_near_published(static_cast<double>(ds.total), 671e9, 0.01, "deepseek-v3 total");
+  expect_near_published(static_cast<double>(ds.active), 37e9, 0.02, "deepseek-v3 active");
+}
+
+TEST(ModelParams, TiedEmbeddingsCountedOnce) {
+  ModelSpec m = load_model("llama2-7b");
+  ParamCounts untied = count_parameters(m);
+  m.tied_embeddings = true;
+  ParamCounts tied = count_parameters(m);
+  EXPECT_EQ(untied.total - tied.total, m.vocab * m.hidden);
+  EXPECT_EQ(tied.embedding, m.vocab * m.hidden);
+}
+
+// The ops hold exactly the model's parameters when nothing is sharded.
+TEST(ModelParams, OpsHoldEveryParameterOnce) {
+  for (const char* name : {"llama3-8b", "gpt3-175b", "mixtral-8x7b", "deepseek-v3"}) {
+    ModelSpec m = load_model(name);
+    ShardContext ctx;
+    ctx.seq_len = 128;
+    double held = 0;
+    for (int l = 0; l < m.layers; ++l) {
+      for (const Op& op : layer_forward_ops(m, l, ctx)) held += op.weight_params;
+    }
+    for (const Op& op : embedding_forward_ops(m, ctx)) held += op.weight_params;
+    for (const Op& op : head_forward_ops(m, ctx)) held += op.weight_params;
+    EXPECT_DOUBLE_EQ(held, static_cast<double>(count_parameters(m).total)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace trnsim::model
