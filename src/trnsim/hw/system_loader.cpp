@@ -109,6 +109,7 @@ struct Fields {
 bool wants(ConfigReader& r, Fields& f, const std::string& key, bool preset, bool optional_in_preset = false) {
   if (!r.has(key)) {
     if (preset && !optional_in_preset) r.node(key);  // throws "required key ... is missing"
+    r.str(key, "");  // declares the key, so a misspelling of it gets "did you mean"
     return false;
   }
   const ConfigNode& n = r.node(key);
