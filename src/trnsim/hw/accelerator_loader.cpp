@@ -40,6 +40,8 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
   a.peak_fp16_flops = r.number("peak_fp16_tflops", 0, 1e6) * kTera;
   a.peak_fp8_flops = r.number("peak_fp8_tflops", 0, 1e6) * kTera;
   a.peak_fp32_flops = r.number("peak_fp32_tflops", 0, 1e6) * kTera;
+  // Optional: only accelerators whose int8 matmul rate matters to a preset state it.
+  a.peak_int8_ops = r.absent("peak_int8_tops") ? 0.0 : r.number("peak_int8_tops", 0, 1e6) * kTera;
   a.hbm_capacity = r.bytes("hbm_capacity");
   a.hbm_bandwidth = r.bandwidth("hbm_bandwidth");
   a.tdp_w = r.number("tdp_w", 1, 1e5);
