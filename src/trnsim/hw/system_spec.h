@@ -30,6 +30,8 @@ struct AcceleratorSpec {
   std::string chip;
   int cores_per_chip = 1;
   int physical_cores_per_logical = 1;
+  // The system preset (configs/systems/) that fills a `system:` block naming only this accelerator.
+  std::string default_system;
   std::vector<ParamInfo> params;  // every figure with its source
 };
 
@@ -61,7 +63,12 @@ struct SystemSpec {
   int64_t ranks() const;
   int ranks_per_accel() const;
   double price_per_accel_hour = 0;  // on-demand USD, when the preset knows it (dated in its source)
+  std::vector<ParamInfo> params;    // the preset's figures with their sources, then the block's values
 };
+
+const char* to_string(AcceleratorFamily family);
+const char* to_string(ScaleUpKind kind);
+const char* to_string(ScaleOutKind kind);
 
 AcceleratorSpec load_accelerator(const std::string& name_or_path);
 std::vector<std::string> list_accelerator_presets();

@@ -1,0 +1,114 @@
+// Accelerator and system presets load with a source for every figure, and carry the figures the
+// cluster layers rely on.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "trnsim/base/error.h"
+#include "trnsim/hw/system_spec.h"
+
+namespace trnsim::hw {
+namespace {
+
+TEST(SystemPresets, ListsAllFourteenAccelerators) {
+  std::vector<std::string> want = {"a100-40g", "a100-80g", "b200",    "gb200",   "h100-sxm", "h200",    "h800",
+                                   "tpu-v4",   "tpu-v5e",  "tpu-v5p", "tpu-v6e", "trn1",     "trn2",    "trn3"};
+  EXPECT_EQ(list_accelerator_presets(), want);
+}
+
+TEST(SystemPresets, EveryAcceleratorLoadsWithSourcedFigures) {
+  for (const auto& name : list_accelerator_presets()) {
+    SCOPED_TRACE(name);
+    AcceleratorSpec a = load_accelerator(name);
+    EXPECT_EQ(a.name, name);
+    EXPECT_GT(a.peak_bf16_flops, 0);
+    EXPECT_GT(a.peak_fp32_flops, 0);
+    EXPECT_GT(a.hbm_capacity.v, 0);
+    EXPECT_GT(a.hbm_bandwidth.bytes_per_s, 0);
+    EXPECT_LE(a.idle_w, a.tdp_w);
+    EXPECT_FALSE(a.default_system.empty());
+    int figures = 0;
+    for (const auto& p : a.params) {
+      if (p.source.empty()) continue;
+      ++figures;
+      // An unpublished figure must say it is our estimate.
+      if (p.source.find("none published") != std::string::npos) EXPECT_TRUE(p.note.starts_with("estimate")) << p.path;
+    }
+    EXPECT_EQ(figures, a.family == AcceleratorFamily::kTrainium ? 10 : 8);
+  }
+}
+
+TEST(SystemPresets, TrainiumRanksFollowLogicalCores) {
+  EXPECT_EQ(load_system("trn1.32xlarge").ranks(), 32);  // 16 chips x 2 NeuronCores, LNC=1
+  EXPECT_EQ(load_system("trn2.48xlarge").ranks(), 64);  // 16 chips x 8 cores / LNC 2
+  SystemSpec us = load_system("trn2-ultraserver", 128);
+  EXPECT_EQ(us.ranks_per_accel(), 4);
+  EXPECT_EQ(us.ranks(), 512);
+  EXPECT_EQ(load_system("p5.48xlarge", 64).ranks(), 64);
+}
+
+TEST(SystemPresets, H800KeepsH100ComputeWithLessNvlink) {
+  AcceleratorSpec h800 = load_accelerator("h800"), h100 = load_accelerator("h100-sxm");
+  EXPECT_EQ(h800.peak_bf16_flops, h100.peak_bf16_flops);
+  EXPECT_EQ(load_system("h800-hgx").scale_up.bw_per_accel_unidir.gb_per_s(), 200);
+  EXPECT_EQ(load_system("p5.48xlarge").scale_up.bw_per_accel_unidir.gb_per_s(), 450);
+}
+
+TEST(SystemPresets, EverySystemLoadsAtItsDefaultSize) {
+  std::vector<std::string> names = list_system_presets();
+  EXPECT_EQ(names.size(), 17u);
+  for (const auto& name : names) {
+    SCOPED_TRACE(name);
+    SystemSpec s = load_system(name);
+    EXPECT_EQ(s.name, name);
+    EXPECT_EQ(s.count, s.per_node);
+    EXPECT_GT(s.scale_up.bw_per_accel_unidir.bytes_per_s, 0);
+    EXPECT_GT(s.scale_out.bw_per_accel.bytes_per_s, 0);
+    EXPECT_GT(s.scale_up.hop_latency, Time());
+    EXPECT_GT(s.scale_out.latency, Time());
+    for (const auto& p : s.params) {
+      if (p.path.ends_with("source") || p.path.ends_with("note")) continue;
+      bool figure = p.path.starts_with("scale_") || p.path == "per_node" || p.path == "price_per_accel_hour";
+      if (figure) EXPECT_FALSE(p.source.empty()) << p.path;
+    }
+    // Every accelerator's default system exists and uses that accelerator.
+    EXPECT_EQ(load_system(load_accelerator(s.accel.name).default_system).accel.name, s.accel.name);
+  }
+}
+
+TEST(SystemPresets, TorusShapesAndFabrics) {
+  SystemSpec us = load_system("trn2-ultraserver");
+  EXPECT_EQ(us.scale_up.kind, ScaleUpKind::kNeuronLinkTorus3d);
+  EXPECT_EQ(us.scale_up.torus_dims, (std::vector<int>{4, 4, 4}));
+  EXPECT_EQ(us.scale_out.kind, ScaleOutKind::kEfa);
+  EXPECT_EQ(us.scale_out.latency, Time::us(15));
+  EXPECT_EQ(load_system("trn2.48xlarge").scale_up.torus_dims, (std::vector<int>{4, 4}));
+  EXPECT_EQ(load_system("tpu-v5p-pod").scale_up.torus_dims, (std::vector<int>{16, 20, 28}));
+  EXPECT_EQ(load_system("trn3-ultraserver-144").scale_up.kind, ScaleUpKind::kNeuronSwitch);
+  EXPECT_TRUE(load_system("b200-hgx").scale_out.rail_optimized);
+  EXPECT_EQ(load_system("p5.48xlarge").scale_out.bw_per_accel.bytes_per_s, 400e9 / 8);
+  EXPECT_GT(load_system("p5.48xlarge").price_per_accel_hour, 0);
+  EXPECT_EQ(load_system("trn1n.32xlarge").price_per_accel_hour, 0);  // no sourced price
+}
+
+TEST(SystemPresets, BadNamesAndSizes) {
+  try {
+    load_system("p9.96xlarge");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a known system preset"), std::string::npos);
+    EXPECT_NE(e.hint().find("p5.48xlarge"), std::string::npos);
+  }
+  try {
+    load_system("p5.48xlarge", 12);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("count 12 is not a multiple of per_node 8"), std::string::npos);
+    EXPECT_NE(e.hint().find("8 or 16"), std::string::npos);
+  }
+  EXPECT_EQ(load_system("p5.48xlarge", 4).count, 4);  // one partial node
+  EXPECT_THROW(load_accelerator("h300"), Error);
+}
+
+}  // namespace
+}  // namespace trnsim::hw
