@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "trnsim/base/units.h"
@@ -47,5 +48,7 @@ class NetworkModel {
 };
 
 std::string_view collective_name(CollectiveKind k);
+// The inverse of collective_name; an unknown name throws Error(kInput) listing the valid ones.
+CollectiveKind parse_collective_kind(const std::string& name);
 
 }  // namespace trnsim::net

@@ -1,0 +1,40 @@
+// Which algorithms apply to a group on a fabric, which one the libraries pick by message size
+// (NCCL on NVSwitch, the Neuron runtime on NeuronLink; crossovers and sources in docs/network.md),
+// and the nccl-tests bus factors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "trnsim/net/calibration.h"
+#include "trnsim/net/collective.h"
+#include "trnsim/net/topology.h"
+
+namespace trnsim::net {
+
+enum class Fabric { kNvSwitch, kNeuron, kTpuTorus };
+
+struct GroupShape {
+  int64_t n = 1, stride = 1;
+  bool single_domain = true;
+  int64_t members_per_domain = 1, domains = 1;
+  bool whole_torus = false;  // the group is every accelerator of one torus domain, one rank each
+  Fabric fabric = Fabric::kNvSwitch;
+  bool nvls = false;
+};
+
+Fabric fabric_of(const hw::SystemSpec& s, const Calibration& c);
+// The in-domain part of a group that spans domains.
+GroupShape sub_shape(const GroupShape& sh);
+
+std::vector<std::string> applicable_algorithms(CollectiveKind kind, const GroupShape& sh);
+std::string select_algorithm(CollectiveKind kind, double bytes, const GroupShape& sh);
+// Between domains in a hierarchical collective, by bytes per rank of the inter-domain part.
+std::string inter_algorithm(double bytes);
+double bus_factor(CollectiveKind kind, int64_t n);
+
+// Orders each group's members along a ring of physical neighbours (snake order over the torus).
+void order_as_ring(const Topology& t, std::vector<std::vector<int>>& groups);
+
+}  // namespace trnsim::net

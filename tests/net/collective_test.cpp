@@ -1,0 +1,136 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "net_test_systems.h"
+#include "trnsim/base/error.h"
+#include "trnsim/net/collective.h"
+
+namespace trnsim::net {
+namespace {
+
+using testing::h100_nodes;
+using testing::trn2_nodes;
+constexpr int64_t kGiB = int64_t{1} << 30;
+constexpr int64_t kMiB = int64_t{1} << 20;
+
+// Pinned figure: nccl-tests all_reduce_perf on 8 x H100 SXM peaks at busbw ~480 GB/s with NVLS
+// (algbw ~275 GB/s); with NCCL_ALGO=Ring busbw ~370 GB/s of the 450 GB/s line rate.
+// Source: S. Jeaugey (NVIDIA), https://github.com/NVIDIA/nccl-tests/issues/212
+TEST(NetCollective, H100NodeLargeAllReduceBusbwMatchesNcclTests) {
+  NetworkModel net(h100_nodes(1));
+  CollectiveResult r = net.collective(CollectiveKind::kAllReduce, 8 * kGiB, {8, 1});
+  EXPECT_EQ(r.algorithm, "nvls");
+  EXPECT_NEAR(r.busbw / 1e9, 480, 48);
+  CollectiveResult ring = net.collective(CollectiveKind::kAllReduce, 8 * kGiB, {8, 1}, "ring");
+  EXPECT_NEAR(ring.busbw / 1e9, 370, 37);
+}
+
+TEST(NetCollective, BusbwFollowsNcclTestsDefinitions) {
+  NetworkModel net(h100_nodes(1));
+  CollectiveResult r = net.collective(CollectiveKind::kAllGather, kGiB, {8, 1});
+  EXPECT_NEAR(r.algbw, static_cast<double>(kGiB) / r.time.seconds(), r.algbw * 1e-6);
+  EXPECT_NEAR(r.busbw, r.algbw * 7 / 8, r.busbw * 1e-9);
+  // A ring all-gather moves (n-1)/n of the data per link: busbw close to the ring's 370 GB/s.
+  EXPECT_NEAR(r.busbw / 1e9, 370, 20);
+}
+
+TEST(NetCollective, SmallMessagesAreLatencyBound) {
+  NetworkModel net(h100_nodes(1));
+  CollectiveResult r = net.collective(CollectiveKind::kAllReduce, 8, {8, 1}, "ring");
+  // 14 steps of 1 us each, nothing else to speak of.
+  EXPECT_NEAR(r.time.us(), 14.0, 0.5);
+}
+
+TEST(NetCollective, Trn2TorusAllReduceUsesBothDimensions) {
+  NetworkModel net(trn2_nodes(1));
+  // One rank per chip (stride 4 over LNC=2 ranks): the whole 4 x 4 torus.
+  Group g{16, 4};
+  auto names = net.algorithms(CollectiveKind::kAllReduce, g);
+  ASSERT_NE(std::find(names.begin(), names.end(), "torus"), names.end());
+  CollectiveResult torus = net.collective(CollectiveKind::kAllReduce, kGiB, g, "torus");
+  CollectiveResult one_way = net.collective(CollectiveKind::kAllReduce, kGiB, g, "ring");
+  // A one-way ring uses 1 of each chip's 4 outgoing links; the torus algorithm drives all 4.
+  // Per chip 4 links x 128 GB/s x 0.8 = 409.6 GB/s, shared by the 4 groups of this shape (one
+  // per logical core of the chip, all running at once): busbw ~102 GB/s vs ~26 for the ring.
+  EXPECT_NEAR(torus.busbw / 1e9, 102.4, 10);
+  EXPECT_NEAR(one_way.busbw / 1e9, 25.6, 3);
+  EXPECT_GT(torus.busbw, 3.5 * one_way.busbw);
+  // A group that is only one row of the torus cannot use the torus algorithm.
+  auto row = net.algorithms(CollectiveKind::kAllReduce, {4, 4});
+  EXPECT_EQ(std::find(row.begin(), row.end(), "torus"), row.end());
+}
+
+TEST(NetCollective, NeuronSelectionFollowsRuntimeCrossovers) {
+  NetworkModel net(trn2_nodes(1));
+  Group g{16, 4};
+  auto pick = [&](int64_t bytes) { return net.collective(CollectiveKind::kAllReduce, bytes, g).algorithm; };
+  EXPECT_EQ(pick(512 * 1024), "mesh");        // < 1 MB
+  EXPECT_EQ(pick(4 * kMiB), "rhd");           // 1-56 MB
+  EXPECT_EQ(pick(50'000'000), "rhd");
+  EXPECT_EQ(pick(64 * kMiB), "bidir-ring");   // > 56 MB: ring / KangaRing
+  // Across nodes: hierarchical.
+  NetworkModel four(trn2_nodes(4));
+  EXPECT_EQ(four.collective(CollectiveKind::kAllReduce, 64 * kMiB, {64, 4}).algorithm, "hierarchical");
+}
+
+TEST(NetCollective, NvSwitchSelection) {
+  NetworkModel net(h100_nodes(1));
+  EXPECT_EQ(net.collective(CollectiveKind::kAllReduce, kMiB, {8, 1}).algorithm, "nvls");
+  EXPECT_EQ(net.collective(CollectiveKind::kReduceScatter, kMiB, {8, 1}).algorithm, "ring");
+  EXPECT_EQ(net.collective(CollectiveKind::kAllToAll, kMiB, {8, 1}).algorithm, "mesh");
+  hw::SystemSpec a100 = h100_nodes(1);
+  a100.accel.name = "a100-80g";
+  EXPECT_EQ(NetworkModel(a100).collective(CollectiveKind::kAllReduce, kMiB, {8, 1}).algorithm, "ring");
+}
+
+TEST(NetCollective, HierarchicalAllReduceAcrossFourNodesIsNicBound) {
+  NetworkModel net(h100_nodes(4));
+  // Data-parallel across 4 nodes, one GPU per node (stride 8); all 8 such groups run together.
+  CollectiveResult r = net.collective(CollectiveKind::kAllReduce, 4 * kGiB, {4, 8});
+  EXPECT_EQ(r.algorithm, "hierarchical");
+  // Bus bandwidth is held by the 400 Gb/s NIC (50 GB/s x 0.9), far below NVLink.
+  EXPECT_NEAR(r.busbw / 1e9, 45, 4.5);
+  // The whole 32-GPU group: intra reduce-scatter leaves 1/8 per GPU for the NICs, so the NIC
+  // still bounds it: busbw = 2(n-1)/n x bytes / t, close to 8 x 45 x 31/32 / (3/4 x 8/... ) <= NVLink.
+  CollectiveResult all = net.collective(CollectiveKind::kAllReduce, 4 * kGiB, {32, 1});
+  EXPECT_EQ(all.algorithm, "hierarchical");
+  EXPECT_LT(all.busbw, 370e9);
+  EXPECT_GT(all.busbw, r.busbw);
+  // Doubling the NIC rate makes it faster.
+  hw::SystemSpec fast = h100_nodes(4);
+  fast.scale_out.bw_per_accel = parse_bandwidth("800Gbps");
+  EXPECT_LT(NetworkModel(fast).collective(CollectiveKind::kAllReduce, 4 * kGiB, {4, 8}).time, r.time);
+}
+
+TEST(NetCollective, EveryAlgorithmRunsEveryOp) {
+  NetworkModel net(trn2_nodes(2));
+  for (auto kind : {CollectiveKind::kAllReduce, CollectiveKind::kReduceScatter, CollectiveKind::kAllGather,
+                    CollectiveKind::kAllToAll, CollectiveKind::kSendRecv, CollectiveKind::kBroadcast}) {
+    for (Group g : {Group{16, 4}, Group{8, 1}, Group{6, 1}, Group{2, 64}, Group{32, 4}}) {
+      for (const auto& a : net.algorithms(kind, g)) {
+        CollectiveResult r = net.collective(kind, 8 * kMiB, g, a);
+        EXPECT_GT(r.time.ps(), 0) << collective_name(kind) << " " << a << " n=" << g.size;
+        EXPECT_GT(r.busbw, 0);
+      }
+    }
+  }
+}
+
+TEST(NetCollective, BadAlgorithmNameListsValidOnes) {
+  NetworkModel net(h100_nodes(1));
+  try {
+    net.collective(CollectiveKind::kAllReduce, kMiB, {8, 1}, "butterfly");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInput);
+    EXPECT_NE(e.message().find("butterfly"), std::string::npos);
+    EXPECT_NE(e.hint().find("ring"), std::string::npos);
+    EXPECT_NE(e.hint().find("nvls"), std::string::npos);
+  }
+  EXPECT_THROW(net.collective(CollectiveKind::kAllReduce, kMiB, {16, 1}), Error);  // larger than the system
+  EXPECT_THROW(parse_collective_kind("allreduce"), Error);
+}
+
+}  // namespace
+}  // namespace trnsim::net
