@@ -4,8 +4,10 @@
 // matmuls are simulated as kernels on the chip simulator (cached per distinct shape).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "trnsim/base/units.h"
 #include "trnsim/hw/system_spec.h"
@@ -29,7 +31,22 @@ class OpCostModel {
 
 struct CostOptions {
   Precision precision = Precision::kBf16;
+  // Implementation by registered name ("roofline", "neuron"); empty: chosen by accelerator family.
+  std::string model;
+  // Roofline: calibration preset (configs/cost/<name>.yaml) or a .yaml path; empty: the preset
+  // whose `accelerators` list matches the accelerator name.
+  std::string calibration;
+  // Neuron: file keeping simulated GEMM times across runs, keyed by (chip, shape); empty: memory only.
+  std::string cache_file;
 };
+
+// One implementation, registered by name in cost/registry.cpp.
+struct CostModelInfo {
+  std::string name;
+  std::string doc;
+  std::function<std::unique_ptr<OpCostModel>(const hw::SystemSpec&, const CostOptions&)> make;
+};
+const std::vector<CostModelInfo>& cost_model_registry();
 
 // The model for one rank of `system` (a GPU, a TPU chip, or a logical NeuronCore).
 std::unique_ptr<OpCostModel> make_cost_model(const hw::SystemSpec& system, const CostOptions& opts);

@@ -1,0 +1,102 @@
+// Roofline cost model for GPUs and TPUs: every op takes
+//   overhead + max(flops / (peak x eff_compute(shape)), bytes / (hbm_bw x mem_eff))
+// with the efficiency curves of cost/roofline_params.h, calibrated per family in configs/cost/.
+#include <algorithm>
+
+#include "trnsim/base/error.h"
+#include "trnsim/cost/models.h"
+#include "trnsim/cost/roofline_params.h"
+
+namespace trnsim::cost {
+namespace {
+
+// Backward work relative to forward (docs/cost.md): matmuls compute dgrad and wgrad (2x FLOPs,
+// two kernels); flash attention recomputes the scores (5 matmuls against 2: 2.5x FLOPs); every op
+// reads its output gradient and input and writes the input gradient (about 2x bytes).
+constexpr double kMatmulBwdFlops = 2.0;
+constexpr double kAttnBwdFlops = 2.5;
+constexpr double kBwdBytes = 2.0;
+
+class RooflineModel : public OpCostModel {
+ public:
+  RooflineModel(const hw::AcceleratorSpec& accel, RooflineParams params, Precision precision)
+      : params_(std::move(params)),
+        fp8_(precision == Precision::kFp8 && accel.peak_fp8_flops > 0),
+        peak_(matrix_peak(accel, precision)),
+        bandwidth_(accel.hbm_bandwidth.bytes_per_s * params_.mem_eff),
+        name_("roofline/" + params_.name + "/" + precision_name(precision)) {
+    if (accel.hbm_bandwidth.bytes_per_s <= 0) {
+      throw input_error("accelerator '" + accel.name + "'", "has no HBM bandwidth", "set hbm_bandwidth in its preset");
+    }
+    // Vector units do not speed up with fp8 matrix peaks: their rate follows the bf16 peak.
+    vector_peak_ = matrix_peak(accel, Precision::kBf16) * params_.vector_peak_fraction;
+  }
+
+  Time forward(const model::Op& op) override { return cost(op, false); }
+  Time backward(const model::Op& op) override { return cost(op, true); }
+  Time memory_bound(double bytes) override {
+    return params_.op_overhead + Time::from_seconds(bytes / bandwidth_);
+  }
+  std::string name() const override { return name_; }
+
+ private:
+  Time cost(const model::Op& op, bool bwd) const {
+    const double bytes = op.bytes * (bwd ? kBwdBytes : 1.0);
+    double flops = op.flops, rate = vector_peak_;
+    int kernels = 1;
+    switch (op.kind) {
+      case model::OpKind::kMatmul:
+        rate = peak_ * matmul_efficiency(params_, op.m, op.n, op.k, fp8_);
+        if (bwd) flops *= kMatmulBwdFlops, kernels = 2;
+        break;
+      case model::OpKind::kAttention:
+        // Attention shape: m = query length, n = key length, k = head dim.
+        rate = peak_ * attention_efficiency(params_, op.m, op.n, op.k, bwd);
+        if (bwd) flops *= kAttnBwdFlops;
+        break;
+      default:  // element-wise, norm, embedding, loss: vector units, memory bound in practice
+        if (bwd) flops *= 2.0;
+        break;
+    }
+    const double compute_s = flops > 0 && rate > 0 ? flops / rate : 0.0;
+    const double memory_s = bytes / bandwidth_;
+    return Time::ps(params_.op_overhead.ps() * kernels) + Time::from_seconds(std::max(compute_s, memory_s));
+  }
+
+  RooflineParams params_;
+  bool fp8_;
+  double peak_, bandwidth_, vector_peak_ = 0;
+  std::string name_;
+};
+
+}  // namespace
+
+const char* precision_name(Precision p) {
+  switch (p) {
+    case Precision::kBf16: return "bf16";
+    case Precision::kFp16: return "fp16";
+    case Precision::kFp8: return "fp8";
+    case Precision::kFp32: return "fp32";
+  }
+  return "?";
+}
+
+double matrix_peak(const hw::AcceleratorSpec& a, Precision p) {
+  double peak = a.peak_bf16_flops;
+  if (p == Precision::kFp16 && a.peak_fp16_flops > 0) peak = a.peak_fp16_flops;
+  if (p == Precision::kFp8 && a.peak_fp8_flops > 0) peak = a.peak_fp8_flops;
+  if (p == Precision::kFp32) peak = a.peak_fp32_flops;
+  if (peak <= 0) {
+    throw input_error("accelerator '" + a.name + "'", std::string("has no ") + precision_name(p) + " peak FLOP/s",
+                      "set its peak in the accelerator preset, or pick another precision");
+  }
+  return peak;
+}
+
+std::unique_ptr<OpCostModel> make_roofline_model(const hw::SystemSpec& system, const CostOptions& opts) {
+  RooflineParams params = opts.calibration.empty() ? roofline_params_for(system.accel.name)
+                                                   : load_roofline_params(opts.calibration);
+  return std::make_unique<RooflineModel>(system.accel, std::move(params), opts.precision);
+}
+
+}  // namespace trnsim::cost

@@ -1,0 +1,139 @@
+#include "trnsim/cost/roofline_params.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "trnsim/base/error.h"
+#include "trnsim/hw/chip_loader.h"
+
+namespace trnsim::cost {
+namespace fs = std::filesystem;
+namespace {
+
+bool looks_like_path(const std::string& s) {
+  auto ends = [&](const std::string& x) { return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0; };
+  return ends(".yaml") || ends(".yml") || s.find('/') != std::string::npos;
+}
+
+std::string cost_dir() { return hw::config_dir() + "/cost"; }
+
+// "H100-SXM5" -> "h100sxm5": accelerator names are matched without case or punctuation.
+std::string normalise(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+RooflineParams read_params(const ConfigNode& root) {
+  auto log = std::make_shared<std::vector<ParamInfo>>();
+  ConfigReader r(root, log);
+  RooflineParams p;
+  p.name = r.str("name");
+  const std::string model = r.choice("model", {"roofline", "neuron"});
+  if (model != "roofline") {
+    throw input_error(root.location(), "is a '" + model + "' calibration, not a roofline one",
+                      "pick a roofline preset: " + join(list_roofline_presets()));
+  }
+  p.accelerators = r.str_list("accelerators");
+  r.require_sources(true);
+  ConfigReader mm = r.child("matmul");
+  p.matmul_eff_max = mm.number("eff_max", 0.01, 1.0);
+  p.matmul_eff_max_fp8 = mm.has("eff_max_fp8") ? mm.number("eff_max_fp8", 0.01, 1.0) : p.matmul_eff_max;
+  p.mn_half = mm.number("mn_half", 1, 1e6);
+  p.k_half = mm.number("k_half", 1, 1e6);
+  mm.finish();
+  ConfigReader at = r.child("attention");
+  p.attn_fwd_max = at.number("fwd_max", 0.01, 1.0);
+  p.attn_bwd_max = at.number("bwd_max", 0.01, 1.0);
+  p.seq_half = at.number("seq_half", 1, 1e7);
+  p.head_dim_half = at.number("head_dim_half", 1, 1e4);
+  at.finish();
+  p.mem_eff = r.number("mem_eff", 0.05, 1.0);
+  p.vector_peak_fraction = r.number("vector_peak_fraction", 1e-4, 1.0);
+  p.op_overhead = r.time("op_overhead");
+  r.finish();
+  // name, model and accelerators are identifiers, not figures: only figures carry sources.
+  for (const auto& info : *log) {
+    if (info.path != "name" && info.path != "model" && info.path != "accelerators") p.params.push_back(info);
+  }
+  return p;
+}
+
+}  // namespace
+
+double saturation(double x, double half) { return x <= 0 ? 0.0 : 1.0 - std::exp(-x / half); }
+
+double matmul_efficiency(const RooflineParams& p, double m, double n, double k, bool fp8) {
+  const double peak = fp8 ? p.matmul_eff_max_fp8 : p.matmul_eff_max;
+  return peak * saturation(m, p.mn_half) * saturation(n, p.mn_half) * saturation(k, p.k_half);
+}
+
+double attention_efficiency(const RooflineParams& p, double sq, double skv, double head_dim, bool backward) {
+  const double peak = backward ? p.attn_bwd_max : p.attn_fwd_max;
+  return peak * saturation(std::min(sq, skv), p.seq_half) * saturation(head_dim, p.head_dim_half);
+}
+
+RooflineParams load_roofline_params(const std::string& name_or_path) {
+  std::string path = name_or_path;
+  if (!looks_like_path(name_or_path)) {
+    const auto presets = list_roofline_presets();
+    if (std::find(presets.begin(), presets.end(), name_or_path) == presets.end()) {
+      throw input_error("cost calibration '" + name_or_path + "'", "is not a known roofline preset",
+                        presets.empty() ? "no presets in " + cost_dir() + "; set TRNSIM_CONFIG_DIR"
+                                        : "use one of: " + join(presets) + ", or a path to a .yaml file");
+    }
+    path = cost_dir() + "/" + name_or_path + ".yaml";
+  }
+  return read_params(ConfigNode::load_yaml_file(path));
+}
+
+std::vector<std::string> list_roofline_presets() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(cost_dir()), ec)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const ConfigNode root = ConfigNode::load_yaml_file(entry.path().string());
+    const ConfigNode* model = root.find("model");
+    if (model && model->is_scalar() && model->scalar() == "roofline") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+RooflineParams roofline_params_for(const std::string& accelerator) {
+  const std::string want = normalise(accelerator);
+  std::string best;
+  size_t best_len = 0;
+  for (const auto& name : list_roofline_presets()) {
+    const ConfigNode root = ConfigNode::load_yaml_file(cost_dir() + "/" + name + ".yaml");
+    const ConfigNode* list = root.find("accelerators");
+    if (!list || !list->is_list()) continue;
+    for (const auto& item : list->items()) {
+      const std::string prefix = normalise(item.scalar());
+      if (!prefix.empty() && want.rfind(prefix, 0) == 0 && prefix.size() > best_len) {
+        best = name;
+        best_len = prefix.size();
+      }
+    }
+  }
+  if (best.empty()) {
+    throw input_error("accelerator '" + accelerator + "'", "has no roofline calibration",
+                      "add its name to the 'accelerators' list of one of " + cost_dir() + "/{" +
+                          join(list_roofline_presets()) + "}.yaml, or set the cost model's calibration");
+  }
+  return load_roofline_params(best);
+}
+
+}  // namespace trnsim::cost

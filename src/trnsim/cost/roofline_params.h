@@ -1,0 +1,45 @@
+// Calibration of the roofline cost model for one accelerator family, read from
+// configs/cost/<family>.yaml (every figure with its source or an 'estimate:' note; docs/cost.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trnsim/base/config.h"
+#include "trnsim/base/units.h"
+
+namespace trnsim::cost {
+
+struct RooflineParams {
+  std::string name;                      // preset name (h100, a100, tpu-v5p ...)
+  std::vector<std::string> accelerators; // accelerator name prefixes this preset covers
+  // Matmul: eff = eff_max * sat(m, mn_half) * sat(n, mn_half) * sat(k, k_half),
+  // sat(x, h) = 1 - exp(-x / h): small dimensions leave the matrix units partly idle.
+  double matmul_eff_max = 0.8;
+  double matmul_eff_max_fp8 = 0.8;
+  double mn_half = 128, k_half = 128;
+  // Flash attention: eff = attn_{fwd,bwd}_max * sat(min(sq, skv), seq_half) * sat(head_dim, head_dim_half).
+  double attn_fwd_max = 0.6, attn_bwd_max = 0.45;
+  double seq_half = 512, head_dim_half = 48;
+  // Fraction of the HBM peak that streaming kernels reach.
+  double mem_eff = 0.9;
+  // Non-matrix (vector unit) throughput as a fraction of the dense bf16 matrix peak.
+  double vector_peak_fraction = 0.06;
+  Time op_overhead;  // fixed cost per kernel: launch, ramp-up and tail
+  std::vector<ParamInfo> params;
+};
+
+// `name_or_path`: a preset in config_dir()/cost or a .yaml path. Throws trnsim::Error (kInput).
+RooflineParams load_roofline_params(const std::string& name_or_path);
+// The preset whose `accelerators` list has the longest prefix of `accelerator` (case and
+// punctuation ignored: "H100-SXM" matches "h100"). Throws naming the presets when none does.
+RooflineParams roofline_params_for(const std::string& accelerator);
+// Preset names in config_dir()/cost that hold roofline calibrations, sorted.
+std::vector<std::string> list_roofline_presets();
+
+// The efficiency curves themselves, for the model and for tests.
+double saturation(double x, double half);
+double matmul_efficiency(const RooflineParams& p, double m, double n, double k, bool fp8);
+double attention_efficiency(const RooflineParams& p, double sq, double skv, double head_dim, bool backward);
+
+}  // namespace trnsim::cost
