@@ -54,7 +54,7 @@ struct NetworkModel::Impl {
   Impl(const hw::SystemSpec& s) : sys(s), cal(calibration_for(s)) {
     check_system(s);
     if (s.accel.family == hw::AcceleratorFamily::kTrainium)
-      rpa = std::max(1, s.accel.cores_per_chip / std::max(1, s.accel.physical_cores_per_logical));
+      rpa = std::max(1, s.ranks_per_accel());
     per_domain = int64_t{s.per_node} * rpa;
     domains = std::max<int64_t>(1, s.count / s.per_node);
     add_domain(dom, 0, s, cal);
