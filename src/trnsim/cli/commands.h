@@ -10,5 +10,6 @@ int run_hw(const std::vector<std::string>& args);
 int run_kernel(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
+int run_collective(const std::vector<std::string>& args);
 
 }  // namespace trnsim::cli

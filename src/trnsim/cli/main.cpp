@@ -18,7 +18,8 @@ void usage() {
       "  kernel run <kernel|file.s> [options]  run a kernel on one NeuronCore (see 'trnsim kernel --help')\n"
       "  kernel list                           list the built-in kernels\n"
       "  simulate <experiment.yaml> [--json]   one training step: time, tokens/s, MFU, memory, breakdown\n"
-      "  validate <runs.yaml> [--json]         score predicted step times against published runs\n",
+      "  validate <runs.yaml> [--json]         score predicted step times against published runs\n"
+      "  collective --system <preset> [...]    collective timings like nccl-tests (see 'trnsim collective --help')\n",
       stderr);
 }
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     if (cmd == "kernel") return trnsim::cli::run_kernel(args);
     if (cmd == "simulate") return trnsim::cli::run_simulate(args);
     if (cmd == "validate") return trnsim::cli::run_validate(args);
+    if (cmd == "collective") return trnsim::cli::run_collective(args);
     std::fprintf(stderr, "trnsim: unknown command '%s'\n", cmd.c_str());
     usage();
     return 2;
