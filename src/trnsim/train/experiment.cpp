@@ -18,7 +18,7 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   }
   e.system = hw::system_from_config(r.node("system"));
   e.model = model::model_from_config(r.node("model"));
-  e.plan = plan_from_config(r.node("training"), e.system);
+  e.plan = plan_from_config(r.node("training"), e.system, e.model);
   if (validation && !r.absent("measured")) {
     ConfigReader m = r.child("measured");
     Measured meas;

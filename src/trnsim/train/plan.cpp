@@ -48,18 +48,29 @@ std::string_view precision_name(cost::Precision p) {
   return "?";
 }
 
-ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system) {
+ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model) {
   ConfigReader r(block);
   ParallelPlan p;
   p.global_batch = r.integer("global_batch", 1, int64_t{1} << 40);
   p.micro_batch = int_or(r, "micro_batch", 1, int64_t{1} << 30, 1);
-  p.tp = static_cast<int>(int_or(r, "tp", 1, 1 << 20, 1));
+  const bool tp_unset = r.absent("tp"), dp_unset = r.absent("dp");
+  p.tp = tp_unset ? 1 : static_cast<int>(r.integer("tp", 1, 1 << 20));
   p.pp = static_cast<int>(int_or(r, "pp", 1, 1 << 20, 1));
   p.cp = static_cast<int>(int_or(r, "cp", 1, 1 << 20, 1));
   p.ep = static_cast<int>(int_or(r, "ep", 1, 1 << 20, 1));
+  const int64_t ranks = system.ranks();
+  if (tp_unset && dp_unset) {
+    // The smallest tensor-parallel degree that leaves a data-parallel degree the batch can feed.
+    for (int t = 1; t <= model.heads; ++t) {
+      const int64_t rest = int64_t{t} * p.pp * p.cp;
+      if (model.heads % t != 0 || ranks % rest != 0) continue;
+      p.tp = t;
+      if (p.global_batch % ((ranks / rest) * p.micro_batch) == 0) break;
+    }
+  }
   const int64_t rest = static_cast<int64_t>(p.tp) * p.pp * p.cp;
-  p.dp = static_cast<int>(int_or(r, "dp", 1, 1 << 30, rest > 0 ? system.ranks() / rest : 1));
-  p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1);
+  p.dp = dp_unset ? static_cast<int>(rest > 0 ? ranks / rest : 1) : static_cast<int>(r.integer("dp", 1, 1 << 30));
+  p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
   const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b"},
                                       p.pp > 1 ? "1f1b" : "none");
   p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe

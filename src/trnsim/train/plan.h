@@ -34,10 +34,12 @@ struct ParallelPlan {
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
 };
 
-// Reads a `training:` block. Defaults for null or missing keys: micro_batch 1; tp, pp, cp, ep 1;
-// dp = ranks / (tp x pp x cp); sequence_parallel = tp > 1; schedule 1f1b when pp > 1;
-// virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true.
-ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system);
+// Reads a `training:` block. Defaults for null or missing keys: micro_batch 1; pp, cp, ep 1;
+// tp 1, or when tp and dp are both unset the smallest tp dividing the heads that leaves a dp the
+// global batch can feed; dp = ranks / (tp x pp x cp); sequence_parallel when tp > 1 divides the
+// sequence on a rank; schedule 1f1b
+// when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true.
+ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide
 // heads, layers, experts and the batch. Throws Error(kInput) naming the key and the fix.
