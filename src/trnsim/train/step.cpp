@@ -67,6 +67,18 @@ void add_zero3(const ParallelPlan& p, const net::NetworkModel& net, const GroupL
   if (gather + scatter > c.bwd) c.bwd = gather + scatter;
 }
 
+// The dense peak of the matmul precision (bf16 where the accelerator has no faster path).
+double precision_peak(const hw::AcceleratorSpec& a, cost::Precision p) {
+  switch (p) {
+    case cost::Precision::kFp8: return a.peak_fp8_flops > 0 ? a.peak_fp8_flops : a.peak_bf16_flops;
+    case cost::Precision::kInt8: return a.peak_int8_ops > 0 ? a.peak_int8_ops : a.peak_bf16_flops;
+    case cost::Precision::kFp16: return a.peak_fp16_flops > 0 ? a.peak_fp16_flops : a.peak_bf16_flops;
+    case cost::Precision::kFp32: return a.peak_fp32_flops;
+    case cost::Precision::kBf16: break;
+  }
+  return a.peak_bf16_flops;
+}
+
 }  // namespace
 
 StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
@@ -150,7 +162,7 @@ StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
   }
   const double replicas = static_cast<double>(p.tp) * p.cp * p.dp * m;
   r.model_flops = model_flops * replicas;
-  const double peak = e.system.accel.peak_bf16_flops * static_cast<double>(e.system.count);
+  const double peak = precision_peak(e.system.accel, p.precision) * static_cast<double>(e.system.count);
   r.mfu = r.model_flops / (r.step_time_s * peak);
   r.hfu = hw_flops * replicas / (r.step_time_s * peak);
   r.tokens_per_s = static_cast<double>(p.global_batch) * e.model.seq_len / r.step_time_s;

@@ -35,7 +35,7 @@ struct StepResult {
   MemoryReport memory;
   double step_time_s = 0;
   double tokens_per_s = 0;
-  double mfu = 0;             // model FLOPs / (time x dense bf16 peak of every accelerator)
+  double mfu = 0;             // model FLOPs / (time x every accelerator's dense peak in the matmul precision)
   double hfu = 0;             // the same with recomputation counted
   double model_flops = 0;     // per step, whole job
   StepBreakdown breakdown;
