@@ -21,7 +21,8 @@ class RooflineModel : public OpCostModel {
  public:
   RooflineModel(const hw::AcceleratorSpec& accel, RooflineParams params, Precision precision)
       : params_(std::move(params)),
-        fp8_(precision == Precision::kFp8 && accel.peak_fp8_flops > 0),
+        fp8_((precision == Precision::kFp8 && accel.peak_fp8_flops > 0) ||
+             (precision == Precision::kInt8 && accel.peak_int8_ops > 0)),
         peak_(matrix_peak(accel, precision)),
         bandwidth_(accel.hbm_bandwidth.bytes_per_s * params_.mem_eff),
         name_("roofline/" + params_.name + "/" + precision_name(precision)) {
@@ -46,12 +47,12 @@ class RooflineModel : public OpCostModel {
     int kernels = 1;
     switch (op.kind) {
       case model::OpKind::kMatmul:
-        rate = peak_ * matmul_efficiency(params_, op.m, op.n, op.k, fp8_);
+        rate = peak_ * matmul_efficiency(params_, op.m, op.n, op.k, fp8_) * params_.sustained_fraction;
         if (bwd) flops *= kMatmulBwdFlops, kernels = 2;
         break;
       case model::OpKind::kAttention:
         // Attention shape: m = query length, n = key length, k = head dim.
-        rate = peak_ * attention_efficiency(params_, op.m, op.n, op.k, bwd);
+        rate = peak_ * attention_efficiency(params_, op.m, op.n, op.k, bwd) * params_.sustained_fraction;
         if (bwd) flops *= kAttnBwdFlops;
         break;
       default:  // element-wise, norm, embedding, loss: vector units, memory bound in practice
@@ -60,7 +61,19 @@ class RooflineModel : public OpCostModel {
     }
     const double compute_s = flops > 0 && rate > 0 ? flops / rate : 0.0;
     const double memory_s = bytes / bandwidth_;
-    return Time::ps(params_.op_overhead.ps() * kernels) + Time::from_seconds(std::max(compute_s, memory_s));
+    Time t = Time::ps(params_.op_overhead.ps() * kernels) + Time::from_seconds(std::max(compute_s, memory_s));
+    if (fp8_ && op.kind == model::OpKind::kMatmul) t += quantize(op, bwd);
+    return t;
+  }
+
+  // 8-bit matmuls need their operands scaled and cast from bf16 first (amax, then cast): a
+  // memory-bound pass reading 2 and writing 1 byte per element. Forward casts the input and the
+  // weight; backward the output gradient and the transposed input and weight copies.
+  Time quantize(const model::Op& op, bool bwd) const {
+    const double mk = static_cast<double>(op.m) * op.k * op.batch, kn = static_cast<double>(op.k) * op.n;
+    const double mn = static_cast<double>(op.m) * op.n * op.batch;
+    const double elems = bwd ? mn + mk + kn : mk + kn;
+    return params_.op_overhead + Time::from_seconds(elems * 3.0 / bandwidth_);
   }
 
   RooflineParams params_;
@@ -77,6 +90,7 @@ const char* precision_name(Precision p) {
     case Precision::kFp16: return "fp16";
     case Precision::kFp8: return "fp8";
     case Precision::kFp32: return "fp32";
+    case Precision::kInt8: return "int8";
   }
   return "?";
 }
@@ -85,6 +99,7 @@ double matrix_peak(const hw::AcceleratorSpec& a, Precision p) {
   double peak = a.peak_bf16_flops;
   if (p == Precision::kFp16 && a.peak_fp16_flops > 0) peak = a.peak_fp16_flops;
   if (p == Precision::kFp8 && a.peak_fp8_flops > 0) peak = a.peak_fp8_flops;
+  if (p == Precision::kInt8 && a.peak_int8_ops > 0) peak = a.peak_int8_ops;
   if (p == Precision::kFp32) peak = a.peak_fp32_flops;
   if (peak <= 0) {
     throw input_error("accelerator '" + a.name + "'", std::string("has no ") + precision_name(p) + " peak FLOP/s",

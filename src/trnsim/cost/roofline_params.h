@@ -21,6 +21,11 @@ struct RooflineParams {
   // Flash attention: eff = attn_{fwd,bwd}_max * sat(min(sq, skv), seq_half) * sat(head_dim, head_dim_half).
   double attn_fwd_max = 0.6, attn_bwd_max = 0.45;
   double seq_half = 512, head_dim_half = 48;
+  // Fraction of the isolated-kernel matrix rate (the curves above, from microbenchmarks) that
+  // matmul and attention kernels sustain inside a whole training step: clocks held lower by the
+  // power limit with every accelerator of the node busy, SMs shared with overlapped
+  // communication kernels, gaps between kernels. 1 when the preset does not set it.
+  double sustained_fraction = 1.0;
   // Fraction of the HBM peak that streaming kernels reach.
   double mem_eff = 0.9;
   // Non-matrix (vector unit) throughput as a fraction of the dense bf16 matrix peak.

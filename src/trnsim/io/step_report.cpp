@@ -38,7 +38,7 @@ nlohmann::json step_result_json(const train::Experiment& e, const train::StepRes
       {"memory", memory_json(r.memory)},
       {"sim_wall_s", r.sim_wall_s},
   };
-  if (!r.fits) return j;
+  if (r.step_time_s <= 0) return j;
   const auto& b = r.breakdown;
   j["step_time_s"] = r.step_time_s;
   j["tokens_per_s"] = r.tokens_per_s;
@@ -65,7 +65,8 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
                 format_bytes(static_cast<int64_t>(r.memory.per_accel())).c_str(),
                 format_bytes(static_cast<int64_t>(r.memory.capacity_per_accel())).c_str(), r.memory.describe().c_str());
   s += buf;
-  if (!r.fits) return s + "does not fit\n";
+  if (!r.fits) s += "does not fit in memory\n";
+  if (r.step_time_s <= 0) return s;
   std::snprintf(buf, sizeof buf, "step time        %.4f s   tokens/s %.4g   MFU %.1f%%   HFU %.1f%%\n", r.step_time_s,
                 r.tokens_per_s, 100 * r.mfu, 100 * r.hfu);
   s += buf;

@@ -82,11 +82,18 @@ ChunkCoster::LayerCost ChunkCoster::layer(int index) {
   if (moe && p.ep > 1) {
     const double local_tokens = p.sequence_parallel ? tokens / p.tp : tokens;
     const double bytes = local_tokens * m.moe->top_k * m.hidden * ctx_.dtype_bytes;
-    ep_once = collective(CollectiveKind::kAllToAll, bytes, groups_.ep) * 2;
-    c.ep = ep_once * 2;
+    // Frameworks overlap the all-to-alls of one micro-batch with the expert and attention
+    // compute of another (DeepSeek's DualPipe, Megatron's EP communication overlap): only what
+    // exceeds the layer's own compute shows, each way.
+    const Time a2a = collective(CollectiveKind::kAllToAll, bytes, groups_.ep) * 2;
+    const Time f_compute = c.fwd, b_compute = c.bwd;
+    const Time f_exposed = a2a > f_compute ? a2a - f_compute : Time();
+    const Time b_exposed = a2a > b_compute ? a2a - b_compute : Time();
+    ep_once = f_exposed;
+    c.ep = f_exposed + b_exposed;
   }
   c.fwd += tp_once + cp_f + ep_once;
-  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + ep_once;
+  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + (c.ep - ep_once);
   layer_cache_[moe] = c;
   return c;
 }

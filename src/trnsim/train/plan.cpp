@@ -1,5 +1,7 @@
 #include "trnsim/train/plan.h"
 
+#include <algorithm>
+
 #include "trnsim/base/error.h"
 
 namespace trnsim::train {
@@ -77,7 +79,10 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
                : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
                                              : PipelineSchedule::kNone;
-  p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, 1));
+  // Interleaving with no published depth: two layers per model chunk, the granularity
+  // Megatron's interleaved configurations commonly use (docs/training.md).
+  const int chunk_default = p.pp > 1 ? std::max(1, model.layers / (2 * p.pp)) : 1;
+  p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
   const std::string rc = choice_or(r, "recompute", {"none", "selective", "full"}, "none");
   p.recompute = rc == "full" ? model::Recompute::kFull : rc == "selective" ? model::Recompute::kSelective
                                                                            : model::Recompute::kNone;
