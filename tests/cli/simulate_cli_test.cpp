@@ -1,0 +1,157 @@
+// The built `trnsim simulate` command: every example runs, --json has the documented keys, each
+// bad input is one line on stderr naming the key or file and the fix with the right exit code, and
+// --trace writes a Perfetto trace (and nothing when the run fails).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "../train/split_run.h"
+#include "cli_run.h"
+
+namespace trnsim::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string data(const std::string& name) { return source_path("tests/data/train/" + name); }
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// One line on stderr, "trnsim: error: ...", naming each of `parts`, with a fix; nothing half-printed.
+void expect_one_error_line(const SplitRun& r, int status, const std::vector<std::string>& parts) {
+  EXPECT_EQ(r.status, status) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("trnsim: error: ", 0), 0u) << r.err;
+  EXPECT_TRUE(contains(r.err, "(fix: ")) << r.err;
+  for (const auto& p : parts) EXPECT_TRUE(contains(r.err, p)) << "missing '" << p << "' in: " << r.err;
+}
+
+TEST(SimulateCli, EveryExampleRuns) {
+  int examples = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(TRNSIM_SOURCE_DIR) / "configs/examples")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++examples;
+    const SplitRun text = run_split("simulate '" + entry.path().string() + "'");
+    EXPECT_EQ(text.status, 0) << entry.path() << "\n" << text.err;
+    EXPECT_TRUE(contains(text.out, "step time")) << text.out;
+    EXPECT_TRUE(text.err.empty()) << text.err;
+
+    const SplitRun js = run_split("simulate '" + entry.path().string() + "' --json");
+    ASSERT_EQ(js.status, 0) << entry.path() << "\n" << js.err;
+    const nlohmann::json j = nlohmann::json::parse(js.out);
+    for (const char* key : {"step_time_s", "tokens_per_s", "mfu", "hfu", "memory_per_chip_bytes",
+                            "memory_capacity_bytes", "breakdown", "sim_wall_s"}) {
+      EXPECT_TRUE(j.contains(key)) << entry.path() << " lacks " << key;
+    }
+    EXPECT_GT(j["step_time_s"].get<double>(), 0);
+    EXPECT_GT(j["tokens_per_s"].get<double>(), 0);
+    EXPECT_GT(j["mfu"].get<double>(), 0);
+    EXPECT_LT(j["mfu"].get<double>(), 1);
+    EXPECT_GE(j["hfu"].get<double>(), j["mfu"].get<double>());
+    EXPECT_LE(j["memory_per_chip_bytes"].get<double>(), j["memory_capacity_bytes"].get<double>());
+    EXPECT_TRUE(j["breakdown"].contains("compute_s"));
+    EXPECT_TRUE(j["breakdown"].contains("pp_bubble_s"));
+  }
+  EXPECT_GE(examples, 3);
+}
+
+TEST(SimulateCli, DegreesThatDoNotDivideAreInputErrors) {
+  expect_one_error_line(run_split("simulate " + data("bad_degrees.yaml")), 2,
+                        {"bad_degrees.yaml", "training.dp", "product is 64"});
+  expect_one_error_line(run_split("simulate " + data("bad_heads.yaml")), 2,
+                        {"bad_heads.yaml", "training.tp", "divides 32"});
+  expect_one_error_line(run_split("simulate " + data("bad_layers.yaml")), 2,
+                        {"bad_layers.yaml", "training.pp", "fewer pipeline stages"});
+}
+
+TEST(SimulateCli, APlanThatDoesNotFitHasItsOwnExitCode) {
+  const SplitRun r = run_split("simulate " + data("no_fit.yaml"));
+  expect_one_error_line(r, 4, {"no_fit.yaml", "does not fit", "optimizer", "ZeRO"});
+  // The memory breakdown is still reported.
+  EXPECT_TRUE(contains(r.out, "does not fit")) << r.out;
+  const SplitRun js = run_split("simulate " + data("no_fit.yaml") + " --json");
+  EXPECT_EQ(js.status, 4);
+  const nlohmann::json j = nlohmann::json::parse(js.out);
+  EXPECT_FALSE(j["fits"].get<bool>());
+  EXPECT_GT(j["memory_per_chip_bytes"].get<double>(), j["memory_capacity_bytes"].get<double>());
+}
+
+TEST(SimulateCli, UnknownPresetsAreInputErrors) {
+  expect_one_error_line(run_split("simulate " + data("unknown_model.yaml")), 2, {"model", "llama9-1t", "llama3-8b"});
+  expect_one_error_line(run_split("simulate " + data("unknown_accelerator.yaml")), 2, {"accelerator", "h900", "h100-sxm"});
+  expect_one_error_line(run_split("simulate " + data("unknown_system.yaml")), 2, {"system", "p9.96xlarge", "p5.48xlarge"});
+}
+
+TEST(SimulateCli, MalformedFilesNameFileAndLine) {
+  expect_one_error_line(run_split("simulate " + data("malformed.yaml")), 2, {"malformed.yaml:", "YAML"});
+  expect_one_error_line(run_split("simulate " + data("bad_config_json.yaml")), 2, {"malformed_config.json:4", "JSON"});
+  expect_one_error_line(run_split("simulate " + data("no_such_file.yaml")), 2, {"no_such_file.yaml"});
+}
+
+TEST(SimulateCli, UnknownTrainingKeySuggestsTheClosest) {
+  expect_one_error_line(run_split("simulate " + data("unknown_key.yaml")), 2,
+                        {"unknown_key.yaml:", "training.micro_bach", "did you mean 'micro_batch'"});
+}
+
+TEST(SimulateCli, BadCommandLinesAreInputErrors) {
+  EXPECT_EQ(run_split("simulate").status, 2);
+  const std::string ex = source_path("configs/examples/llama3-70b-trn2-ultraserver.yaml");
+  expect_one_error_line(run_split("simulate " + ex + " --trace-stages 0,9 --trace /dev/null"), 2, {"--trace-stages", "[0, 3]"});
+  expect_one_error_line(run_split("simulate " + ex + " --no-such-flag"), 2, {"--no-such-flag"});
+}
+
+TEST(SimulateCli, TraceHasOneTrackPerChosenStage) {
+  const fs::path trace = scratch_path("trace.json");
+  const std::string ex = source_path("configs/examples/llama3-70b-trn2-ultraserver.yaml");  // pp 4
+  const SplitRun r = run_split("simulate " + ex + " --trace '" + trace.string() + "' --trace-stages 0,2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(read_text(trace));
+  ASSERT_TRUE(doc.contains("traceEvents"));
+  std::set<int> named, used;
+  int forwards = 0, backwards = 0;
+  for (const auto& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "M" && ev["name"] == "thread_name") named.insert(ev["tid"].get<int>());
+    if (ev["ph"] == "X") {
+      used.insert(ev["tid"].get<int>());
+      EXPECT_GE(ev["dur"].get<double>(), 0);
+      const std::string name = ev["name"];
+      (name[0] == 'F' ? forwards : backwards) += 1;
+    }
+  }
+  EXPECT_EQ(named, (std::set<int>{0, 2}));
+  EXPECT_EQ(used, (std::set<int>{0, 2}));
+  // 1,024 sequences over dp 4: 256 micro-batches, each forward and backward on each traced stage.
+  EXPECT_EQ(forwards, 2 * 256);
+  EXPECT_EQ(backwards, 2 * 256);
+  fs::remove(trace);
+}
+
+TEST(SimulateCli, TraceOfEveryStageByDefault) {
+  const fs::path trace = scratch_path("trace_all.json");
+  const SplitRun r = run_split("simulate " + source_path("configs/examples/gpt3-175b-h100-1024.yaml") + " --trace '" +
+                               trace.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(read_text(trace));
+  std::set<int> named;
+  for (const auto& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "M" && ev["name"] == "thread_name") named.insert(ev["tid"].get<int>());
+  }
+  EXPECT_EQ(named.size(), 8u);  // pp 8
+  fs::remove(trace);
+}
+
+TEST(SimulateCli, AFailedRunLeavesNoTrace) {
+  for (const char* bad : {"no_fit.yaml", "bad_degrees.yaml", "malformed.yaml"}) {
+    const fs::path trace = scratch_path("failed_trace.json");
+    const SplitRun r = run_split("simulate " + data(bad) + " --trace '" + trace.string() + "'");
+    EXPECT_NE(r.status, 0);
+    EXPECT_FALSE(fs::exists(trace)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace trnsim::testing

@@ -1,0 +1,108 @@
+// Memory per rank: ZeRO stages shard the terms they should, recompute shrinks activations, the
+// pipeline schedule sets the micro-batches in flight, and an oversized plan does not fit.
+#include <gtest/gtest.h>
+
+#include "train_test_util.h"
+#include "trnsim/train/memory.h"
+#include "trnsim/train/step.h"
+
+namespace trnsim::train::testing {
+namespace {
+
+// Llama 3 70B on 64 H100s: tp 8 inside each node, dp 8 across nodes.
+Experiment llama70b_on_64() {
+  return experiment(p5(64), "llama3-70b",
+                    "global_batch: 64, tp: 8, pp: 1, dp: 8, zero: 0, recompute: selective, precision: bf16");
+}
+
+MemoryBreakdown with_zero(Experiment e, int zero) {
+  e.plan.zero = zero;
+  return memory_per_rank(e.model, e.plan, e.system).per_rank;
+}
+
+TEST(TrainMemory, ZeroStagesShardTheirTerms) {
+  const Experiment e = llama70b_on_64();
+  const MemoryBreakdown z0 = with_zero(e, 0), z1 = with_zero(e, 1), z2 = with_zero(e, 2), z3 = with_zero(e, 3);
+  const double dp = e.plan.dp;
+  // ZeRO-1: optimizer state only.
+  EXPECT_NEAR(z1.optimizer, z0.optimizer / dp, 1e-6 * z0.optimizer);
+  EXPECT_DOUBLE_EQ(z1.gradients, z0.gradients);
+  EXPECT_DOUBLE_EQ(z1.weights, z0.weights);
+  // ZeRO-2: and gradients.
+  EXPECT_DOUBLE_EQ(z2.optimizer, z1.optimizer);
+  EXPECT_NEAR(z2.gradients, z0.gradients / dp, 1e-6 * z0.gradients);
+  EXPECT_DOUBLE_EQ(z2.weights, z0.weights);
+  // ZeRO-3: and weights, at the price of gathered-layer buffers.
+  EXPECT_NEAR(z3.weights, z0.weights / dp, 1e-6 * z0.weights);
+  EXPECT_DOUBLE_EQ(z3.gradients, z2.gradients);
+  EXPECT_GT(z3.buffers, z2.buffers);
+  // Activations do not depend on ZeRO.
+  EXPECT_DOUBLE_EQ(z0.activations, z3.activations);
+  EXPECT_GT(z0.total(), z1.total());
+  EXPECT_GT(z1.total(), z2.total());
+  EXPECT_GT(z2.total(), z3.total());
+}
+
+TEST(TrainMemory, BytesPerParameterFollowMixedPrecisionAdam) {
+  Experiment e = llama70b_on_64();
+  const MemoryBreakdown b = with_zero(e, 0);
+  // bf16 weights, fp32 gradients, fp32 master + m + v.
+  EXPECT_NEAR(b.gradients / b.weights, 2.0, 1e-9);
+  EXPECT_NEAR(b.optimizer / b.weights, 6.0, 1e-9);
+  // About 70.6B / 8 parameters per rank in bf16.
+  EXPECT_GT(b.weights, 2 * 8.5e9);
+  EXPECT_LT(b.weights, 2 * 9.0e9);
+}
+
+TEST(TrainMemory, RecomputeShrinksActivationsOnly) {
+  Experiment e = llama70b_on_64();
+  auto mem = [&](model::Recompute r) {
+    e.plan.recompute = r;
+    return memory_per_rank(e.model, e.plan, e.system).per_rank;
+  };
+  const MemoryBreakdown none = mem(model::Recompute::kNone), sel = mem(model::Recompute::kSelective),
+                        full = mem(model::Recompute::kFull);
+  EXPECT_GT(none.activations, sel.activations);
+  EXPECT_GT(sel.activations, full.activations);
+  EXPECT_DOUBLE_EQ(none.weights, full.weights);
+  EXPECT_DOUBLE_EQ(none.optimizer, full.optimizer);
+}
+
+TEST(TrainMemory, GpipeHoldsEveryMicroBatch1F1BOnlyPp) {
+  Experiment e = experiment(p5(32), "llama3-8b",
+                            "global_batch: 64, tp: 8, pp: 4, dp: 1, pp_schedule: 1f1b, recompute: none, precision: bf16");
+  const double one_f_one_b = memory_per_rank(e.model, e.plan, e.system).per_rank.activations;
+  e.plan.schedule = PipelineSchedule::kGpipe;
+  const double gpipe = memory_per_rank(e.model, e.plan, e.system).per_rank.activations;
+  // 64 micro-batches in flight against 4.
+  EXPECT_GT(gpipe, 8 * one_f_one_b);
+}
+
+TEST(TrainMemory, TrainiumRanksShareTheChip) {
+  const Experiment e = experiment(kTrn2, "llama3-8b", "global_batch: 64, tp: 16, dp: 4, precision: bf16");
+  const MemoryReport m = memory_per_rank(e.model, e.plan, e.system);
+  EXPECT_EQ(m.ranks_per_accel, 4);  // LNC=2: 4 logical cores per Trainium2
+  EXPECT_DOUBLE_EQ(m.capacity_per_accel(), static_cast<double>(e.system.accel.hbm_capacity.v));
+  EXPECT_DOUBLE_EQ(m.per_accel(), 4 * m.per_rank.total());
+}
+
+TEST(TrainMemory, APlanThatDoesNotFitSaysSo) {
+  // 70B parameters on one node without sharding: about 157 GB of weights, gradients and Adam per GPU.
+  const Experiment e = experiment(kP5, "llama3-70b", "global_batch: 8, tp: 8, dp: 1, zero: 0, precision: bf16");
+  const MemoryReport m = memory_per_rank(e.model, e.plan, e.system);
+  EXPECT_FALSE(m.fits());
+  EXPECT_GT(m.per_rank.total(), m.capacity_per_rank);
+  EXPECT_NE(m.describe().find("weights"), std::string::npos);
+  const StepResult r = simulate_step(e);
+  EXPECT_FALSE(r.fits);
+  EXPECT_EQ(r.step_time_s, 0);
+  // Validation runs time it anyway.
+  StepOptions opts;
+  opts.ignore_memory = true;
+  const StepResult forced = simulate_step(e, opts);
+  EXPECT_FALSE(forced.fits);
+  EXPECT_GT(forced.step_time_s, 0);
+}
+
+}  // namespace
+}  // namespace trnsim::train::testing

@@ -1,0 +1,122 @@
+// Pipeline schedules on the event kernel: with equal chunk times and free transfers the step
+// lengths are the textbook ones (Narayanan et al. 2021, Sec. 2.2): (m + pp - 1)(f + b) for GPipe
+// and 1F1B, a bubble of (pp - 1)(f + b) / v for interleaved 1F1B with v chunks per stage.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "trnsim/train/pipeline.h"
+
+namespace trnsim::train {
+namespace {
+
+const Time kF = Time::us(1000), kB = Time::us(2000);
+
+// Equal chunks: a stage's whole forward is f and backward b, split over v chunks.
+PipelineInput equal_chunks(PipelineSchedule s, int pp, int64_t m, int v = 1) {
+  PipelineInput in;
+  in.pp = pp;
+  in.virtual_stages = v;
+  in.micro_batches = m;
+  in.schedule = s;
+  in.fwd.assign(static_cast<size_t>(pp * v), Time::ps(kF.ps() / v));
+  in.bwd.assign(static_cast<size_t>(pp * v), Time::ps(kB.ps() / v));
+  return in;
+}
+
+double ms(Time t) { return t.seconds() * 1e3; }
+
+TEST(TrainPipeline, OneFOneBStepIsMPlusPpMinusOneSlots) {
+  for (auto [pp, m] : {std::pair{4, int64_t{8}}, std::pair{8, int64_t{8}}, std::pair{2, int64_t{5}}, std::pair{4, int64_t{2}}}) {
+    const PipelineResult r = run_pipeline(equal_chunks(PipelineSchedule::kOneFOneB, pp, m), false);
+    EXPECT_NEAR(ms(r.end), (m + pp - 1) * 3.0, 1e-6) << "pp " << pp << " m " << m;
+  }
+}
+
+TEST(TrainPipeline, GpipeHasTheSameStepAs1F1B) {
+  for (auto [pp, m] : {std::pair{4, int64_t{8}}, std::pair{8, int64_t{3}}}) {
+    const PipelineResult g = run_pipeline(equal_chunks(PipelineSchedule::kGpipe, pp, m), false);
+    const PipelineResult o = run_pipeline(equal_chunks(PipelineSchedule::kOneFOneB, pp, m), false);
+    EXPECT_NEAR(ms(g.end), (m + pp - 1) * 3.0, 1e-6);
+    EXPECT_EQ(g.end, o.end);
+  }
+}
+
+TEST(TrainPipeline, InterleavingDividesTheBubbleByTheChunks) {
+  const int pp = 4;
+  const int64_t m = 8;
+  for (int v : {2, 4}) {
+    const PipelineResult r = run_pipeline(equal_chunks(PipelineSchedule::kInterleaved, pp, m, v), false);
+    const double work = m * 3.0, bubble = (pp - 1) * 3.0 / v;
+    EXPECT_NEAR(ms(r.end), work + bubble, 1e-6) << "v " << v;
+    // Every stage does the same work; the rest of the step is bubble.
+    for (int s = 0; s < pp; ++s) EXPECT_NEAR(ms(r.stage_busy[s]), work, 1e-6);
+  }
+  const PipelineResult plain = run_pipeline(equal_chunks(PipelineSchedule::kOneFOneB, pp, m), false);
+  const PipelineResult inter = run_pipeline(equal_chunks(PipelineSchedule::kInterleaved, pp, m, 2), false);
+  EXPECT_LT(inter.end, plain.end);
+}
+
+TEST(TrainPipeline, OneStageHasNoBubble) {
+  for (PipelineSchedule s : {PipelineSchedule::kNone, PipelineSchedule::kOneFOneB, PipelineSchedule::kGpipe}) {
+    const PipelineResult r = run_pipeline(equal_chunks(s, 1, 6), false);
+    EXPECT_NEAR(ms(r.end), 6 * 3.0, 1e-6);
+    EXPECT_EQ(r.stage_busy[0], r.end);
+  }
+}
+
+TEST(TrainPipeline, TransfersBetweenStagesLengthenTheStep) {
+  PipelineInput in = equal_chunks(PipelineSchedule::kOneFOneB, 4, 8);
+  const Time free = run_pipeline(in, false).end;
+  in.p2p = Time::us(100);
+  const Time paid = run_pipeline(in, false).end;
+  EXPECT_GT(paid, free);
+  // At least the first forward's and the last backward's trips along the pipe are exposed.
+  EXPECT_GE(paid - free, in.p2p * (2 * (in.pp - 1)));
+}
+
+TEST(TrainPipeline, TasksRespectDependenciesAndStagesRunOneAtATime) {
+  const int pp = 4, v = 2;
+  const int64_t m = 8;
+  PipelineInput in = equal_chunks(PipelineSchedule::kInterleaved, pp, m, v);
+  in.p2p = Time::us(50);
+  const PipelineResult r = run_pipeline(in, true);
+  ASSERT_EQ(r.tasks.size(), static_cast<size_t>(2 * pp * v * m));
+  std::set<std::tuple<int, int64_t, bool>> seen;
+  std::vector<std::vector<PipelineTask>> by_stage(pp);
+  auto end_of = [&](int chunk, int64_t mb, bool fwd) {
+    for (const auto& t : r.tasks) {
+      if (t.chunk == chunk && t.micro_batch == mb && t.forward == fwd) return t.end;
+    }
+    return Time::max();
+  };
+  const int last = pp * v - 1;
+  for (const auto& t : r.tasks) {
+    EXPECT_TRUE(seen.insert({t.chunk, t.micro_batch, t.forward}).second) << "task ran twice";
+    EXPECT_EQ(t.chunk % pp, t.stage);
+    by_stage[t.stage].push_back(t);
+    if (t.forward && t.chunk > 0) EXPECT_GE(t.start, end_of(t.chunk - 1, t.micro_batch, true) + in.p2p);
+    if (!t.forward && t.chunk < last) EXPECT_GE(t.start, end_of(t.chunk + 1, t.micro_batch, false) + in.p2p);
+    if (!t.forward && t.chunk == last) EXPECT_GE(t.start, end_of(t.chunk, t.micro_batch, true));
+  }
+  for (auto& tasks : by_stage) {
+    std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+    for (size_t i = 1; i < tasks.size(); ++i) EXPECT_GE(tasks[i].start, tasks[i - 1].end);
+  }
+}
+
+TEST(TrainPipeline, TheSlowestStageSetsThePace) {
+  PipelineInput in = equal_chunks(PipelineSchedule::kOneFOneB, 4, 16);
+  const Time even = run_pipeline(in, false).end;
+  in.fwd[2] = kF * 2;
+  in.bwd[2] = kB * 2;
+  const PipelineResult r = run_pipeline(in, false);
+  // Stage 2 alone needs 16 x 6 ms.
+  EXPECT_GE(ms(r.end), 16 * 6.0);
+  EXPECT_GT(r.end, even);
+}
+
+}  // namespace
+}  // namespace trnsim::train

@@ -1,0 +1,142 @@
+// The parallel plan: defaults for null or missing training keys, and check_plan's refusals, each
+// naming the key and the fix.
+#include <gtest/gtest.h>
+
+#include "train_test_util.h"
+#include "trnsim/train/plan.h"
+
+namespace trnsim::train::testing {
+namespace {
+
+TEST(TrainPlan, NullKeysTakeTheFrameworkDefaults) {
+  const Experiment e = experiment(kTrn2, "llama3-8b",
+                                  "global_batch: 1024, micro_batch: null, tp: null, pp: null, dp: null, cp: null, "
+                                  "ep: null, sequence_parallel: null, pp_schedule: null, pp_virtual_stages: null, "
+                                  "recompute: null, zero: null, flash_attention: null, precision: bf16");
+  const ParallelPlan& p = e.plan;
+  EXPECT_EQ(p.micro_batch, 1);
+  EXPECT_EQ(p.pp, 1);
+  EXPECT_EQ(p.cp, 1);
+  EXPECT_EQ(p.ep, 1);
+  // 1,024 sequences feed 64 data-parallel ranks, so no tensor parallelism is needed.
+  EXPECT_EQ(p.tp, 1);
+  EXPECT_EQ(p.dp, 64);
+  EXPECT_FALSE(p.sequence_parallel);
+  EXPECT_EQ(p.schedule, PipelineSchedule::kNone);
+  EXPECT_EQ(p.virtual_stages, 1);
+  EXPECT_EQ(p.recompute, model::Recompute::kNone);
+  EXPECT_EQ(p.zero, 1);
+  EXPECT_TRUE(p.flash_attention);
+  EXPECT_EQ(p.precision, cost::Precision::kBf16);
+  EXPECT_EQ(p.micro_batches(), 16);
+}
+
+TEST(TrainPlan, MissingKeysAreTheSameAsNull) {
+  const Experiment a = experiment(kTrn2, "llama3-8b", "global_batch: 1024, precision: bf16");
+  const Experiment b = experiment(kTrn2, "llama3-8b", "global_batch: 1024, tp: null, dp: null, precision: bf16");
+  EXPECT_EQ(a.plan.tp, b.plan.tp);
+  EXPECT_EQ(a.plan.dp, b.plan.dp);
+  EXPECT_EQ(a.plan.zero, b.plan.zero);
+}
+
+TEST(TrainPlan, DefaultTpIsTheSmallestThatLeavesADpTheBatchCanFeed) {
+  // 32 sequences cannot feed 64 data-parallel ranks: tp 2 leaves dp 32.
+  const Experiment e = experiment(kTrn2, "llama3-8b", "global_batch: 32, precision: bf16");
+  EXPECT_EQ(e.plan.tp, 2);
+  EXPECT_EQ(e.plan.dp, 32);
+  EXPECT_TRUE(e.plan.sequence_parallel);  // tp > 1 divides the 8,192-token sequence
+}
+
+TEST(TrainPlan, DpDefaultsToTheRanksLeftAndPipelinesTo1F1B) {
+  const Experiment e = experiment(kTrn2, "llama3-8b", "global_batch: 64, tp: 8, pp: 2, precision: bf16");
+  EXPECT_EQ(e.plan.dp, 4);
+  EXPECT_EQ(e.plan.schedule, PipelineSchedule::kOneFOneB);
+  EXPECT_TRUE(e.plan.sequence_parallel);
+  EXPECT_EQ(e.plan.zero, 1);
+}
+
+TEST(TrainPlan, OneDataParallelRankMeansNoZero) {
+  const Experiment e = experiment(kP5, "llama3-8b", "global_batch: 8, tp: 8, precision: bf16");
+  EXPECT_EQ(e.plan.dp, 1);
+  EXPECT_EQ(e.plan.zero, 0);
+  EXPECT_EQ(e.plan.schedule, PipelineSchedule::kNone);
+}
+
+TEST(TrainPlan, VirtualStagesOnlyApplyToTheInterleavedSchedule) {
+  const Experiment e = experiment(p5(16), "llama3-8b",
+                                  "global_batch: 16, tp: 8, pp: 2, pp_schedule: 1f1b, pp_virtual_stages: 4, precision: bf16");
+  EXPECT_EQ(e.plan.virtual_stages, 1);
+}
+
+// check_plan failures: each message names training.<key> and says the fix.
+void expect_refused(const std::string& system, const std::string& model, const std::string& training,
+                    const std::string& key, const std::string& fix) {
+  const std::string msg = input_error_of([&] { experiment(system, model, training); });
+  EXPECT_NE(msg.find("'training." + key + "'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(fix: "), std::string::npos) << msg;
+  EXPECT_NE(msg.find(fix), std::string::npos) << msg;
+}
+
+TEST(TrainPlanCheck, DegreesMustMultiplyToTheRankCount) {
+  // One trn2.48xlarge has 64 logical NeuronCores; 8 x 2 x 3 = 48.
+  expect_refused(kTrn2, "llama3-8b", "global_batch: 48, tp: 8, pp: 2, dp: 3, precision: bf16", "dp",
+                 "choose degrees whose product is 64 (logical NeuronCores)");
+  expect_refused(kP5, "llama3-8b", "global_batch: 64, tp: 4, dp: 4, precision: bf16", "dp",
+                 "choose degrees whose product is 8");
+}
+
+TEST(TrainPlanCheck, TpMustDivideTheHeads) {
+  // Llama 3 8B has 32 heads.
+  expect_refused(p5(24), "llama3-8b", "global_batch: 24, tp: 3, dp: 8, precision: bf16", "tp",
+                 "use a tp that divides 32");
+}
+
+TEST(TrainPlanCheck, PipelineChunksMustNotExceedTheLayers) {
+  // 16 stages x 4 virtual stages = 64 chunks for 32 layers.
+  expect_refused(p5(16), "llama3-8b",
+                 "global_batch: 64, tp: 1, pp: 16, dp: 1, pp_schedule: interleaved-1f1b, pp_virtual_stages: 4, "
+                 "precision: bf16",
+                 "pp", "use fewer pipeline stages or virtual stages");
+  expect_refused(p5(64), "llama3-8b", "global_batch: 64, tp: 1, pp: 64, dp: 1, precision: bf16", "pp",
+                 "use fewer pipeline stages");
+}
+
+TEST(TrainPlanCheck, GlobalBatchMustBeAMultipleOfMicroBatchTimesDp) {
+  expect_refused(kP5, "llama3-8b", "global_batch: 12, tp: 1, dp: 8, precision: bf16", "global_batch",
+                 "make global_batch a multiple of 8");
+  expect_refused(kP5, "llama3-8b", "global_batch: 8, micro_batch: 2, tp: 1, dp: 8, precision: bf16", "global_batch",
+                 "make global_batch a multiple of 16");
+}
+
+TEST(TrainPlanCheck, InterleavedNeedsMicroBatchesAMultipleOfPp) {
+  // 6 sequences over dp 2 = 3 micro-batches for 4 stages.
+  expect_refused(kP5, "llama3-8b",
+                 "global_batch: 6, tp: 1, pp: 4, dp: 2, pp_schedule: interleaved-1f1b, pp_virtual_stages: 2, "
+                 "precision: bf16",
+                 "pp_schedule", "use pp_schedule: 1f1b");
+  // The same batch is fine for plain 1F1B.
+  EXPECT_NO_THROW(experiment(kP5, "llama3-8b", "global_batch: 6, tp: 1, pp: 4, dp: 2, pp_schedule: 1f1b, precision: bf16"));
+}
+
+TEST(TrainPlanCheck, CpMustDivideTheSequence) {
+  expect_refused(p5(24), "llama3-8b", "global_batch: 8, tp: 8, cp: 3, dp: 1, precision: bf16", "cp",
+                 "use a cp that divides 8192");
+}
+
+TEST(TrainPlanCheck, ExpertParallelismNeedsExpertsItDivides) {
+  expect_refused(kP5, "llama3-8b", "global_batch: 8, tp: 1, dp: 8, ep: 2, precision: bf16", "ep", "set ep: 1");
+  // Mixtral 8x7B has 8 experts.
+  expect_refused(p5(24), "mixtral-8x7b", "global_batch: 24, tp: 1, dp: 24, ep: 3, precision: bf16", "ep",
+                 "use an ep that divides 8");
+  expect_refused(p5(16), "mixtral-8x7b", "global_batch: 16, tp: 4, dp: 4, ep: 8, precision: bf16", "ep",
+                 "use an ep that divides 4");
+  EXPECT_NO_THROW(experiment(kP5, "mixtral-8x7b", "global_batch: 8, tp: 1, dp: 8, ep: 8, precision: bf16"));
+}
+
+TEST(TrainPlanCheck, MessagesNameTheFile) {
+  const std::string msg = input_error_of([] { experiment(kP5, "llama3-8b", "global_batch: 12, dp: 8, tp: 1, precision: bf16"); });
+  EXPECT_NE(msg.find("exp.yaml"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace trnsim::train::testing

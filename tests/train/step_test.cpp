@@ -1,0 +1,135 @@
+// One training step end to end: the breakdown adds up, scaling behaves, and steps at the largest
+// published scales (4,096 chips; Project Rainier's 524,288 Trainium2 chips) simulate.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "train_test_util.h"
+#include "trnsim/train/step.h"
+
+namespace trnsim::train::testing {
+namespace {
+
+void expect_sane(const Experiment& e, const StepResult& r) {
+  ASSERT_TRUE(r.fits) << r.memory.describe();
+  EXPECT_TRUE(std::isfinite(r.step_time_s));
+  EXPECT_GT(r.step_time_s, 0);
+  EXPECT_GT(r.mfu, 0.01);
+  EXPECT_LT(r.mfu, 1.0);
+  EXPECT_GE(r.hfu, r.mfu);
+  EXPECT_LT(r.hfu, 1.0);
+  EXPECT_NEAR(r.tokens_per_s * r.step_time_s, static_cast<double>(e.plan.global_batch) * e.model.seq_len,
+              1e-6 * r.tokens_per_s * r.step_time_s);
+  // The slowest stage's breakdown is the whole step.
+  const StepBreakdown& b = r.breakdown;
+  EXPECT_GT(b.compute_s, 0);
+  EXPECT_LE(b.recompute_s, b.compute_s);
+  const double sum = b.compute_s + b.tp_comm_s + b.cp_comm_s + b.ep_comm_s + b.pp_bubble_s + b.dp_comm_s + b.optimizer_s;
+  EXPECT_NEAR(sum, r.step_time_s, 1e-6 * r.step_time_s);
+  for (double part : {b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s, b.dp_comm_s, b.optimizer_s}) {
+    EXPECT_GE(part, 0);
+  }
+  EXPECT_GE(r.slowest_stage, 0);
+  EXPECT_LT(r.slowest_stage, e.plan.pp);
+}
+
+TEST(TrainStep, ASmallStepIsSane) {
+  const Experiment e = experiment(kTrn2, "llama3-8b",
+                                  "global_batch: 64, micro_batch: 1, tp: 16, dp: 4, recompute: selective, precision: bf16");
+  const StepResult r = simulate_step(e);
+  expect_sane(e, r);
+  EXPECT_EQ(r.breakdown.pp_bubble_s, 0);  // no pipeline
+  EXPECT_GT(r.breakdown.tp_comm_s, 0);
+  EXPECT_GT(r.breakdown.recompute_s, 0);
+  // 6 x parameters x tokens, roughly (attention adds a little).
+  const double tokens = 64.0 * 8192;
+  EXPECT_GT(r.model_flops, 6 * 8.0e9 * tokens);
+  EXPECT_LT(r.model_flops, 6 * 8.0e9 * tokens * 1.5);
+}
+
+TEST(TrainStep, MoreDataParallelismAtAFixedBatchIsFaster) {
+  double last = 0;
+  for (int nodes : {1, 2, 4, 8}) {
+    const Experiment e = experiment(p5(8 * nodes), "llama3-8b",
+                                    "global_batch: 64, tp: 8, dp: " + std::to_string(nodes) + ", precision: bf16");
+    const StepResult r = simulate_step(e);
+    expect_sane(e, r);
+    if (last > 0) {
+      EXPECT_LT(r.step_time_s, last) << nodes << " nodes";
+    }
+    last = r.step_time_s;
+  }
+}
+
+TEST(TrainStep, ThePipelineBubbleShrinksWithMoreMicroBatches) {
+  auto bubble_share = [](int64_t global_batch) {
+    const Experiment e = experiment(p5(32), "llama3-8b",
+                                    "global_batch: " + std::to_string(global_batch) +
+                                        ", tp: 8, pp: 4, dp: 1, recompute: full, precision: bf16");
+    const StepResult r = simulate_step(e);
+    expect_sane(e, r);
+    return r.breakdown.pp_bubble_s / r.step_time_s;
+  };
+  const double few = bubble_share(4), many = bubble_share(64);
+  EXPECT_GT(few, 0);
+  EXPECT_LT(many, few);
+}
+
+TEST(TrainStep, TraceHasEveryTaskWhenAsked) {
+  const Experiment e = experiment(p5(16), "llama3-8b",
+                                  "global_batch: 8, tp: 8, pp: 2, dp: 1, recompute: full, precision: bf16");
+  EXPECT_TRUE(simulate_step(e).trace.empty());
+  StepOptions opts;
+  opts.keep_trace = true;
+  const StepResult r = simulate_step(e, opts);
+  EXPECT_EQ(r.trace.size(), 2u * 2 * 8);  // forward and backward, 2 stages, 8 micro-batches
+}
+
+// Llama 3 70B on 4,096 Trainium2 chips (64 Trn2 UltraServers, 16,384 logical NeuronCores): the
+// two-UltraServer NxD Training plan of configs/examples/ with 32x the data parallelism.
+const char* k70bOn4096 =
+    "id: llama3-70b-trn2-4096\n"
+    "system: {preset: trn2-ultraserver, accelerator: trn2, count: 4096, neuron_cores: 16384}\n"
+    "model: llama3-70b\n"
+    "training: {global_batch: 1024, micro_batch: 1, tp: 32, pp: 4, dp: 128, sequence_parallel: true,\n"
+    "           pp_schedule: 1f1b, recompute: selective, zero: 1, precision: bf16}\n";
+
+TEST(TrainStep, Llama70bOn4096ChipsSimulates) {
+  const Experiment e = experiment(k70bOn4096);
+  EXPECT_EQ(e.system.ranks(), 16384);
+  const StepResult r = simulate_step(e);
+  expect_sane(e, r);
+  EXPECT_GT(r.breakdown.pp_bubble_s, 0);
+  EXPECT_GT(r.breakdown.dp_comm_s, 0);
+  // 1,024 x 8,192 tokens in a step of well under a minute and over a second.
+  EXPECT_GT(r.step_time_s, 1);
+  EXPECT_LT(r.step_time_s, 60);
+}
+
+// Llama 3 405B at Project Rainier's scale: 524,288 Trainium2 chips in Trn2 UltraServers,
+// 2,097,152 logical NeuronCores = tp 64 x pp 16 x dp 2048.
+const char* k405bOnRainier =
+    "id: llama3-405b-rainier\n"
+    "system: {preset: trn2-ultraserver, accelerator: trn2, count: 524288, neuron_cores: 2097152}\n"
+    "model: llama3-405b\n"
+    "training: {global_batch: 32768, micro_batch: 1, tp: 64, pp: 16, dp: 2048, sequence_parallel: true,\n"
+    "           pp_schedule: 1f1b, recompute: selective, zero: 1, precision: bf16}\n";
+
+TEST(TrainStep, Llama405bAtRainierScaleSimulates) {
+  const Experiment e = experiment(k405bOnRainier);
+  EXPECT_EQ(e.system.ranks(), int64_t{2097152});
+  EXPECT_EQ(e.plan.micro_batches(), 16);
+  const StepResult r = simulate_step(e);
+  expect_sane(e, r);
+  EXPECT_GT(r.breakdown.pp_bubble_s, 0);
+  // 32,768 x 8,192 tokens: over a second, under a few minutes.
+  EXPECT_GT(r.step_time_s, 1);
+  EXPECT_LT(r.step_time_s, 300);
+  // About 6 x 405B x 268M tokens of model FLOPs.
+  const double tokens = 32768.0 * 8192;
+  EXPECT_GT(r.model_flops, 6 * 4.0e11 * tokens);
+  EXPECT_LT(r.model_flops, 6 * 4.0e11 * tokens * 1.5);
+}
+
+}  // namespace
+}  // namespace trnsim::train::testing
