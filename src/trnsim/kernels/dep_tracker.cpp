@@ -60,14 +60,27 @@ Region region_of(const isa::AccessPattern& ap, const std::vector<isa::HbmTensor>
 DepTracker::DepTracker(int num_streams)
     : num_streams_(num_streams), known_(num_streams, std::vector<int64_t>(num_streams, 0)) {}
 
+std::pair<int64_t, int64_t> DepTracker::buckets(const Region& r) {
+  if (r.space == isa::MemSpace::kHbm) return {r.r0 / 64, std::max(r.r0, r.r1 - 1) / 64};
+  return {r.b0 / 4096, std::max(r.b0, r.b1 - 1) / 4096};
+}
+
 std::vector<isa::Wait> DepTracker::add(int stream, int64_t ordinal, const std::vector<Access>& accesses) {
   std::vector<int64_t> need(num_streams_, 0);
+  auto scan = [&](const std::vector<Record>& list, const Region& region) {
+    for (const Record& rec : list) {
+      if (rec.stream != stream && rec.ordinal > need[rec.stream] && rec.region.overlaps(region)) {
+        need[rec.stream] = rec.ordinal;
+      }
+    }
+  };
   for (const Access& a : accesses) {
-    auto it = records_.find({static_cast<int>(a.region.space), a.region.tensor});
-    if (it == records_.end()) continue;
-    for (const Record& rec : it->second) {
-      if (rec.stream == stream || !(rec.write || a.write)) continue;
-      if (rec.ordinal > need[rec.stream] && rec.region.overlaps(a.region)) need[rec.stream] = rec.ordinal;
+    const auto [first, last] = buckets(a.region);
+    const int space = static_cast<int>(a.region.space);
+    for (auto it = records_.lower_bound({space, a.region.tensor, first});
+         it != records_.end() && it->first <= Key{space, a.region.tensor, last}; ++it) {
+      scan(it->second.writes, a.region);            // read-after-write, write-after-write
+      if (a.write) scan(it->second.reads, a.region);  // write-after-read
     }
   }
   std::vector<isa::Wait> waits;
@@ -78,14 +91,23 @@ std::vector<isa::Wait> DepTracker::add(int stream, int64_t ordinal, const std::v
     }
   }
   for (const Access& a : accesses) {
-    auto& list = records_[{static_cast<int>(a.region.space), a.region.tensor}];
     // A write covering a record supersedes it: whoever conflicts with the old record conflicts
     // with this write, and waiting for this write implies the old access finished. A read only
-    // supersedes an older read of its own stream.
-    std::erase_if(list, [&](const Record& rec) {
-      return (a.write || (!rec.write && rec.stream == stream)) && a.region.covers(rec.region);
-    });
-    list.push_back({a.region, stream, ordinal, a.write});
+    // supersedes an older read of its own stream. A covered record lies inside the access's
+    // buckets, so erasing there removes every copy of it.
+    auto covered = [&](const Record& rec) { return a.region.covers(rec.region); };
+    const auto [first, last] = buckets(a.region);
+    for (int64_t b = first; b <= last; ++b) {
+      Records& recs = records_[{static_cast<int>(a.region.space), a.region.tensor, b}];
+      if (a.write) {
+        std::erase_if(recs.writes, covered);
+        std::erase_if(recs.reads, covered);
+        recs.writes.push_back({a.region, stream, ordinal, true});
+      } else {
+        std::erase_if(recs.reads, [&](const Record& rec) { return rec.stream == stream && covered(rec); });
+        recs.reads.push_back({a.region, stream, ordinal, false});
+      }
+    }
   }
   return waits;
 }
@@ -98,7 +120,7 @@ void DepTracker::note_wait(int stream, int sem_stream, int64_t value) {
 
 size_t DepTracker::live_records() const {
   size_t n = 0;
-  for (const auto& [k, v] : records_) n += v.size();
+  for (const auto& [k, v] : records_) n += v.reads.size() + v.writes.size();
   return n;
 }
 

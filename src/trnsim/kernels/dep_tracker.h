@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include "trnsim/isa/instruction.h"
@@ -56,9 +57,17 @@ class DepTracker {
     int64_t ordinal;
     bool write;
   };
-  using Key = std::pair<int, int32_t>;  // (space, tensor)
+  // Records are kept apart by kind and by place, so an access scans only what could conflict:
+  // reads conflict only with writes (an input tensor's many reads never scan each other), and
+  // each record sits in every bucket of the range it spans (on chip: 4 KiB of a partition's
+  // bytes; in HBM: 64 rows), so disjoint tiles of a big kernel are never compared.
+  struct Records {
+    std::vector<Record> reads, writes;
+  };
+  using Key = std::tuple<int, int32_t, int64_t>;  // (space, tensor, bucket)
+  static std::pair<int64_t, int64_t> buckets(const Region& r);  // [first, last]
   int num_streams_;
-  std::map<Key, std::vector<Record>> records_;
+  std::map<Key, Records> records_;
   std::vector<std::vector<int64_t>> known_;  // known_[s][t]: s has waited for t >= value
 };
 
