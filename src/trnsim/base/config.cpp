@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/text.h"
 
 namespace trnsim {
 
@@ -113,22 +114,6 @@ void ConfigNode::set(const std::string& key, ConfigNode value) {
   entries_.emplace_back(key, std::move(value));
 }
 
-namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-}  // namespace
 
 ConfigReader::ConfigReader(const ConfigNode& node, std::shared_ptr<std::vector<ParamInfo>> log)
     : node_(node), log_(log ? std::move(log) : std::make_shared<std::vector<ParamInfo>>()) {
@@ -285,25 +270,17 @@ ConfigReader ConfigReader::child(const std::string& key) {
 }
 
 void ConfigReader::finish() const {
-  for (const auto& [key, value] : node_.entries()) {
-    if (std::find(declared_.begin(), declared_.end(), key) != declared_.end()) continue;
-    std::string best;
-    size_t best_d = SIZE_MAX;
-    for (const auto& d : declared_) {
-      size_t dist = edit_distance(key, d);
-      if (dist < best_d) {
-        best_d = dist;
-        best = d;
-      }
-    }
-    std::string hint = "remove it";
-    if (!best.empty() && best_d <= std::max<size_t>(2, key.size() / 3)) hint = "did you mean '" + best + "'?";
-    else if (!declared_.empty()) {
-      std::string all;
-      for (const auto& d : declared_) all += (all.empty() ? "" : ", ") + d;
-      hint = "remove it; known keys here: " + all;
-    }
-    fail(value, "unknown key '" + key + "'", hint);
+  std::vector<std::string> known;
+  for (const auto& k : declared_) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) known.push_back(k);
+  }
+  reject_unknown_keys(node_, known);
+}
+
+void reject_unknown_keys(const ConfigNode& map, const std::vector<std::string>& known) {
+  for (const auto& [key, value] : map.entries()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    throw input_error(value.location(), "unknown key '" + key + "'", did_you_mean(key, known));
   }
 }
 

@@ -113,4 +113,9 @@ class ConfigReader {
   bool require_sources_ = false;
 };
 
+// Rejects every key of `map` not in `known`, naming file, line and key with a did-you-mean. For
+// blocks whose keys are all required: checked before reading, a typo is reported as itself rather
+// than as a missing key.
+void reject_unknown_keys(const ConfigNode& map, const std::vector<std::string>& known);
+
 }  // namespace trnsim

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/text.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/hw/system_spec.h"
 
@@ -13,12 +14,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kTera = 1e12;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
 
 bool looks_like_path(const std::string& s) {
   return s.ends_with(".yaml") || s.ends_with(".yml") || s.find('/') != std::string::npos;

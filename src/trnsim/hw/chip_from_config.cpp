@@ -13,61 +13,6 @@ namespace {
 
 constexpr int64_t kMaxCycles = 1000000;
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// Every chip key is required, so a misspelt key would otherwise surface as "required key missing";
-// checking the keys first reports the typo itself with its line. ConfigReader::finish() still runs
-// after the reads, so this list cannot drift from the keys actually read (the preset tests load).
-void reject_unknown(const ConfigNode& map, const std::vector<std::string>& known) {
-  for (const auto& [key, value] : map.entries()) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string best;
-    size_t best_d = SIZE_MAX;
-    for (const auto& k : known) {
-      if (size_t d = edit_distance(key, k); d < best_d) {
-        best_d = d;
-        best = k;
-      }
-    }
-    std::string all;
-    for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
-    std::string hint = best_d <= std::max<size_t>(2, key.size() / 3) ? "did you mean '" + best + "'?"
-                                                                     : "remove it; known keys here: " + all;
-    throw input_error(value.location(), "unknown key '" + key + "'", hint);
-  }
-}
-
-// ConfigReader also logs the `source` and `note` texts of a {value, source, note} figure as
-// entries of their own ("tensor.clock.source"); the figure's entry already carries them.
-std::vector<ParamInfo> figures_only(const std::vector<ParamInfo>& log) {
-  auto is_figure = [](const ParamInfo& p) { return !p.source.empty() || !p.note.empty(); };
-  std::vector<ParamInfo> out;
-  for (const auto& p : log) {
-    bool part_of_figure = false;
-    for (const char* suffix : {".source", ".note"}) {
-      std::string s(suffix);
-      if (p.path.size() > s.size() && p.path.ends_with(s)) {
-        std::string owner = p.path.substr(0, p.path.size() - s.size());
-        part_of_figure |= std::any_of(log.begin(), log.end(),
-                                      [&](const ParamInfo& q) { return q.path == owner && is_figure(q); });
-      }
-    }
-    if (!part_of_figure) out.push_back(p);
-  }
-  return out;
-}
-
 // The text of the value just read, for messages.
 std::string last_text(const ConfigReader& r) { return r.log()->empty() ? "" : r.log()->back().value; }
 
@@ -98,7 +43,7 @@ Bytes positive_bytes(ConfigReader& r, const std::string& key, int64_t max) {
 
 TensorEngineSpec read_tensor(ConfigReader r) {
   TensorEngineSpec t;
-  reject_unknown(r.self(), {"clock", "rows", "cols", "moving_fmax", "min_ii_cycles", "fp32_ii_factor",
+  reject_unknown_keys(r.self(), {"clock", "rows", "cols", "moving_fmax", "min_ii_cycles", "fp32_ii_factor",
                            "ls_cycles_per_col", "fp8_double_row", "transpose_ii_cycles"});
   t.clock = clock(r);
   t.rows = static_cast<int>(r.integer("rows", 1, 128));
@@ -115,7 +60,7 @@ TensorEngineSpec read_tensor(ConfigReader r) {
 
 VectorEngineSpec read_vector(ConfigReader r) {
   VectorEngineSpec v;
-  reject_unknown(r.self(), {"clock", "min_ii_cycles", "static_overhead_cycles", "perf_mode_factor"});
+  reject_unknown_keys(r.self(), {"clock", "min_ii_cycles", "static_overhead_cycles", "perf_mode_factor"});
   v.clock = clock(r);
   v.min_ii_cycles = static_cast<int>(r.integer("min_ii_cycles", 0, kMaxCycles));
   v.static_overhead_cycles = static_cast<int>(r.integer("static_overhead_cycles", 0, kMaxCycles));
@@ -126,7 +71,7 @@ VectorEngineSpec read_vector(ConfigReader r) {
 
 ScalarEngineSpec read_scalar(ConfigReader r) {
   ScalarEngineSpec s;
-  reject_unknown(r.self(), {"clock", "min_ii_cycles", "static_overhead_cycles", "accumulate_readout_cycles"});
+  reject_unknown_keys(r.self(), {"clock", "min_ii_cycles", "static_overhead_cycles", "accumulate_readout_cycles"});
   s.clock = clock(r);
   s.min_ii_cycles = static_cast<int>(r.integer("min_ii_cycles", 0, kMaxCycles));
   s.static_overhead_cycles = static_cast<int>(r.integer("static_overhead_cycles", 0, kMaxCycles));
@@ -137,7 +82,7 @@ ScalarEngineSpec read_scalar(ConfigReader r) {
 
 GpSimdEngineSpec read_gpsimd(ConfigReader r) {
   GpSimdEngineSpec g;
-  reject_unknown(r.self(), {"clock", "min_ii_cycles", "start_cycles"});
+  reject_unknown_keys(r.self(), {"clock", "min_ii_cycles", "start_cycles"});
   g.clock = clock(r);
   g.min_ii_cycles = static_cast<int>(r.integer("min_ii_cycles", 0, kMaxCycles));
   g.start_cycles = static_cast<int>(r.integer("start_cycles", 0, kMaxCycles));
@@ -147,7 +92,7 @@ GpSimdEngineSpec read_gpsimd(ConfigReader r) {
 
 OnChipMemorySpec read_memory(ConfigReader r) {
   OnChipMemorySpec m;
-  reject_unknown(r.self(), {"partitions", "partition_bytes", "banks"});
+  reject_unknown_keys(r.self(), {"partitions", "partition_bytes", "banks"});
   m.partitions = static_cast<int>(r.integer("partitions", 1, 128));
   m.partition_bytes = positive_bytes(r, "partition_bytes", int64_t{1} << 30).v;
   m.banks = static_cast<int>(r.integer("banks", 1, 64));
@@ -161,7 +106,7 @@ OnChipMemorySpec read_memory(ConfigReader r) {
 
 DmaSpec read_dma(ConfigReader r) {
   DmaSpec d;
-  reject_unknown(r.self(), {"queues_per_core", "queue_bandwidth", "fixed_cost", "has_transpose",
+  reject_unknown_keys(r.self(), {"queues_per_core", "queue_bandwidth", "fixed_cost", "has_transpose",
                            "transpose_hbm_efficiency", "transpose_sbuf_efficiency"});
   d.queues_per_core = static_cast<int>(r.integer("queues_per_core", 1, 256));
   d.queue_bandwidth = positive_bandwidth(r, "queue_bandwidth");
@@ -196,7 +141,7 @@ ChipSpec chip_from_config(const ConfigNode& root, const ChipLoadOptions& options
   ConfigReader r(root);
   r.require_sources(options.require_sources);
   ChipSpec c;
-  reject_unknown(root, {"name", "description", "neuron_core", "cores_per_chip", "tensor", "vector", "scalar",
+  reject_unknown_keys(root, {"name", "description", "neuron_core", "cores_per_chip", "tensor", "vector", "scalar",
                        "gpsimd", "sbuf", "psum", "hbm_capacity", "hbm_bandwidth", "dma",
                        "published_bf16_tflops_per_chip", "published_fp8_tflops_per_chip"});
   c.name = label(r, "name");
@@ -234,7 +179,7 @@ ChipSpec chip_from_config(const ConfigNode& root, const ChipLoadOptions& options
           "tensor.moving_fmax (" + std::to_string(c.tensor.moving_fmax) +
               " fp32 results) does not fit one PSUM partition (" + format_bytes(c.psum.partition_bytes) + ")",
           "lower tensor.moving_fmax or raise psum.partition_bytes");
-  c.params = figures_only(*r.log());
+  c.params = *r.log();
   return c;
 }
 

@@ -1,4 +1,5 @@
 #include "trnsim/hw/chip_loader.h"
+#include "trnsim/base/text.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -26,12 +27,6 @@ bool looks_like_path(const std::string& s) {
 bool has_hw_dir(const fs::path& configs) {
   std::error_code ec;
   return fs::is_directory(configs / "hw", ec);
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/text.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/hw/system_spec.h"
 
@@ -190,12 +191,6 @@ Fields read_fields(const ConfigNode& root, bool preset) {
   f.params = *r.log();
   f.where[""] = root.location();
   return f;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
 }
 
 Fields read_preset(const std::string& name) {

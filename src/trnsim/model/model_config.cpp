@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/text.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/model/model_spec.h"
 
@@ -23,44 +24,6 @@ const std::vector<std::string> kMoeKeys = {"experts", "top_k", "shared_experts",
 const std::vector<std::string> kMlaKeys = {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
                                            "v_head_dim"};
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
-
-// Checked before reading so that a misspelt required key is reported as the typo it is, not as
-// "required key missing"; ConfigReader::finish() still runs after the reads.
-void reject_unknown(const ConfigNode& map, const std::vector<std::string>& known) {
-  for (const auto& [key, value] : map.entries()) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string best;
-    size_t best_d = SIZE_MAX;
-    for (const auto& k : known) {
-      if (size_t d = edit_distance(key, k); d < best_d) {
-        best_d = d;
-        best = k;
-      }
-    }
-    std::string hint = best_d <= std::max<size_t>(2, key.size() / 3) ? "did you mean '" + best + "'?"
-                                                                     : "remove it; known keys here: " + join(known);
-    throw input_error(value.location(), "unknown key '" + key + "'", hint);
-  }
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -71,7 +34,7 @@ std::string where_of(const ConfigNode& block, const std::string& key) {
 }
 
 MoeSpec read_moe(ConfigReader r) {
-  reject_unknown(r.self(), kMoeKeys);
+  reject_unknown_keys(r.self(), kMoeKeys);
   MoeSpec moe;
   moe.experts = static_cast<int>(r.integer("experts", 1, 1 << 20));
   moe.top_k = static_cast<int>(r.integer("top_k", 1, 1 << 20));
@@ -83,7 +46,7 @@ MoeSpec read_moe(ConfigReader r) {
 }
 
 MlaSpec read_mla(ConfigReader r) {
-  reject_unknown(r.self(), kMlaKeys);
+  reject_unknown_keys(r.self(), kMlaKeys);
   MlaSpec mla;
   mla.q_lora_rank = r.integer("q_lora_rank", 0, kBig);  // 0: queries projected directly
   mla.kv_lora_rank = r.integer("kv_lora_rank", 1, kBig);
@@ -112,7 +75,7 @@ std::string resolve_reference(const ConfigNode& block) {
 
 ModelSpec read_block(const ConfigNode& block, bool require_sources) {
   ConfigReader r(block);
-  reject_unknown(block, kModelKeys);
+  reject_unknown_keys(block, kModelKeys);
   ModelSpec m;
   m.name = r.str("name");  // a label, not a figure: needs no source
   r.require_sources(require_sources);
