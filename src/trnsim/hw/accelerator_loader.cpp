@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/presets.h"
 #include "trnsim/base/text.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/hw/system_spec.h"
@@ -78,15 +79,7 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
 
 }  // namespace
 
-std::vector<std::string> list_accelerator_presets() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(fs::path(config_dir()) / "accelerators", ec)) {
-    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> list_accelerator_presets() { return preset_names("accelerators"); }
 
 AcceleratorSpec load_accelerator(const std::string& name_or_path) {
   // A user's what-if file may leave figures unsourced; the project's presets may not.

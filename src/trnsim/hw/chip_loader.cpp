@@ -2,15 +2,10 @@
 #include "trnsim/base/text.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
 #include "trnsim/base/error.h"
-
-#ifndef TRNSIM_SOURCE_DIR
-#define TRNSIM_SOURCE_DIR "."
-#endif
 
 namespace trnsim::hw {
 namespace fs = std::filesystem;
@@ -24,36 +19,9 @@ bool looks_like_path(const std::string& s) {
   return ends_with(s, ".yaml") || ends_with(s, ".yml") || s.find('/') != std::string::npos;
 }
 
-bool has_hw_dir(const fs::path& configs) {
-  std::error_code ec;
-  return fs::is_directory(configs / "hw", ec);
-}
-
 }  // namespace
 
-std::string config_dir() {
-  if (const char* env = std::getenv("TRNSIM_CONFIG_DIR"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // An executable in build/ finds the configs of the tree it was built from, an installed one
-    // finds configs/ beside bin/.
-    for (const fs::path& dir : {exe.parent_path(), exe.parent_path().parent_path()}) {
-      if (has_hw_dir(dir / "configs")) return (dir / "configs").string();
-    }
-  }
-  return std::string(TRNSIM_SOURCE_DIR) + "/configs";
-}
-
-std::vector<std::string> list_chip_presets() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(fs::path(config_dir()) / "hw", ec)) {
-    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> list_chip_presets() { return preset_names("hw"); }
 
 ChipSpec load_chip(const std::string& name_or_path, const ChipLoadOptions& options) {
   if (looks_like_path(name_or_path)) {

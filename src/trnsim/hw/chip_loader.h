@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "trnsim/base/config.h"
+#include "trnsim/base/presets.h"
 #include "trnsim/hw/chip_spec.h"
 
 namespace trnsim::hw {
@@ -27,8 +28,7 @@ ChipSpec chip_from_config(const ConfigNode& root, const ChipLoadOptions& options
 // Preset names found in config_dir()/hw, sorted.
 std::vector<std::string> list_chip_presets();
 
-// Where presets live: $TRNSIM_CONFIG_DIR if set, else a `configs` directory next to the running
-// executable or next to its parent directory, else <source tree>/configs.
-std::string config_dir();
+// Where presets live (base/presets.h); kept here too for the layers that look chips up.
+using trnsim::config_dir;
 
 }  // namespace trnsim::hw

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/presets.h"
 #include "trnsim/base/text.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/hw/system_spec.h"
@@ -310,15 +311,7 @@ SystemSpec build(const Fields& f, std::string name) {
 
 }  // namespace
 
-std::vector<std::string> list_system_presets() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(fs::path(config_dir()) / "systems", ec)) {
-    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> list_system_presets() { return preset_names("systems"); }
 
 SystemSpec load_system(const std::string& name, int64_t count) {
   Fields f = read_preset(name);

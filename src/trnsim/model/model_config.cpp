@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/presets.h"
 #include "trnsim/base/text.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/model/model_spec.h"
@@ -158,15 +159,7 @@ void check_model(const ModelSpec& m, const std::string& where) {
   }
 }
 
-std::vector<std::string> list_model_presets() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(fs::path(hw::config_dir()) / "models", ec)) {
-    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> list_model_presets() { return preset_names("models"); }
 
 ModelSpec model_from_config(const ConfigNode& block) {
   if (block.is_scalar()) return load_model(resolve_reference(block));

@@ -1,0 +1,47 @@
+#include "trnsim/base/presets.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#ifndef TRNSIM_SOURCE_DIR
+#define TRNSIM_SOURCE_DIR "."
+#endif
+
+namespace trnsim {
+namespace fs = std::filesystem;
+namespace {
+
+bool has_hw_dir(const fs::path& configs) {
+  std::error_code ec;
+  return fs::is_directory(configs / "hw", ec);
+}
+
+}  // namespace
+
+std::string config_dir() {
+  if (const char* env = std::getenv("TRNSIM_CONFIG_DIR"); env && *env) return env;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // An executable in build/ finds the configs of the tree it was built from, an installed one
+    // finds configs/ beside bin/.
+    for (const fs::path& dir : {exe.parent_path(), exe.parent_path().parent_path()}) {
+      if (has_hw_dir(dir / "configs")) return (dir / "configs").string();
+    }
+  }
+  return std::string(TRNSIM_SOURCE_DIR) + "/configs";
+}
+
+std::vector<std::string> preset_names(const std::string& subdir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(config_dir()) / subdir, ec)) {
+    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace trnsim

@@ -1,0 +1,16 @@
+// Where the project's presets (configs/) live, and which presets a folder of them holds.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace trnsim {
+
+// $TRNSIM_CONFIG_DIR if set, else a `configs` directory next to the running executable or next
+// to its parent directory, else <source tree>/configs.
+std::string config_dir();
+
+// The names (file stems) of the .yaml presets in config_dir()/<subdir>, sorted.
+std::vector<std::string> preset_names(const std::string& subdir);
+
+}  // namespace trnsim
