@@ -1,7 +1,7 @@
 // Timing-mode behaviour of the core simulator: costs, overlap, semaphores, DMA, deadlock.
 #include <gtest/gtest.h>
 
-#include "test_chip.h"
+#include "../common/trn2_like_chip.h"
 #include "trnsim/base/error.h"
 #include "trnsim/core/simulator.h"
 

@@ -1,30 +1,10 @@
-// A trn2-like chip built in code, so the kernel tests do not depend on the YAML presets.
+// The kernel tests' chip: the shared trn2-like chip, Vector perf mode off.
 #pragma once
 
-#include "trnsim/hw/chip_spec.h"
+#include "../common/trn2_like_chip.h"
 
 namespace trnsim::kernels::testing {
 
-inline hw::ChipSpec test_chip(bool dma_transpose = true) {
-  hw::ChipSpec c;
-  c.name = "test-trn2";
-  c.cores_per_chip = 8;
-  c.tensor.clock = Frequency{2'400'000'000};
-  c.tensor.fp8_double_row = true;
-  c.vector.clock = Frequency{960'000'000};
-  c.scalar.clock = Frequency{1'200'000'000};
-  c.gpsimd.clock = Frequency{1'200'000'000};
-  c.sbuf = {128, 192 * 1024, 1};
-  c.psum = {128, 16 * 1024, 8};
-  c.hbm_capacity = Bytes{96LL << 30};
-  c.hbm_bandwidth = Bandwidth{2.9e12};
-  c.dma.queues_per_core = 16;
-  c.dma.queue_bandwidth = Bandwidth{23e9};
-  c.dma.fixed_cost = Time::ns(1300);
-  c.dma.has_transpose = dma_transpose;
-  c.dma.transpose_hbm_efficiency = 0.9;
-  c.dma.transpose_sbuf_efficiency = 0.5;
-  return c;
-}
+inline hw::ChipSpec test_chip(bool dma_transpose = true) { return trnsim::testing::trn2_like_chip(dma_transpose, 1.0); }
 
 }  // namespace trnsim::kernels::testing
