@@ -11,5 +11,6 @@ int run_kernel(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
 int run_collective(const std::vector<std::string>& args);
+int run_compare(const std::vector<std::string>& args);
 
 }  // namespace trnsim::cli

@@ -19,7 +19,8 @@ void usage() {
       "  kernel list                           list the built-in kernels\n"
       "  simulate <experiment.yaml> [--json]   one training step: time, tokens/s, MFU, memory, breakdown\n"
       "  validate <runs.yaml> [--json]         score predicted step times against published runs\n"
-      "  collective --system <preset> [...]    collective timings like nccl-tests (see 'trnsim collective --help')\n",
+      "  collective --system <preset> [...]    collective timings like nccl-tests (see 'trnsim collective --help')\n"
+      "  compare <exp.yaml> --systems A,B      time, dollars and energy of a token budget per system (see 'trnsim compare --help')\n",
       stderr);
 }
 
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     if (cmd == "simulate") return trnsim::cli::run_simulate(args);
     if (cmd == "validate") return trnsim::cli::run_validate(args);
     if (cmd == "collective") return trnsim::cli::run_collective(args);
+    if (cmd == "compare") return trnsim::cli::run_compare(args);
     std::fprintf(stderr, "trnsim: unknown command '%s'\n", cmd.c_str());
     usage();
     return 2;
