@@ -89,6 +89,7 @@ hw::ChipSpec trn2_like() {
   c.gpsimd.clock = {1'200'000'000};
   c.sbuf = {128, 224 * 1024, 1};
   c.psum = {128, 16 * 1024, 8};
+  c.hbm_capacity = Bytes{96LL << 30};
   c.dma.queues_per_core = 16;
   c.dma.has_transpose = true;
   return c;

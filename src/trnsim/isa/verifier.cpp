@@ -67,6 +67,18 @@ void check_sem(const VerifyContext& c, int64_t sem, const char* what) {
   }
 }
 
+// The program's HBM tensors must fit in the chip's HBM.
+void check_hbm_capacity(const Program& p, const hw::ChipSpec& chip, std::vector<Diagnostic>& out) {
+  int64_t total = 0;
+  for (const HbmTensor& t : p.tensors) total += t.bytes();
+  if (chip.hbm_capacity.v > 0 && total > chip.hbm_capacity.v) {
+    out.push_back({-1, 0, "", ErrorKind::kCapacity,
+                   "the HBM tensors take " + format_bytes(total) + ", more than the " +
+                       format_bytes(chip.hbm_capacity.v) + " of HBM on a " + chip.name + " chip",
+                   "use smaller tensors or split the work into several programs"});
+  }
+}
+
 void check_declarations(const Program& p, std::vector<Diagnostic>& out) {
   auto fail = [&](std::string m, std::string h) {
     out.push_back({-1, 0, "", ErrorKind::kVerify, std::move(m), std::move(h)});
@@ -178,6 +190,7 @@ std::string Diagnostic::where(const Program& program) const {
 std::vector<Diagnostic> check(const Program& program, const hw::ChipSpec& chip) {
   std::vector<Diagnostic> out;
   detail::check_declarations(program, out);
+  detail::check_hbm_capacity(program, chip, out);
   for (size_t i = 0; i < program.instructions.size(); ++i) {
     const Instruction& inst = program.instructions[i];
     detail::VerifyContext c{program, chip, inst, static_cast<int32_t>(i), std::string(mnemonic(inst)), out};
