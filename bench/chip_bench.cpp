@@ -3,6 +3,7 @@
 //   timing_speed    timing-only simulation: >= 5 million simulated instructions per host second
 //   functional_gemm functional GEMM 1024^3 through the simulator: >= 30% of OpenBLAS sgemm's rate
 //   bandwidth       softmax and RMSNorm 4096x4096 bf16: time within 80% of the HBM-bandwidth bound
+//                   (LayerNorm is measured beside them)
 // Usage: trnsim_bench [--only <name>] [--json out.json] [--chip trn2]
 #include <cblas.h>
 
@@ -118,7 +119,7 @@ void functional_gemm(const hw::ChipSpec& chip, std::vector<Row>& rows, nlohmann:
 void bandwidth(const hw::ChipSpec& chip, std::vector<Row>& rows, nlohmann::json& out) {
   const double core_dma = chip.dma.queues_per_core * chip.dma.queue_bandwidth.bytes_per_s;
   const double bw = std::min(core_dma, chip.hbm_bandwidth.bytes_per_s);
-  for (const char* name : {"softmax", "rmsnorm"}) {
+  for (const char* name : {"softmax", "rmsnorm", "layernorm"}) {
     auto k = build(name, {{"rows", 4096}, {"cols", 4096}}, chip);
     auto r = kernels::run_kernel(k, chip, timing()).result;
     const double bound = static_cast<double>(k.min_hbm_bytes) / bw;
