@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "trnsim/econ/energy_table.h"
 #include "trnsim/train/experiment.h"
 #include "trnsim/train/step.h"
 
@@ -22,7 +24,11 @@ struct ActionCounts {
   double step_s = 0;
   double busy_s = 0;           // per accelerator: time its compute engines are busy in a step
   int64_t accelerators = 0;
-  int64_t nodes = 0;
+  int64_t nodes = 0;           // scale-up domains (ceil(accelerators / per_node))
+  double tokens = 0;           // tokens the step trains (global_batch x seq_len)
+  cost::Precision precision = cost::Precision::kBf16;  // the matmul precision
+  // By kind, bytes sent (already inside scale_up_bytes + scale_out_bytes).
+  double tp_bytes = 0, cp_bytes = 0, ep_bytes = 0, pp_bytes = 0, dp_bytes = 0;
 };
 ActionCounts count_actions(const train::Experiment& e, const train::StepResult& r);
 
@@ -34,12 +40,16 @@ struct EnergyReport {
   double joules_per_token = 0;
   // IT energy by part
   double compute_j = 0, memory_j = 0, network_j = 0, static_j = 0, host_j = 0;
+  double accel_power_w = 0;       // average board power of one accelerator (no host, no PUE)
+  double pue = 1;
 };
 
 struct EnergyOptions {
   std::optional<double> pue;  // default: the energy table's
 };
 EnergyReport step_energy(const train::Experiment& e, const train::StepResult& r, const EnergyOptions& o = {});
+// The same from action counts and an energy model (synthetic steps, benchmarks, what-ifs).
+EnergyReport energy_from_actions(const ActionCounts& a, const EnergyModel& m, const EnergyOptions& o = {});
 
 enum class PriceKind { kOnDemand, kReserved, kCapacityBlock, kTco };
 
@@ -49,6 +59,9 @@ struct PriceOptions {
   // TCO mode: capital cost per accelerator (with its share of host and network), lifetime,
   // energy price; PUE comes from the energy options.
   std::optional<double> capex_per_accel, lifetime_years, usd_per_kwh;
+  // Extra price files (configs/prices/ schema); one whose `system:` names the experiment's system
+  // preset is used before configs/prices/<system>.yaml.
+  std::vector<std::string> price_files;
 };
 
 // The dollars per accelerator-hour that apply (throws Error(kInput) naming the missing price and

@@ -1,0 +1,160 @@
+// count_actions: what one step of the whole job does, recomputed from the plan and the model's
+// per-rank ops the same way the step simulation costs them (train/chunk_cost.cpp, step.cpp).
+// Approximations (docs/econ.md): backward moves 2x the forward HBM bytes; ring collectives send
+// 2(n-1)/n (all-reduce) or (n-1)/n (all-gather, reduce-scatter, all-to-all) of the buffer per
+// rank; a group is all scale-up when it fits in one scale-up domain and all scale-out otherwise;
+// ranks sharing a chip (Trainium logical cores) are counted as scale-up.
+#include <algorithm>
+#include <cmath>
+
+#include "trnsim/base/error.h"
+#include "trnsim/econ/econ.h"
+#include "trnsim/train/layout.h"
+#include "trnsim/train/stage_layers.h"
+
+namespace trnsim::econ {
+namespace {
+
+struct OpTotals {
+  double flops = 0, bytes = 0, dense_params = 0, expert_params = 0;
+};
+
+// Forward + backward (+ recompute) FLOPs and HBM bytes of one micro-batch through `ops` on a rank.
+OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p, bool recomputable) {
+  OpTotals t;
+  for (const auto& op : ops) {
+    t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0);
+    t.bytes += op.bytes * 3.0;
+    (op.name.rfind("expert", 0) == 0 ? t.expert_params : t.dense_params) += op.weight_params;
+    const bool redo = recomputable && (p.recompute == model::Recompute::kFull ||
+                                       (p.recompute == model::Recompute::kSelective && op.kind == model::OpKind::kAttention));
+    if (redo) {
+      t.flops += op.flops;
+      t.bytes += op.bytes;
+    }
+  }
+  return t;
+}
+
+double ring_share(int64_t n) { return n > 1 ? static_cast<double>(n - 1) / static_cast<double>(n) : 0.0; }
+
+}  // namespace
+
+ActionCounts count_actions(const train::Experiment& e, const train::StepResult& r) {
+  const train::ParallelPlan& p = e.plan;
+  const model::ModelSpec& m = e.model;
+  if (!r.fits && r.step_time_s <= 0) {
+    throw input_error("experiment '" + e.id + "'", "has no step time: the plan does not fit in memory",
+                      "fix the plan (more tensor or pipeline parallelism, recompute, ZeRO) before counting energy");
+  }
+  const model::ShardContext ctx = train::shard_context(m, p);
+  const double mb = static_cast<double>(p.micro_batches());
+  const double replicas = static_cast<double>(p.tp) * p.cp * p.dp;  // ranks per pipeline stage
+  const int chunks = p.pp * p.virtual_stages;
+
+  ActionCounts a;
+  a.step_s = r.step_time_s;
+  a.busy_s = r.breakdown.compute_s;
+  a.accelerators = e.system.count;
+  const int64_t per_node = std::max<int64_t>(1, std::min<int64_t>(e.system.per_node, e.system.count));
+  a.nodes = (e.system.count + per_node - 1) / per_node;
+  a.tokens = static_cast<double>(p.global_batch) * m.seq_len;
+  a.precision = p.precision;
+
+  // Compute and HBM: per rank, chunk by chunk, stage by stage.
+  std::vector<double> stage_dense(p.pp, 0.0), stage_expert(p.pp, 0.0);
+  double flops = 0, bytes = 0;
+  int moe_layers = 0;
+  OpTotals dense_layer, moe_layer;
+  bool have_dense = false, have_moe = false;
+  for (int g = 0; g < chunks; ++g) {
+    const train::ChunkLayers cl = train::chunk_layers(m, p, g);
+    OpTotals c;
+    auto add = [&](const OpTotals& t) {
+      c.flops += t.flops;
+      c.bytes += t.bytes;
+      c.dense_params += t.dense_params;
+      c.expert_params += t.expert_params;
+    };
+    for (int l = cl.first; l < cl.first + cl.count; ++l) {
+      const bool moe = m.is_moe_layer(l);
+      moe_layers += moe ? 1 : 0;
+      OpTotals& cached = moe ? moe_layer : dense_layer;
+      bool& have = moe ? have_moe : have_dense;
+      if (!have) {
+        cached = totals(model::layer_forward_ops(m, l, ctx), p, true);
+        have = true;
+      }
+      add(cached);
+    }
+    if (cl.embedding) add(totals(model::embedding_forward_ops(m, ctx), p, false));
+    if (cl.head) add(totals(model::head_forward_ops(m, ctx), p, false));
+    flops += c.flops * mb;
+    bytes += c.bytes * mb;
+    stage_dense[g % p.pp] += c.dense_params;
+    stage_expert[g % p.pp] += c.expert_params;
+  }
+  // Adam: 34 bytes per parameter of the rank's optimizer shard (as train/step.cpp).
+  const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
+  for (int s = 0; s < p.pp && p.lora_rank == 0; ++s) {
+    bytes += 34.0 * (stage_dense[s] / shard + stage_expert[s] / std::max(1.0, shard / p.ep));
+  }
+  a.matmul_flops = flops * replicas;
+  a.hbm_bytes = bytes * replicas;
+
+  // Communication: bytes each rank sends, times the ranks that send them.
+  const train::GroupLayout groups = train::group_layout(p);
+  const int64_t domain_ranks = per_node * e.system.ranks_per_accel();
+  auto add_comm = [&](double job_bytes, const net::Group& g, double& by_kind) {
+    if (job_bytes <= 0 || g.size <= 1) return;
+    const int64_t span = g.size * g.stride;
+    (span <= domain_ranks ? a.scale_up_bytes : a.scale_out_bytes) += job_bytes;
+    by_kind += job_bytes;
+  };
+  const double d = ctx.dtype_bytes;
+  const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
+  const double act = tokens * m.hidden * d;
+  const double per_layer_mb = replicas * mb;  // every rank of a stage, every micro-batch
+  // Tensor: 2 all-reduces (or AG + RS pairs, the same bytes) forward, 2 backward, 2 more when
+  // full recompute repeats the forward.
+  const double tp_colls = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;
+  add_comm(m.layers * per_layer_mb * tp_colls * 2.0 * ring_share(p.tp) * act, groups.tp, a.tp_bytes);
+  // Context: the K/V ring, (cp - 1) steps forward, twice that backward (dK, dV return).
+  if (p.cp > 1) {
+    const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
+    const double kv = 2.0 * tokens * kv_heads * m.head_dim * d;
+    add_comm(m.layers * per_layer_mb * 3.0 * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
+  }
+  // Expert: dispatch and combine all-to-alls, each way.
+  if (p.ep > 1 && moe_layers > 0) {
+    const double local = p.sequence_parallel ? tokens / p.tp : tokens;
+    const double a2a = local * m.moe->top_k * m.hidden * d;
+    add_comm(moe_layers * per_layer_mb * 4.0 * ring_share(p.ep) * a2a, groups.ep, a.ep_bytes);
+  }
+  // Pipeline: activations forward and their gradients back across each chunk boundary.
+  if (chunks > 1) {
+    const double p2p = act / (p.sequence_parallel ? p.tp : 1);
+    add_comm((chunks - 1) * per_layer_mb * 2.0 * p2p, groups.pp, a.pp_bytes);
+  }
+  // Data: gradient reduction and, with ZeRO-1/2, the parameter all-gather; ZeRO-3 gathers twice
+  // and reduce-scatters every micro-batch.
+  if (p.lora_rank == 0) {
+    const double grad = p.precision == cost::Precision::kFp16 ? 2 : 4;
+    const double param = p.precision == cost::Precision::kFp32 ? 4 : 2;
+    for (int s = 0; s < p.pp; ++s) {
+      auto sync = [&](double params, const net::Group& g) {
+        const double share = ring_share(g.size);
+        double per_rank = 0;
+        if (p.zero >= 3) per_rank = mb * params * share * (2.0 * param + grad);
+        else if (p.zero >= 1) per_rank = params * share * (grad + param);
+        else per_rank = params * 2.0 * share * grad;
+        add_comm(per_rank * replicas, g, a.dp_bytes);
+      };
+      sync(stage_dense[s], groups.dense_dp);
+      sync(stage_expert[s], groups.expert_dp);
+    }
+  }
+  return a;
+}
+
+}  // namespace trnsim::econ

@@ -1,0 +1,120 @@
+// Energy: the calibration identities (a GEMM-saturated accelerator draws its board power, an idle
+// one its idle power), linearity in time and actions, PUE, and the action counts of a real step.
+#include <gtest/gtest.h>
+
+#include "trnsim/base/error.h"
+#include "trnsim/econ/econ.h"
+#include "trnsim/hw/system_spec.h"
+#include "trnsim/train/experiment.h"
+
+namespace trnsim::econ {
+namespace {
+
+ActionCounts saturated(const EnergyModel& m, cost::Precision p, double seconds) {
+  ActionCounts a;
+  a.accelerators = 1;
+  a.nodes = 1;
+  a.step_s = seconds;
+  a.busy_s = seconds;
+  a.precision = p;
+  a.matmul_flops = m.sustained_flops(p) * seconds;
+  a.hbm_bytes = a.matmul_flops * m.table.gemm_hbm_bytes_per_flop;
+  return a;
+}
+
+class EconCalibration : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EconCalibration, SaturatedDrawsBoardPowerIdleDrawsIdlePower) {
+  const hw::AcceleratorSpec accel = hw::load_accelerator(GetParam());
+  const EnergyModel m = energy_model_for(accel);
+  for (cost::Precision p : {cost::Precision::kBf16, cost::Precision::kFp8}) {
+    const EnergyReport busy = energy_from_actions(saturated(m, p, 2.0), m);
+    EXPECT_NEAR(busy.accel_power_w, accel.tdp_w, 1e-6 * accel.tdp_w) << GetParam();
+  }
+  ActionCounts idle = saturated(m, cost::Precision::kBf16, 3.0);
+  idle.matmul_flops = idle.hbm_bytes = idle.busy_s = 0;
+  EXPECT_NEAR(energy_from_actions(idle, m).accel_power_w, accel.idle_w, 1e-9);
+  EXPECT_GT(m.j_per_flop_bf16, 0.1e-12);
+  EXPECT_LT(m.j_per_flop_bf16, 2e-12);  // sub-picojoule to ~1 pJ per FLOP for these chips
+}
+
+INSTANTIATE_TEST_SUITE_P(Accelerators, EconCalibration, ::testing::Values("trn2", "h100-sxm", "h200", "a100-80g", "b200", "trn1"));
+
+TEST(EconEnergy, ScalesWithTimeActionsAndPue) {
+  const hw::AcceleratorSpec accel = hw::load_accelerator("h100-sxm");
+  const EnergyModel m = energy_model_for(accel);
+  ActionCounts a = saturated(m, cost::Precision::kBf16, 1.0);
+  a.accelerators = 16;
+  a.matmul_flops *= 16;
+  a.hbm_bytes *= 16;
+  a.scale_up_bytes = 1e12;
+  a.scale_out_bytes = 1e11;
+  a.tokens = 1e6;
+  const EnergyReport e1 = energy_from_actions(a, m);
+  EXPECT_NEAR(e1.host_j, 2 * m.table.host_w_per_node, 1e-9);  // 16 GPUs: 2 hosts of 8
+  EXPECT_NEAR(e1.network_j, 1e12 * m.table.j_per_scale_up_byte + 1e11 * m.table.j_per_scale_out_byte, 1e-6);
+  EXPECT_NEAR(e1.joules_per_step, e1.it_joules_per_step * m.table.pue, 1e-6);
+  EXPECT_NEAR(e1.joules_per_token, e1.joules_per_step / 1e6, 1e-12);
+  // Twice the time with the same actions: only static and host energy double.
+  ActionCounts slow = a;
+  slow.step_s = 2.0;
+  const EnergyReport e2 = energy_from_actions(slow, m);
+  EXPECT_NEAR(e2.static_j, 2 * e1.static_j, 1e-9);
+  EXPECT_NEAR(e2.host_j, 2 * e1.host_j, 1e-9);
+  EXPECT_NEAR(e2.compute_j, e1.compute_j, 1e-9);
+  // Twice the FLOPs: twice the compute energy.
+  ActionCounts more = a;
+  more.matmul_flops *= 2;
+  EXPECT_NEAR(energy_from_actions(more, m).compute_j, 2 * e1.compute_j, 1e-6);
+  // PUE override multiplies the wall energy, not the IT energy.
+  EnergyOptions o;
+  o.pue = 1.5;
+  const EnergyReport e3 = energy_from_actions(a, m, o);
+  EXPECT_NEAR(e3.it_joules_per_step, e1.it_joules_per_step, 1e-9);
+  EXPECT_NEAR(e3.joules_per_step, 1.5 * e1.it_joules_per_step, 1e-6);
+  // Peak: every GPU at its board power plus hosts, at the wall.
+  EXPECT_NEAR(e1.peak_power_w, (16 * 700.0 + 2 * m.table.host_w_per_node) * m.table.pue, 1e-6);
+  o.pue = 0.9;
+  EXPECT_THROW(energy_from_actions(a, m, o), Error);
+}
+
+TEST(EconEnergy, UnknownAcceleratorNamesTheTableToAdd) {
+  const hw::AcceleratorSpec accel = hw::load_accelerator("tpu-v4");
+  try {
+    energy_model_for(accel);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("configs/energy"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
+  train::Experiment e = train::experiment_from_config(
+      ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
+                             "training: {global_batch: 32, tp: 8, pp: 1, dp: 2, recompute: selective, precision: bf16}\n",
+                             "exp.yaml"),
+      false);
+  const train::StepResult r = train::simulate_step(e);
+  ASSERT_TRUE(r.fits);
+  const ActionCounts a = count_actions(e, r);
+  const double hw_flops = r.hfu * r.step_time_s * e.system.accel.peak_bf16_flops * 16;
+  EXPECT_NEAR(a.matmul_flops / hw_flops, 1.0, 1e-9);
+  EXPECT_GT(a.matmul_flops, r.model_flops);  // selective recompute adds attention FLOPs
+  EXPECT_GT(a.hbm_bytes, 0);
+  EXPECT_EQ(a.nodes, 2);
+  EXPECT_NEAR(a.tokens, 32.0 * 4096, 1e-9);
+  // tp = 8 stays inside an 8-GPU NVSwitch domain; dp = 2 crosses nodes.
+  EXPECT_GT(a.tp_bytes, 0);
+  EXPECT_NEAR(a.scale_up_bytes, a.tp_bytes, 1e-3);
+  EXPECT_NEAR(a.scale_out_bytes, a.dp_bytes, 1e-3);
+  // Gradients (fp32, reduce-scatter) and bf16 parameters (all-gather) over dp = 2, per rank.
+  const double params = 6.74e9;
+  EXPECT_NEAR(a.dp_bytes / (16 * 0.5 * 6.0 * params / 8), 1.0, 0.1);
+  const EnergyReport en = step_energy(e, r);
+  EXPECT_GT(en.accel_power_w, 70.0);
+  EXPECT_LT(en.accel_power_w, 760.0);
+  EXPECT_GT(en.peak_power_w, en.avg_power_w);
+}
+
+}  // namespace
+}  // namespace trnsim::econ
