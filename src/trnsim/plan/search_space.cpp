@@ -1,0 +1,111 @@
+#include "trnsim/plan/search_space.h"
+
+#include <algorithm>
+
+namespace trnsim::plan {
+namespace {
+
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> out;
+  for (int64_t d = 1; d * d <= n; ++d) {
+    if (n % d != 0) continue;
+    out.push_back(d);
+    if (d != n / d) out.push_back(n / d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s) {
+  if (int64_t{p.tp} * p.pp * p.dp * p.cp != s.ranks()) return false;
+  if (m.heads % p.tp != 0) return false;
+  if (int64_t{p.pp} * p.virtual_stages > m.layers) return false;
+  if (p.micro_batch * p.dp > p.global_batch || p.global_batch % (p.micro_batch * p.dp) != 0) return false;
+  if (p.schedule == train::PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) return false;
+  if (m.seq_len % p.cp != 0) return false;
+  if (p.ep > 1) {
+    if (!m.moe || m.moe->experts % p.ep != 0) return false;
+    if ((int64_t{p.dp} * p.cp) % p.ep != 0) return false;
+  }
+  return true;
+}
+
+SearchSpace enumerate_plans(const train::Experiment& e) {
+  SearchSpace out;
+  const model::ModelSpec& m = e.model;
+  const int64_t ranks = e.system.ranks();
+  train::ParallelPlan base = e.plan;  // global batch, precision, flash attention, LoRA
+  using train::PipelineSchedule;
+  const model::Recompute recomputes[] = {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull};
+  for (int64_t tp : divisors(ranks)) {
+    if (m.heads % tp != 0) continue;
+    for (int64_t cp : divisors(ranks / tp)) {
+      if (m.seq_len % cp != 0) continue;
+      for (int64_t pp : divisors(ranks / (tp * cp))) {
+        if (pp > m.layers) continue;
+        const int64_t dp = ranks / (tp * cp * pp);
+        if (e.plan.global_batch % dp != 0) continue;
+        std::vector<int64_t> eps{1};
+        if (m.moe) {
+          eps.clear();
+          for (int64_t ep : divisors(m.moe->experts)) {
+            if ((dp * cp) % ep == 0) eps.push_back(ep);
+          }
+        }
+        // Schedules: (schedule, virtual stages).
+        std::vector<std::pair<PipelineSchedule, int>> schedules;
+        if (pp == 1) {
+          schedules.push_back({PipelineSchedule::kNone, 1});
+        } else {
+          schedules.push_back({PipelineSchedule::kGpipe, 1});
+          schedules.push_back({PipelineSchedule::kOneFOneB, 1});
+          for (int64_t v = 2; v * pp <= m.layers; ++v) {
+            if (m.layers % (v * pp) == 0) schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
+          }
+        }
+        const bool sp_possible = tp > 1 && (m.seq_len / cp) % tp == 0;
+        for (int64_t mb : divisors(e.plan.global_batch / dp)) {
+          for (int64_t ep : eps) {
+            for (const auto& [sched, v] : schedules) {
+              for (int sp = 0; sp <= (sp_possible ? 1 : 0); ++sp) {
+                for (model::Recompute rc : recomputes) {
+                  for (int zero = 0; zero <= ((dp * cp) > 1 ? 3 : 0); ++zero) {
+                    ++out.combinations;
+                    train::ParallelPlan p = base;
+                    p.tp = static_cast<int>(tp);
+                    p.cp = static_cast<int>(cp);
+                    p.pp = static_cast<int>(pp);
+                    p.dp = static_cast<int>(dp);
+                    p.ep = static_cast<int>(ep);
+                    p.micro_batch = mb;
+                    p.schedule = sched;
+                    p.virtual_stages = v;
+                    p.sequence_parallel = sp == 1;
+                    p.recompute = rc;
+                    p.zero = zero;
+                    if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::string plan_label(const train::ParallelPlan& p) {
+  std::string s = "tp " + std::to_string(p.tp) + " pp " + std::to_string(p.pp);
+  if (p.virtual_stages > 1) s += "x" + std::to_string(p.virtual_stages);
+  s += " dp " + std::to_string(p.dp) + " cp " + std::to_string(p.cp) + " ep " + std::to_string(p.ep) + " mb " +
+       std::to_string(p.micro_batch) + (p.sequence_parallel ? " sp" : "") + " " +
+       std::string(train::schedule_name(p.schedule)) + " recompute " + std::string(train::recompute_name(p.recompute)) +
+       " zero " + std::to_string(p.zero);
+  return s;
+}
+
+}  // namespace trnsim::plan

@@ -1,0 +1,29 @@
+// The plans a search tries for an experiment: every combination of tensor, pipeline, data,
+// context and expert parallelism whose degrees multiply to the rank count, micro-batch,
+// recompute, ZeRO stage, pipeline schedule with interleaving depth, and sequence parallelism that
+// train::check_plan accepts. The experiment's global batch, precision, flash attention and LoRA
+// rank are kept. Pruning (docs/planner.md): interleaving depths that split the layers unevenly are
+// left out, and so is sequence parallelism where it cannot shard the sequence.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trnsim/train/experiment.h"
+
+namespace trnsim::plan {
+
+struct SearchSpace {
+  std::vector<train::ParallelPlan> plans;  // in a fixed order
+  int64_t combinations = 0;                // tried before the legality rules
+};
+
+SearchSpace enumerate_plans(const train::Experiment& e);
+
+// train::check_plan's rules without throwing.
+bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s);
+
+// "tp 8 pp 4x5 dp 32 cp 1 ep 1 mb 1 sp interleaved-1f1b recompute selective zero 1"
+std::string plan_label(const train::ParallelPlan& p);
+
+}  // namespace trnsim::plan

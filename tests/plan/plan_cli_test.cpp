@@ -1,0 +1,52 @@
+// The built `trnsim plan` command: JSON keys, and each bad input one error line with its exit
+// code. Skipped until cli/main.cpp dispatches `plan`.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../cli/cli_run.h"
+#include "../train/split_run.h"
+
+namespace trnsim::testing {
+namespace {
+
+std::string data(const std::string& name) { return source_path("tests/plan/data/" + name); }
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+bool plan_command_built() { return run_split("plan --help").status == 0; }
+
+TEST(PlanCli, JsonHasRankedPlansAndCounts) {
+  if (!plan_command_built()) GTEST_SKIP() << "trnsim plan is not dispatched by cli/main.cpp yet";
+  const SplitRun r = run_split("plan " + data("small.yaml") + " --top 3 --json --threads 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["plans"].size(), 3u);
+  for (const char* key : {"tp", "pp", "dp", "cp", "ep", "micro_batch", "recompute", "zero", "virtual_stages",
+                          "sequence_parallel", "step_time_s", "tokens_per_s", "mfu", "memory_per_chip_bytes",
+                          "usd_per_step", "joules_per_step"}) {
+    EXPECT_TRUE(j["plans"][0].contains(key)) << key;
+  }
+  EXPECT_GT(j["plans_evaluated"].get<int64_t>(), 100);
+  EXPECT_GT(j["sim_wall_s"].get<double>(), 0);
+  EXPECT_FALSE(j["pareto"].empty());
+}
+
+TEST(PlanCli, BadInputsAreOneLineWithTheirExitCodes) {
+  if (!plan_command_built()) GTEST_SKIP() << "trnsim plan is not dispatched by cli/main.cpp yet";
+  SplitRun r = run_split("plan " + data("small.yaml") + " --objective speed");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(has(r.err, "--objective speed") && has(r.err, "time, cost, energy")) << r.err;
+  r = run_split("plan " + data("no_legal.yaml"));
+  EXPECT_EQ(r.status, 6);
+  EXPECT_TRUE(has(r.err, "no parallel plan of the 64 ranks") && has(r.err, "(fix: ")) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1) << r.err;
+  r = run_split("plan " + data("fits_nowhere.yaml"));
+  EXPECT_EQ(r.status, 4);
+  EXPECT_TRUE(has(r.err, "fits in memory") && has(r.err, "leanest")) << r.err;
+  r = run_split("plan " + data("no_price.yaml") + " --objective cost");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(has(r.err, "on_demand")) << r.err;
+}
+
+}  // namespace
+}  // namespace trnsim::testing

@@ -1,0 +1,146 @@
+// The planner's search: the best plan is at least as good as the experiment's own, every reported
+// plan is legal and fits, --top and the Pareto front hold, results do not depend on the threads,
+// and the fast evaluator agrees with simulate_step.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "trnsim/base/error.h"
+#include "trnsim/plan/fast_eval.h"
+#include "trnsim/plan/plan_experiment.h"
+#include "trnsim/plan/planner.h"
+#include "trnsim/plan/search_space.h"
+#include "trnsim/train/memory.h"
+
+namespace trnsim::plan {
+namespace {
+
+train::Experiment small() { return load_plan_experiment(std::string(TRNSIM_SOURCE_DIR) + "/tests/plan/data/small.yaml"); }
+
+const PlanSearchResult& small_search() {
+  static const PlanSearchResult r = [] {
+    PlanOptions o;
+    o.top = 4;
+    o.threads = 2;
+    return search_plans(small(), o);
+  }();
+  return r;
+}
+
+TEST(PlanSearch, BestPlanBeatsOrEqualsTheExperimentsOwn) {
+  const PlanSearchResult& r = small_search();
+  ASSERT_EQ(r.status, SearchStatus::kOk) << r.message;
+  ASSERT_TRUE(r.experiment_plan.has_value());
+  ASSERT_FALSE(r.plans.empty());
+  EXPECT_LE(r.plans[0].result.step_time_s, r.experiment_plan->result.step_time_s);
+  EXPECT_GT(r.fast_evaluated, 100);
+  EXPECT_EQ(r.fast_evaluated, r.fitting);
+  EXPECT_GE(r.legal, r.fitting);
+}
+
+TEST(PlanSearch, EveryReportedPlanIsLegalAndFits) {
+  const train::Experiment e = small();
+  const PlanSearchResult& r = small_search();
+  for (const auto* list : {&r.plans, &r.pareto}) {
+    for (const RankedPlan& p : *list) {
+      EXPECT_NO_THROW(train::check_plan(p.plan, e.model, e.system, "test")) << plan_label(p.plan);
+      EXPECT_TRUE(train::memory_per_rank(e.model, p.plan, e.system).fits()) << plan_label(p.plan);
+      EXPECT_TRUE(p.result.fits);
+      EXPECT_EQ(p.plan.global_batch, e.plan.global_batch);
+      EXPECT_EQ(p.plan.precision, e.plan.precision);
+    }
+  }
+}
+
+TEST(PlanSearch, TopIsRankedAndTheParetoFrontIsUndominated) {
+  const PlanSearchResult& r = small_search();
+  ASSERT_EQ(r.plans.size(), 4u);
+  for (size_t k = 1; k < r.plans.size(); ++k) EXPECT_LE(r.plans[k - 1].score, r.plans[k].score);
+  ASSERT_FALSE(r.pareto.empty());
+  // The fastest plan is on the front; no front plan is dominated by any reported plan.
+  EXPECT_DOUBLE_EQ(r.pareto[0].result.step_time_s, r.plans[0].result.step_time_s);
+  auto cost = [](const RankedPlan& p) { return p.econ.usd_per_step.value_or(p.result.step_time_s); };
+  for (const auto& f : r.pareto) {
+    for (const auto* list : {&r.plans, &r.pareto}) {
+      for (const auto& q : *list) {
+        const bool dominates = q.result.step_time_s <= f.result.step_time_s && cost(q) <= cost(f) &&
+                               (q.result.step_time_s < f.result.step_time_s || cost(q) < cost(f));
+        EXPECT_FALSE(dominates) << plan_label(q.plan) << " dominates " << plan_label(f.plan);
+      }
+    }
+  }
+}
+
+TEST(PlanSearch, ParetoFrontKeepsOnlyUndominatedPoints) {
+  const std::vector<std::pair<double, double>> pts{{1, 5}, {2, 4}, {2, 6}, {3, 4}, {4, 1}, {5, 2}};
+  EXPECT_EQ(pareto_front(pts), (std::vector<size_t>{0, 1, 4}));
+}
+
+TEST(PlanSearch, ResultsDoNotDependOnThreads) {
+  PlanOptions o;
+  o.top = 6;
+  o.threads = 1;
+  const PlanSearchResult one = search_plans(small(), o);
+  const PlanSearchResult& two_top4 = small_search();
+  o.threads = 2;
+  const PlanSearchResult two = search_plans(small(), o);
+  ASSERT_EQ(one.plans.size(), two.plans.size());
+  for (size_t k = 0; k < one.plans.size(); ++k) {
+    EXPECT_EQ(plan_label(one.plans[k].plan), plan_label(two.plans[k].plan));
+    EXPECT_EQ(one.plans[k].result.step_time_s, two.plans[k].result.step_time_s);
+  }
+  EXPECT_EQ(one.fast_evaluated, two.fast_evaluated);
+  EXPECT_EQ(plan_label(one.plans[0].plan), plan_label(two_top4.plans[0].plan));
+}
+
+// Within 1% on every sampled plan (measured: identical up to picosecond rounding).
+TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
+  for (const char* yaml : {"system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"
+                           "training: {global_batch: 256, precision: bf16}\n",
+                           "system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 64}\nmodel: mixtral-8x7b\n"
+                           "training: {global_batch: 128, precision: bf16}\n"}) {
+    const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
+    const SearchSpace space = enumerate_plans(e);
+    CostCache cache(e.system, e.plan.precision);
+    FastEvaluator ev(e, cache);
+    int checked = 0;
+    for (size_t i = 0; i < space.plans.size() && checked < 40; i += 97) {
+      const auto mem = ev.memory(space.plans[i]);
+      if (!mem || !mem->fits()) continue;
+      train::Experiment x = e;
+      x.plan = space.plans[i];
+      const train::StepResult exact = train::simulate_step(x);
+      ASSERT_TRUE(exact.fits);
+      EXPECT_NEAR(mem->per_rank.total(), exact.memory.per_rank.total(), 1e-6 * exact.memory.per_rank.total());
+      const double fast = ev.step(space.plans[i]).step_time_s;
+      EXPECT_NEAR(fast, exact.step_time_s, 0.01 * exact.step_time_s) << plan_label(space.plans[i]);
+      ++checked;
+    }
+    EXPECT_GE(checked, 10);
+  }
+}
+
+TEST(PlanSearch, UnknownObjectiveListsTheValidOnes) {
+  try {
+    parse_objective("speed");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("time, cost, energy"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PlanSearch, CostWithoutAPriceNamesTheKey) {
+  const train::Experiment e = load_plan_experiment(std::string(TRNSIM_SOURCE_DIR) + "/tests/plan/data/no_price.yaml");
+  PlanOptions o;
+  o.objective = Objective::kCost;
+  try {
+    search_plans(e, o);
+    FAIL();
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find("trn2-ultraserver"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("on_demand"), std::string::npos) << err.what();
+  }
+}
+
+}  // namespace
+}  // namespace trnsim::plan
