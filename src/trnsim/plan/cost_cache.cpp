@@ -69,7 +69,7 @@ Time CostCache::memory_bound(double bytes) {
   });
 }
 
-Time CostCache::collective(net::CollectiveKind kind, double bytes, const net::Group& g) {
+Time CostCache::time(net::CollectiveKind kind, double bytes, const net::Group& g) {
   if (g.size <= 1 || bytes <= 0) return Time();
   const int64_t b = static_cast<int64_t>(bytes);
   // NetworkModel::collective is const and keeps no state: no backend lock.

@@ -15,19 +15,22 @@
 #include "trnsim/hw/system_spec.h"
 #include "trnsim/model/ops.h"
 #include "trnsim/net/collective.h"
+#include "trnsim/train/step_parts.h"
 
 namespace trnsim::plan {
 
-class CostCache {
+// Both interfaces the step's parts take (train/step_parts.h), with a cache in front.
+class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
  public:
   CostCache(const hw::SystemSpec& system, cost::Precision precision);
-  ~CostCache();
+  ~CostCache() override;
 
-  Time forward(const model::Op& op);
-  Time backward(const model::Op& op);
-  Time memory_bound(double bytes);
+  Time forward(const model::Op& op) override;
+  Time backward(const model::Op& op) override;
+  Time memory_bound(double bytes) override;
+  std::string name() const override { return "cached " + ops_->name(); }
   // As train/ counts it: nothing for a group of one or no bytes; bytes truncated to an integer.
-  Time collective(net::CollectiveKind kind, double bytes, const net::Group& group);
+  Time time(net::CollectiveKind kind, double bytes, const net::Group& group) override;
 
   struct Counts {
     int64_t op_entries = 0, collective_entries = 0, hits = 0, misses = 0;

@@ -29,8 +29,29 @@ double in_flight_chunks(const ParallelPlan& p) {
 
 }  // namespace
 
+LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext& ctx) {
+  LayerFigures f;
+  // Layer 0 stands for the dense-FFN layers, the last layer for the MoE ones.
+  const int kinds[2] = {0, m.layers - 1};
+  for (int k = 0; k < 2; ++k) {
+    const int l = kinds[k];
+    if (m.is_moe_layer(l) != (k == 1)) continue;
+    add_params(model::layer_forward_ops(m, l, ctx), f.dense_params[k], f.expert_params[k]);
+    for (auto r : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
+      f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r);
+    }
+  }
+  add_params(model::embedding_forward_ops(m, ctx), f.embedding_dense, f.embedding_expert);
+  add_params(model::head_forward_ops(m, ctx), f.head_dense, f.head_expert);
+  return f;
+}
+
 MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s) {
-  const model::ShardContext ctx = shard_context(m, p);
+  return memory_from_figures(m, p, s, layer_figures(m, shard_context(m, p)));
+}
+
+MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s,
+                                 const LayerFigures& f) {
   const bool fp32 = p.precision == cost::Precision::kFp32;
   const double weight_bytes = fp32 ? 4 : 2;
   // Megatron keeps fp32 main gradients for bf16 (and fp8) training, fp16 ones for fp16.
@@ -38,28 +59,32 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
   const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
   const double dense_shard = static_cast<double>(p.dp) * p.cp;
   const double expert_shard = dense_shard / p.ep;
+  const int rc = static_cast<int>(p.recompute);
 
   MemoryReport best;
   best.ranks_per_accel = s.ranks_per_accel();
   best.capacity_per_rank = static_cast<double>(s.accel.hbm_capacity.v) / best.ranks_per_accel;
   // The fullest of the first and last stages (embedding and most activations vs the head).
   for (int stage : {0, p.pp - 1}) {
-    double dense = 0, expert = 0, act_layer_bytes = 0;
+    double dense = 0, expert = 0, act_layer_bytes = 0, head_act = 0;
     int layers = 0;
-    double head_act = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {
       const ChunkLayers c = chunk_layers(m, p, v * p.pp + stage);
-      for (int l = c.first; l < c.first + c.count; ++l) {
-        add_params(model::layer_forward_ops(m, l, ctx), dense, expert);
-        act_layer_bytes = std::max(act_layer_bytes, model::layer_activation_bytes(m, l, ctx, p.recompute));
-        ++layers;
+      const int moe_layers = m.moe ? std::max(0, c.first + c.count - std::max(c.first, m.moe->dense_layers)) : 0;
+      const int counts[2] = {c.count - moe_layers, moe_layers};
+      for (int k = 0; k < 2; ++k) {
+        if (counts[k] == 0) continue;
+        dense += counts[k] * f.dense_params[k];
+        expert += counts[k] * f.expert_params[k];
+        act_layer_bytes = std::max(act_layer_bytes, f.activation_bytes[k][rc]);
       }
-      if (c.embedding) add_params(model::embedding_forward_ops(m, ctx), dense, expert);
+      layers += c.count;
+      if (c.embedding) dense += f.embedding_dense, expert += f.embedding_expert;
       if (c.head) {
-        add_params(model::head_forward_ops(m, ctx), dense, expert);
+        dense += f.head_dense, expert += f.head_expert;
         // Logits in the matmul precision plus fp32 for the loss.
         const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
-        head_act = tokens * m.vocab / p.tp * (ctx.dtype_bytes + 4);
+        head_act = tokens * m.vocab / p.tp * ((fp32 ? 4 : 2) + 4);
       }
     }
     MemoryBreakdown b;
@@ -68,11 +93,10 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
     b.weights = (p.zero >= 3 ? dense / dense_shard + expert / expert_shard : params) * weight_bytes;
     b.gradients = trained * (p.zero >= 2 ? dense / dense_shard + expert / expert_shard : params) * grad_bytes;
     b.optimizer = trained * (p.zero >= 1 ? dense / dense_shard + expert / expert_shard : params) * optim_bytes;
-    const double chunk_layers_avg = static_cast<double>(layers) / p.virtual_stages;
-    b.activations = in_flight_chunks(p) * chunk_layers_avg * act_layer_bytes + head_act;
+    b.activations = in_flight_chunks(p) * (static_cast<double>(layers) / p.virtual_stages) * act_layer_bytes + head_act;
     if (p.recompute == model::Recompute::kFull) {
       // One layer's full activations while it is recomputed.
-      b.activations += model::layer_activation_bytes(m, std::max(0, m.layers - 1), ctx, model::Recompute::kNone);
+      b.activations += f.activation_bytes[m.is_moe_layer(m.layers - 1) ? 1 : 0][0];
     }
     // Runtime, communication buckets and allocator slack: 1 GiB (estimate), plus two gathered
     // layers under ZeRO-3 (one in use, one prefetched).

@@ -7,6 +7,7 @@
 
 #include "trnsim/hw/system_spec.h"
 #include "trnsim/model/model_spec.h"
+#include "trnsim/model/ops.h"
 #include "trnsim/train/plan.h"
 
 namespace trnsim::train {
@@ -27,5 +28,17 @@ struct MemoryReport {
 };
 
 MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s);
+
+// What the memory check needs of each kind of layer under one sharding ([0]: a layer with a dense
+// FFN, [1]: an MoE layer); every layer of a kind holds the same. The planner keeps these per
+// sharding and checks many plans against them.
+struct LayerFigures {
+  double dense_params[2] = {0, 0}, expert_params[2] = {0, 0};  // per layer, on one rank
+  double activation_bytes[2][3] = {{0, 0, 0}, {0, 0, 0}};      // per layer, by model::Recompute
+  double embedding_dense = 0, embedding_expert = 0, head_dense = 0, head_expert = 0;
+};
+LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext& ctx);
+MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s,
+                                 const LayerFigures& f);
 
 }  // namespace trnsim::train

@@ -1,0 +1,258 @@
+#include "trnsim/train/step_parts.h"
+
+#include <algorithm>
+
+#include "trnsim/train/stage_layers.h"
+
+namespace trnsim::train {
+
+using net::CollectiveKind;
+
+namespace {
+
+// Megatron's default gradient bucket: 40M parameters. The last bucket's reduction cannot hide.
+constexpr double kBucketParams = 40e6;
+
+bool is_expert(const model::Op& op) { return op.name.rfind("expert", 0) == 0; }
+
+int dtype_bytes(const ParallelPlan& p) { return p.precision == cost::Precision::kFp32 ? 4 : 2; }
+// Megatron keeps fp32 main gradients for bf16 (and fp8) training, fp16 ones for fp16.
+double grad_bytes(const ParallelPlan& p) { return p.precision == cost::Precision::kFp16 ? 2 : 4; }
+
+// Layers of chunk `cl` with a dense FFN (the rest are MoE layers).
+int dense_layers_in(const model::ModelSpec& m, const ChunkLayers& cl) {
+  if (!m.moe) return cl.count;
+  return std::max(0, std::min(cl.first + cl.count, m.moe->dense_layers) - cl.first);
+}
+
+struct StageDp {
+  Time exposed;               // gradient reduction after the stage's last backward
+  Time param_gather_exposed;  // ZeRO-1/2 parameter all-gather after the optimizer
+};
+
+// Reductions overlap the last micro-batch's backward (bucketed, as Megatron and FSDP do); only the
+// part that does not fit, and at least the last bucket, shows. ZeRO-1/2 gather the updated
+// parameters behind the next step's first forward the same way.
+StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g, double dense,
+                      double expert, Time bwd_window, Time fwd_window) {
+  StageDp out;
+  if (p.lora_rank > 0) return out;  // adapters only: negligible
+  const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
+  const Time grads = timer.time(reduce, dense * grad_bytes(p), g.dense_dp) +
+                     timer.time(reduce, expert * grad_bytes(p), g.expert_dp);
+  const double total = dense + expert;
+  const double bucket = total > 0 ? std::min(1.0, kBucketParams / total) : 0.0;
+  out.exposed = max(Time::from_seconds(grads.seconds() * bucket), grads > bwd_window ? grads - bwd_window : Time());
+  if (p.zero == 1 || p.zero == 2) {
+    const Time gather = timer.time(CollectiveKind::kAllGather, dense * dtype_bytes(p), g.dense_dp) +
+                        timer.time(CollectiveKind::kAllGather, expert * dtype_bytes(p), g.expert_dp);
+    out.param_gather_exposed =
+        max(Time::from_seconds(gather.seconds() * bucket), gather > fwd_window ? gather - fwd_window : Time());
+  }
+  return out;
+}
+
+}  // namespace
+
+Time NetworkTimer::time(CollectiveKind kind, double bytes, const net::Group& group) {
+  if (group.size <= 1 || bytes <= 0) return Time();
+  return net_.collective(kind, static_cast<int64_t>(bytes), group).time;
+}
+
+void Part::add(const Part& o, int64_t n) {
+  fwd += o.fwd * n;
+  bwd += o.bwd * n;
+  tp += o.tp * n;
+  cp += o.cp * n;
+  ep += o.ep * n;
+  recompute += o.recompute * n;
+  const double k = static_cast<double>(n);
+  model_flops += o.model_flops * k;
+  hardware_flops += o.hardware_flops * k;
+  dense_params += o.dense_params * k;
+  expert_params += o.expert_params * k;
+}
+
+Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost) {
+  Part c;
+  for (const auto& op : ops) {
+    const Time f = cost.forward(op), b = cost.backward(op);
+    c.fwd += f;
+    c.bwd += b;
+    // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
+    (is_expert(op) ? c.expert_params : c.dense_params) += op.weight_params;
+    // Backward is twice the forward work for matmuls (input and weight gradients); LoRA skips
+    // the frozen weights' gradients but still pays the input gradients.
+    c.model_flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0);
+    const bool redo = recomputable && (p.recompute == model::Recompute::kFull ||
+                                       (p.recompute == model::Recompute::kSelective && op.kind == model::OpKind::kAttention));
+    if (redo) {
+      c.recompute += f;
+      c.hardware_flops += op.flops;
+    }
+  }
+  c.hardware_flops += c.model_flops;
+  return c;
+}
+
+Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bool moe, const ParallelPlan& p,
+                cost::OpCostModel& cost, CollectiveTimer& timer) {
+  const GroupLayout groups = group_layout(p);
+  Part c = ops_part(ops, true, p, cost);
+  const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
+  const double act_bytes = tokens * m.hidden * dtype_bytes(p);
+  // Tensor parallelism: two all-reduces per layer each way, or with sequence parallelism an
+  // all-gather and a reduce-scatter in their place (Korthikanti et al. 2022).
+  Time tp_once;
+  if (p.tp > 1) {
+    tp_once = p.sequence_parallel ? (timer.time(CollectiveKind::kAllGather, act_bytes, groups.tp) +
+                                     timer.time(CollectiveKind::kReduceScatter, act_bytes, groups.tp)) * 2
+                                  : timer.time(CollectiveKind::kAllReduce, act_bytes, groups.tp) * 2;
+  }
+  c.tp = tp_once * (p.recompute == model::Recompute::kFull ? 3 : 2);
+  // Context parallelism: a ring passes K and V around the cp ranks, hidden behind attention.
+  Time cp_f, cp_b;
+  if (p.cp > 1) {
+    Time attn_f, attn_b;
+    for (const auto& op : ops) {
+      if (op.kind == model::OpKind::kAttention) {
+        attn_f += cost.forward(op);
+        attn_b += cost.backward(op);
+      }
+    }
+    const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
+    const double kv_bytes = 2.0 * tokens * kv_heads * m.head_dim * dtype_bytes(p);
+    const Time step = timer.time(CollectiveKind::kSendRecv, kv_bytes, net::Group{2, groups.cp.stride});
+    const Time ring_f = step * (p.cp - 1), ring_b = ring_f * 2;  // backward also returns dK, dV
+    cp_f = ring_f > attn_f ? ring_f - attn_f : Time();
+    cp_b = ring_b > attn_b ? ring_b - attn_b : Time();
+    c.cp = cp_f + cp_b;
+  }
+  // Expert parallelism: dispatch and combine all-to-alls, overlapped with the expert and attention
+  // compute of another micro-batch (DeepSeek's DualPipe, Megatron's EP communication overlap):
+  // only what exceeds the layer's own compute shows, each way.
+  Time ep_f;
+  if (moe && p.ep > 1) {
+    const double local_tokens = p.sequence_parallel ? tokens / p.tp : tokens;
+    const double bytes = local_tokens * m.moe->top_k * m.hidden * dtype_bytes(p);
+    const Time a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
+    ep_f = a2a > c.fwd ? a2a - c.fwd : Time();
+    c.ep = ep_f + (a2a > c.bwd ? a2a - c.bwd : Time());
+  }
+  c.fwd += tp_once + cp_f + ep_f;
+  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + (c.ep - ep_f);
+  return c;
+}
+
+LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer) {
+  const model::ShardContext ctx = shard_context(m, p);
+  LayerParts lp;
+  // Layer 0 has a dense FFN unless every layer is MoE; the last layer is MoE in an MoE model.
+  if (!m.is_moe_layer(0)) lp.dense = layer_part(m, model::layer_forward_ops(m, 0, ctx), false, p, cost, timer);
+  if (m.moe) lp.moe = layer_part(m, model::layer_forward_ops(m, m.layers - 1, ctx), true, p, cost, timer);
+  lp.embedding = ops_part(model::embedding_forward_ops(m, ctx), false, p, cost);
+  lp.head = ops_part(model::head_forward_ops(m, ctx), false, p, cost);
+  return lp;
+}
+
+std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer) {
+  const GroupLayout groups = group_layout(p);
+  std::vector<Part> chunks(static_cast<size_t>(p.pp) * p.virtual_stages);
+  for (size_t g = 0; g < chunks.size(); ++g) {
+    Part& c = chunks[g];
+    const ChunkLayers cl = chunk_layers(m, p, static_cast<int>(g));
+    const int dense = dense_layers_in(m, cl);
+    if (dense > 0) c.add(lp.dense, dense);
+    if (cl.count > dense) c.add(lp.moe, cl.count - dense);
+    if (cl.embedding) c.add(lp.embedding);
+    if (cl.head) c.add(lp.head);
+    if (p.zero >= 3) {
+      // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
+      // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
+      auto both = [&](CollectiveKind k, double bytes_per) {
+        return timer.time(k, c.dense_params * bytes_per, groups.dense_dp) +
+               timer.time(k, c.expert_params * bytes_per, groups.expert_dp);
+      };
+      const Time gather = both(CollectiveKind::kAllGather, dtype_bytes(p));
+      const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, grad_bytes(p));
+      c.fwd = max(c.fwd, gather);
+      c.bwd = max(c.bwd, gather + scatter);
+    }
+  }
+  return chunks;
+}
+
+PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, const std::vector<Part>& chunks,
+                             CollectiveTimer& timer) {
+  PipelineInput in;
+  in.pp = p.pp;
+  in.virtual_stages = p.virtual_stages;
+  in.micro_batches = p.micro_batches();
+  in.schedule = p.schedule;
+  for (const auto& c : chunks) {
+    in.fwd.push_back(c.fwd);
+    in.bwd.push_back(c.bwd);
+  }
+  const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
+  const double act_bytes = tokens * m.hidden * dtype_bytes(p) / (p.sequence_parallel ? p.tp : 1);
+  in.p2p = p.pp > 1 ? timer.time(CollectiveKind::kSendRecv, act_bytes, group_layout(p).pp) : Time();
+  return in;
+}
+
+StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
+                       const std::vector<Time>& stage_end, const std::vector<Time>& stage_busy,
+                       cost::OpCostModel& cost, CollectiveTimer& timer) {
+  const GroupLayout groups = group_layout(p);
+  const int64_t m = p.micro_batches();
+  StepResult r;
+  Time end;
+  for (int s = 0; s < p.pp; ++s) {
+    Part stage;  // the stage's chunks for one micro-batch
+    for (int v = 0; v < p.virtual_stages; ++v) stage.add(chunks[static_cast<size_t>(v) * p.pp + s]);
+    const StageDp dp = p.zero >= 3 ? StageDp{}
+                                   : data_parallel(p, timer, groups, stage.dense_params, stage.expert_params,
+                                                   stage.bwd, stage.fwd);
+    // Adam over this rank's share of the parameters: read and write fp32 master, m and v, read the
+    // fp32 gradient, write the new weights (34 bytes per parameter).
+    const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
+    const double local =
+        p.lora_rank > 0 ? 0.0 : stage.dense_params / shard + stage.expert_params / std::max(1.0, shard / p.ep);
+    const Time optimizer = cost.memory_bound(local * 34.0);
+    const Time stage_done = stage_end[s] + dp.exposed + dp.param_gather_exposed + optimizer;
+    if (s > 0 && stage_done <= end) continue;
+    end = stage_done;
+    r.slowest_stage = s;
+    StepBreakdown& b = r.breakdown;
+    b.tp_comm_s = stage.tp.seconds() * m;
+    b.cp_comm_s = stage.cp.seconds() * m;
+    b.ep_comm_s = stage.ep.seconds() * m;
+    b.recompute_s = stage.recompute.seconds() * m;
+    b.compute_s = stage_busy[s].seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s;
+    b.pp_bubble_s = (stage_end[s] - stage_busy[s]).seconds();
+    b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds();
+    b.optimizer_s = optimizer.seconds();
+  }
+  r.step_time_s = end.seconds();
+  Part all;
+  for (const auto& c : chunks) all.add(c);
+  const double replicas = static_cast<double>(p.tp) * p.cp * p.dp * m;
+  r.model_flops = all.model_flops * replicas;
+  const double peak = precision_peak(e.system.accel, p.precision) * static_cast<double>(e.system.count);
+  r.mfu = r.model_flops / (r.step_time_s * peak);
+  r.hfu = all.hardware_flops * replicas / (r.step_time_s * peak);
+  r.tokens_per_s = static_cast<double>(p.global_batch) * e.model.seq_len / r.step_time_s;
+  return r;
+}
+
+double precision_peak(const hw::AcceleratorSpec& a, cost::Precision p) {
+  switch (p) {
+    case cost::Precision::kFp8: return a.peak_fp8_flops > 0 ? a.peak_fp8_flops : a.peak_bf16_flops;
+    case cost::Precision::kInt8: return a.peak_int8_ops > 0 ? a.peak_int8_ops : a.peak_bf16_flops;
+    case cost::Precision::kFp16: return a.peak_fp16_flops > 0 ? a.peak_fp16_flops : a.peak_bf16_flops;
+    case cost::Precision::kFp32: return a.peak_fp32_flops;
+    case cost::Precision::kBf16: break;
+  }
+  return a.peak_bf16_flops;
+}
+
+}  // namespace trnsim::train

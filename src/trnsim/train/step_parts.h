@@ -1,0 +1,79 @@
+// The parts a training step is assembled from, shared by the full step simulation (step.h) and
+// the planner's fast evaluator (plan/): per-layer work on the compute stream with the
+// communication inside it, chunks of layers, the pipeline's input, data-parallel synchronisation,
+// the optimizer and the step's figures. Op and collective times come through interfaces, so the
+// planner can put caches in front of the cost and network models.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "trnsim/base/units.h"
+#include "trnsim/cost/op_cost.h"
+#include "trnsim/net/collective.h"
+#include "trnsim/train/experiment.h"
+#include "trnsim/train/layout.h"
+#include "trnsim/train/pipeline.h"
+#include "trnsim/train/step.h"
+
+namespace trnsim::train {
+
+// Times a collective of a symmetric group: nothing for a group of one or for no bytes.
+class CollectiveTimer {
+ public:
+  virtual ~CollectiveTimer() = default;
+  virtual Time time(net::CollectiveKind kind, double bytes, const net::Group& group) = 0;
+};
+
+class NetworkTimer : public CollectiveTimer {
+ public:
+  explicit NetworkTimer(const net::NetworkModel& net) : net_(net) {}
+  Time time(net::CollectiveKind kind, double bytes, const net::Group& group) override;
+
+ private:
+  const net::NetworkModel& net_;
+};
+
+// Work on a rank's compute stream for one micro-batch, and what is inside it.
+struct Part {
+  Time fwd, bwd;                   // everything on the compute stream
+  Time tp, cp, ep;                 // exposed communication inside fwd + bwd, by kind
+  Time recompute;                  // the recomputed forward inside bwd
+  double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
+  double hardware_flops = 0;       // including recompute
+  double dense_params = 0, expert_params = 0;  // held by this rank
+  void add(const Part& o, int64_t n = 1);
+};
+
+// Compute of `ops` (forward, backward, recompute) without communication.
+Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost);
+// One layer: its ops plus the tensor-, context- and expert-parallel communication on the critical path.
+Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bool moe, const ParallelPlan& p,
+                cost::OpCostModel& cost, CollectiveTimer& timer);
+
+// The parts of every kind of layer under one sharding: a layer with a dense FFN, an MoE layer
+// (MoE models), the embedding and the head. Every layer of a kind costs the same.
+struct LayerParts {
+  Part dense, moe, embedding, head;
+};
+LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer);
+
+// Per global chunk (virtual index x pp + stage): its layers' parts, plus ZeRO-3's parameter
+// gathers and gradient scatters where they do not hide behind the chunk's compute.
+std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer);
+
+// The pipeline schedule's input: chunk times and the activation transfer between stages.
+PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, const std::vector<Part>& chunks,
+                             CollectiveTimer& timer);
+
+// The step from the pipeline's per-stage ends and busy times: each stage's exposed data-parallel
+// synchronisation and optimizer, the slowest stage's breakdown, MFU, HFU and tokens/s. Leaves
+// memory, fits, trace and sim_wall_s to the caller.
+StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
+                       const std::vector<Time>& stage_end, const std::vector<Time>& stage_busy,
+                       cost::OpCostModel& cost, CollectiveTimer& timer);
+
+// The dense peak of the matmul precision (bf16 where the accelerator has no faster path).
+double precision_peak(const hw::AcceleratorSpec& a, cost::Precision p);
+
+}  // namespace trnsim::train
