@@ -24,6 +24,8 @@ bool looks_like_path(const std::string& s) {
   return s.ends_with(".yaml") || s.ends_with(".yml") || s.find('/') != std::string::npos;
 }
 
+}  // namespace
+
 AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sources) {
   ConfigReader r(root);
   AcceleratorSpec a;
@@ -80,8 +82,6 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
   a.params = *r.log();
   return a;
 }
-
-}  // namespace
 
 std::vector<std::string> list_accelerator_presets() {
   std::vector<std::string> names;
