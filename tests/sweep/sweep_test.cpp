@@ -189,5 +189,14 @@ TEST(SweepKeysTest, TrainiumHardwareKeysReachTheChipModel) {
   EXPECT_GE(small.step_time_s, big.step_time_s);
 }
 
+TEST(SweepSpecTest, TheExampleSweepLoadsAndItsFirstPointRuns) {
+  const SweepSpec spec = load_sweep(std::string(TRNSIM_SOURCE_DIR) + "/configs/examples/sweeps/trn2-links.yaml");
+  EXPECT_EQ(spec.size(), 36);
+  const PointResult p = run_point(spec, 0);
+  EXPECT_EQ(p.error, "");
+  EXPECT_TRUE(p.fits);
+  EXPECT_GT(p.step_time_s, 0);
+}
+
 }  // namespace
 }  // namespace trnsim::plan

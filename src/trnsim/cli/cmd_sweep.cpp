@@ -88,7 +88,7 @@ int run_sweep(const std::vector<std::string>& args) {
   const int64_t jobs = opts.take_int("jobs", 0, 0, 4096);
   opts.finish();
   if (opts.positional().size() != 1) {
-    throw input_error("trnsim sweep", "needs exactly one sweep file", "e.g. trnsim sweep configs/examples/sweep-trn2-links.yaml");
+    throw input_error("trnsim sweep", "needs exactly one sweep file", "e.g. trnsim sweep configs/examples/sweeps/trn2-links.yaml");
   }
   const std::string& path = opts.positional()[0];
   plan::SweepRunOptions ro;

@@ -26,6 +26,18 @@ Error io_error(const std::string& path, const std::string& what) {
   return Error(ErrorKind::kRuntime, path, what + ": " + std::strerror(errno), "check the path, the disk space and permissions");
 }
 
+// The whole of `text`, however many write() calls it takes, then fsync.
+void write_synced(int fd, const std::string& text, const std::string& path) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw io_error(path, "cannot be written");
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) throw io_error(path, "cannot be synced to disk");
+}
+
 bool parse_index(const std::string& text, int64_t& out) {
   if (text.empty() || text.size() > 18) return false;
   out = 0;
@@ -160,20 +172,9 @@ ResultsWriter::~ResultsWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void ResultsWriter::write_all(const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw io_error(path_, "cannot be written");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd_) != 0) throw io_error(path_, "cannot be synced to disk");
-}
-
 void ResultsWriter::append(const std::string& line) {
   std::lock_guard<std::mutex> lock(mu_);
-  write_all(line);
+  write_synced(fd_, line, path_);
 }
 
 std::string sorted_results(const SweepSpec& spec, std::vector<std::string> rows) {
@@ -192,19 +193,13 @@ void write_results_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw io_error(tmp, "cannot be opened for writing");
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      throw io_error(tmp, "cannot be written");
-    }
-    done += static_cast<size_t>(n);
+  try {
+    write_synced(fd, text, tmp);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
-  const bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!synced) throw io_error(tmp, "cannot be synced to disk");
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw io_error(path, "cannot be replaced");
 }
 

@@ -43,7 +43,6 @@ class ResultsWriter {
   void append(const std::string& line);
 
  private:
-  void write_all(const std::string& text);
   std::string path_;
   int fd_ = -1;
   std::mutex mu_;
