@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages trnsim builds with. Nothing else is downloaded, ever.
 set -euo pipefail
-pkgs=(g++ cmake make pkg-config libyaml-cpp-dev nlohmann-json3-dev libgtest-dev libopenblas-dev)
+pkgs=(g++ cmake make pkg-config libyaml-cpp-dev nlohmann-json3-dev libgtest-dev libopenblas-dev
+      libopenmpi-dev openmpi-bin)  # Open MPI: optional, for 'mpirun -n N trnsim sweep'
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

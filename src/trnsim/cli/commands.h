@@ -12,5 +12,7 @@ int run_simulate(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
 int run_collective(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
+int run_plan(const std::vector<std::string>& args);
+int run_sweep(const std::vector<std::string>& args);
 
 }  // namespace trnsim::cli

@@ -20,7 +20,9 @@ void usage() {
       "  simulate <experiment.yaml> [--json]   one training step: time, tokens/s, MFU, memory, breakdown\n"
       "  validate <runs.yaml> [--json]         score predicted step times against published runs\n"
       "  collective --system <preset> [...]    collective timings like nccl-tests (see 'trnsim collective --help')\n"
-      "  compare <exp.yaml> --systems A,B      time, dollars and energy of a token budget per system (see 'trnsim compare --help')\n",
+      "  compare <exp.yaml> --systems A,B      time, dollars and energy of a token budget per system (see 'trnsim compare --help')\n"
+      "  plan <exp.yaml> [--objective time|cost|energy] [--top K] [--json]   search parallel plans\n"
+      "  sweep <sweep.yaml> [--out r.csv]      one step at every point of a parameter sweep, resumable, MPI-aware\n",
       stderr);
 }
 
@@ -41,6 +43,8 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return trnsim::cli::run_validate(args);
     if (cmd == "collective") return trnsim::cli::run_collective(args);
     if (cmd == "compare") return trnsim::cli::run_compare(args);
+    if (cmd == "plan") return trnsim::cli::run_plan(args);
+    if (cmd == "sweep") return trnsim::cli::run_sweep(args);
     std::fprintf(stderr, "trnsim: unknown command '%s'\n", cmd.c_str());
     usage();
     return 2;

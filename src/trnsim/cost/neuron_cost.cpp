@@ -174,7 +174,9 @@ std::unique_ptr<OpCostModel> make_neuron_model(const hw::SystemSpec& system, con
     throw input_error("accelerator '" + system.accel.name + "'", "names no chip preset for the NeuronCore model",
                       "set 'chip:' (e.g. trn2) in the accelerator preset, or use the roofline model");
   }
-  return std::make_unique<NeuronCostModel>(system.accel, hw::load_chip(system.accel.chip),
+  return std::make_unique<NeuronCostModel>(system.accel,
+                                           system.accel.chip_override ? *system.accel.chip_override
+                                                                      : hw::load_chip(system.accel.chip),
                                            load_neuron_params(opts.calibration.empty() ? "trainium" : opts.calibration),
                                            opts);
 }

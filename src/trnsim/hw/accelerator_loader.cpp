@@ -20,6 +20,8 @@ bool looks_like_path(const std::string& s) {
   return s.ends_with(".yaml") || s.ends_with(".yml") || s.find('/') != std::string::npos;
 }
 
+}  // namespace
+
 AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sources) {
   ConfigReader r(root);
   AcceleratorSpec a;
@@ -76,8 +78,6 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
   a.params = *r.log();
   return a;
 }
-
-}  // namespace
 
 std::vector<std::string> list_accelerator_presets() { return preset_names("accelerators"); }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "trnsim/base/units.h"
 
 namespace trnsim::hw {
+
+struct ChipSpec;
 
 enum class AcceleratorFamily { kTrainium, kGpu, kTpu };
 
@@ -31,6 +34,9 @@ struct AcceleratorSpec {
   std::string chip;
   int cores_per_chip = 1;
   int physical_cores_per_logical = 1;
+  // Trainium only, optional: a chip to use instead of the preset named by `chip` (a sweep's
+  // what-if chip, e.g. a larger SBUF); the NeuronCore cost model takes it when set.
+  std::shared_ptr<const ChipSpec> chip_override;
   // The system preset (configs/systems/) that fills a `system:` block naming only this accelerator.
   std::string default_system;
   std::vector<ParamInfo> params;  // every figure with its source
@@ -72,6 +78,8 @@ const char* to_string(ScaleUpKind kind);
 const char* to_string(ScaleOutKind kind);
 
 AcceleratorSpec load_accelerator(const std::string& name_or_path);
+// An accelerator from an already-parsed tree (sweeps edit a preset's tree before building it).
+AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sources);
 std::vector<std::string> list_accelerator_presets();
 std::vector<std::string> list_system_presets();
 // A named system preset (configs/systems/<name>.yaml) sized to `count` accelerators (0: its default).
