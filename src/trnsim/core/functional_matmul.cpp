@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "trnsim/core/functional_ap.h"
 #include "trnsim/numerics/convert.h"
@@ -109,31 +110,25 @@ KernelChoice choose_kernel() {
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
-// A = S^T packed in blocks of MR rows: a[(mb * K + k) * MR + r] = stationary[k][mb * MR + r].
-std::vector<float> pack_stationary(const isa::AccessPattern& st, CoreState& s, int mr) {
-  const int64_t kk = st.partitions, m = st.free_elems();
-  std::vector<float> a(static_cast<size_t>(round_up(m, mr) * kk), 0.0f);
-  std::vector<float> row(static_cast<size_t>(m));
-  for (int64_t k = 0; k < kk; ++k) {
-    read_row(st, s, k, row.data());
-    for (int64_t i = 0; i < m; ++i) a[((i / mr) * kk + k) * mr + i % mr] = row[i];
-  }
-  return a;
-}
-
-// The moving tile as panels of NB columns: panels[(j0 / NB) * K * NB + k * NB + j] = moving[k][j0 + j],
-// zero-padded past N. Each row is converted once, as a whole run (the fast path of load_f32).
-std::vector<float> pack_moving(const isa::AccessPattern& mv, CoreState& s, int nb) {
-  const int64_t kk = mv.partitions, n = mv.free_elems(), np = round_up(n, nb);
-  std::vector<float> panels(static_cast<size_t>(np * kk), 0.0f);
-  std::vector<float> row(static_cast<size_t>(n));
-  for (int64_t k = 0; k < kk; ++k) {
-    read_row(mv, s, k, row.data());
+// Both operands in fp32, packed for the micro-kernel, from K rows [k0, k1):
+//  a[(mb * K + k) * MR + r] = stationary[k][mb * MR + r]   (A = S^T in blocks of MR rows)
+//  panels[(j0 / NB) * K * NB + k * NB + j] = moving[k][j0 + j]   (panels of NB columns)
+// zero-padded past M and N. Each row is converted once, as a whole run (load_f32's fast path);
+// rows are independent, so the packing is split over threads like the multiply.
+void pack_rows(const isa::Matmul& in, CoreState& s, int mr, int nb, int64_t k0, int64_t k1, float* a, float* panels) {
+  const int64_t kk = in.stationary.partitions, m = in.stationary.free_elems(), n = in.moving.free_elems();
+  std::vector<float> row(static_cast<size_t>(std::max(m, n)));
+  for (int64_t k = k0; k < k1; ++k) {
+    read_row(in.stationary, s, k, row.data());
+    for (int64_t i = 0; i < round_up(m, mr); ++i) a[((i / mr) * kk + k) * mr + i % mr] = i < m ? row[i] : 0.0f;
+    read_row(in.moving, s, k, row.data());
     for (int64_t j0 = 0; j0 < n; j0 += nb) {
-      std::memcpy(panels.data() + j0 * kk + k * nb, row.data() + j0, sizeof(float) * std::min<int64_t>(nb, n - j0));
+      const int64_t w = std::min<int64_t>(nb, n - j0);
+      float* dst = panels + j0 * kk + k * nb;
+      std::memcpy(dst, row.data() + j0, sizeof(float) * w);
+      std::fill(dst + w, dst + nb, 0.0f);
     }
   }
-  return panels;
 }
 
 // The result can be accumulated in place when it is an fp32 PSUM/SBUF tile made of whole blocks.
@@ -172,8 +167,12 @@ void exec_matmul(const isa::Matmul& in, CoreState& s) {
   const int64_t kk = in.stationary.partitions;
   const int64_t m = in.stationary.free_elems(), n = in.moving.free_elems();
   const int64_t mp = round_up(m, kc.mr), np = round_up(n, kc.nb);
-  const std::vector<float> a = pack_stationary(in.stationary, s, kc.mr);
-  const std::vector<float> all_panels = pack_moving(in.moving, s, kc.nb);
+  // Every element is written by pack_rows (padding included): no zero-fill first.
+  const auto a = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(mp * kk));
+  const auto all_panels = std::make_unique_for_overwrite<float[]>(static_cast<size_t>(np * kk));
+  auto pack = [&](int64_t k0, int64_t k1) { pack_rows(in, s, kc.mr, kc.nb, k0, k1, a.get(), all_panels.get()); };
+  if (s.pool && s.pool->size() > 1) s.pool->parallel_for(kk, pack);
+  else pack(0, kk);
 
   float* c = nullptr;
   int64_t ldc = np;
@@ -197,7 +196,7 @@ void exec_matmul(const isa::Matmul& in, CoreState& s) {
   auto rows = [&](int64_t b0, int64_t b1) {
     for (int64_t j0 = 0; j0 < np; j0 += kc.nb) {
       for (int64_t i0 = b0 * kc.mr; i0 < b1 * kc.mr; i0 += kc.mr) {
-        kc.fn(kk, a.data() + i0 * kk, all_panels.data() + j0 * kk, c + i0 * ldc + j0, ldc);
+        kc.fn(kk, a.get() + i0 * kk, all_panels.get() + j0 * kk, c + i0 * ldc + j0, ldc);
       }
     }
   };
