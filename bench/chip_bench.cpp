@@ -69,7 +69,8 @@ void timing_speed(const hw::ChipSpec& chip, std::vector<Row>& rows, nlohmann::js
   auto k = build("gemm", {{"m", 8192}, {"n", 8192}, {"k", 8192}}, chip);
   double best = 0;
   int64_t n = 0;
-  for (int rep = 0; rep < 3; ++rep) {
+  // Best of 10: the build host is a shared VM whose speed wanders by tens of percent.
+  for (int rep = 0; rep < 10; ++rep) {
     auto r = kernels::run_kernel(k, chip, timing()).result;
     best = std::max(best, r.instructions / r.sim_wall_s);
     n = r.instructions;

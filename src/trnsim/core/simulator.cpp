@@ -73,8 +73,12 @@ class CoreSim {
       Event e = heap_.top();
       heap_.pop();
       now_ = e.at;
-      if (e.inst >= 0) complete(e.inst);
-      else try_issue(e.stream);
+      if (e.inst >= 0) {
+        complete(e.inst);
+        if (!sched_.streams[e.stream].is_dma && streams_[e.stream].free_at == now_) try_issue(e.stream);
+      } else {
+        try_issue(e.stream);
+      }
     }
     check_finished();
     return summarize();
@@ -148,7 +152,11 @@ class CoreSim {
     ++st.executed;
     ++st.next;
     push(end, 0, s, idx);
-    push(st.free_at, 1, s, -1);
+    // A compute engine, free again only when its instruction completes, tries its next one from
+    // the completion event: one event per instruction instead of two. (Starting it there rather
+    // than after the other completions of the same picosecond changes no start time: a wait that
+    // one of them satisfies parks the stream and wakes it at that same picosecond.)
+    if (sched_.streams[s].is_dma || st.free_at != end) push(st.free_at, 1, s, -1);
   }
 
   // A new stationary is loaded in the background while the previous instruction streams (NA2);
