@@ -79,7 +79,8 @@ TEST(EconEnergy, ScalesWithTimeActionsAndPue) {
 }
 
 TEST(EconEnergy, UnknownAcceleratorNamesTheTableToAdd) {
-  const hw::AcceleratorSpec accel = hw::load_accelerator("tpu-v4");
+  hw::AcceleratorSpec accel = hw::load_accelerator("tpu-v4");
+  accel.name = "npu-x1";  // a what-if accelerator no energy table lists
   try {
     energy_model_for(accel);
     FAIL() << "no error";
@@ -114,6 +115,24 @@ TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
   EXPECT_GT(en.accel_power_w, 70.0);
   EXPECT_LT(en.accel_power_w, 760.0);
   EXPECT_GT(en.peak_power_w, en.avg_power_w);
+}
+
+}  // namespace
+}  // namespace trnsim::econ
+
+namespace trnsim::econ {
+namespace {
+
+TEST(EconEnergy, TpuTableCalibratesToBoardAndIdlePower) {
+  for (const char* name : {"tpu-v4", "tpu-v5p", "tpu-v6e"}) {
+    const hw::AcceleratorSpec a = hw::load_accelerator(name);
+    const EnergyModel m = energy_model_for(a);
+    // At the sustained GEMM rate the board draws tdp_w; idle it draws idle_w.
+    const double rate = m.sustained_flops(cost::Precision::kBf16);
+    const double hbm_w = rate * m.table.gemm_hbm_bytes_per_flop * m.table.j_per_hbm_byte;
+    EXPECT_NEAR(m.static_w + rate * m.j_per_flop(cost::Precision::kBf16) + hbm_w, a.tdp_w, 1e-6 * a.tdp_w) << name;
+    EXPECT_DOUBLE_EQ(m.static_w, a.idle_w) << name;
+  }
 }
 
 }  // namespace

@@ -128,3 +128,19 @@ TEST(SystemBlock, AcceleratorWithoutDefaultSystemIsNamed) {
 
 }  // namespace
 }  // namespace trnsim::hw
+
+namespace trnsim::hw {
+namespace {
+
+TEST(SystemBlock, AJobOnPartOfATorusRunsOnASliceOfIt) {
+  const SystemSpec s = load_system("tpu-v5p-pod", 1024);
+  EXPECT_EQ(s.per_node, 1024);
+  ASSERT_EQ(s.scale_up.torus_dims.size(), 3u);
+  int64_t product = 1;
+  for (int d : s.scale_up.torus_dims) product *= d;
+  EXPECT_EQ(product, 1024);
+  EXPECT_EQ(s.scale_up.torus_dims.front(), 16);  // 16 x 8 x 8: the most nearly cubic shape
+}
+
+}  // namespace
+}  // namespace trnsim::hw

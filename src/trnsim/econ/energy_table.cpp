@@ -109,8 +109,8 @@ EnergyTable energy_table_for(const std::string& accelerator) {
 
 double EnergyModel::j_per_flop(cost::Precision p) const {
   switch (p) {
-    case cost::Precision::kFp8:
-    case cost::Precision::kInt8: return j_per_flop_fp8;
+    case cost::Precision::kFp8: return j_per_flop_fp8;
+    case cost::Precision::kInt8: return j_per_flop_int8;
     case cost::Precision::kFp32: return j_per_flop_fp32;
     case cost::Precision::kBf16:
     case cost::Precision::kFp16: break;
@@ -121,8 +121,9 @@ double EnergyModel::j_per_flop(cost::Precision p) const {
 double EnergyModel::sustained_flops(cost::Precision p) const {
   switch (p) {
     case cost::Precision::kFp8:
-    case cost::Precision::kInt8:
       return table.gemm_eff_fp8 * (accel.peak_fp8_flops > 0 ? accel.peak_fp8_flops : accel.peak_bf16_flops);
+    case cost::Precision::kInt8:  // 8-bit matmuls run at the fp8 fraction of their own peak
+      return table.gemm_eff_fp8 * (accel.peak_int8_ops > 0 ? accel.peak_int8_ops : accel.peak_bf16_flops);
     case cost::Precision::kFp32: return table.gemm_eff_fp32 * accel.peak_fp32_flops;
     case cost::Precision::kFp16:
       return table.gemm_eff_bf16 * (accel.peak_fp16_flops > 0 ? accel.peak_fp16_flops : accel.peak_bf16_flops);
@@ -153,6 +154,7 @@ EnergyModel energy_model(const EnergyTable& t, const hw::AcceleratorSpec& accel)
   };
   m.j_per_flop_bf16 = derive(cost::Precision::kBf16, "bf16");
   m.j_per_flop_fp8 = derive(cost::Precision::kFp8, "fp8");
+  m.j_per_flop_int8 = derive(cost::Precision::kInt8, "int8");
   m.j_per_flop_fp32 = derive(cost::Precision::kFp32, "fp32");
   return m;
 }

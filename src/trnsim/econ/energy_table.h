@@ -37,7 +37,7 @@ struct EnergyModel {
   hw::AcceleratorSpec accel;
   double static_w = 0;       // idle power of one accelerator (accel.idle_w)
   double board_w = 0;        // GEMM-saturated board power the calibration reproduces (accel.tdp_w)
-  double j_per_flop_bf16 = 0, j_per_flop_fp8 = 0, j_per_flop_fp32 = 0;
+  double j_per_flop_bf16 = 0, j_per_flop_fp8 = 0, j_per_flop_int8 = 0, j_per_flop_fp32 = 0;
 
   double j_per_flop(cost::Precision p) const;
   // The sustained dense-GEMM rate (FLOP/s) of one accelerator in precision p.

@@ -293,6 +293,12 @@ SystemSpec build(const Fields& f, std::string name) {
                             shape(balanced_dims(s.per_node, rank)));
     }
   }
+  // A job on part of one torus domain runs on a slice of it (as TPU slices are carved from a
+  // pod): the domain is the slice, in its most nearly cubic shape.
+  if (rank > 0 && s.count > 0 && s.count < s.per_node) {
+    s.per_node = static_cast<int>(s.count);
+    dims = balanced_dims(s.count, rank);
+  }
   if (f.neuron_cores) {
     if (s.accel.family != AcceleratorFamily::kTrainium) {
       throw input_error(where(f, "neuron_cores"), "neuron_cores applies to Trainium accelerators only",
