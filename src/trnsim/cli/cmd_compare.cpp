@@ -7,7 +7,7 @@
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
-#include "trnsim/econ/compare.h"
+#include "trnsim/plan/compare.h"
 #include "trnsim/econ/prices.h"
 
 namespace trnsim::cli {
@@ -59,7 +59,7 @@ int run_compare(const std::vector<std::string>& args) {
   Options opts("compare", args, {"json"});
   const bool json = opts.flag("json");
   const auto systems = opts.take("systems");
-  econ::CompareOptions co;
+  plan::CompareOptions co;
   if (auto t = opts.take("tokens")) co.tokens = number("--tokens", *t);
   if (auto k = opts.take("price-kind")) co.price.kind = econ::parse_price_kind(*k);
   if (auto p = opts.take("price")) {
@@ -84,9 +84,9 @@ int run_compare(const std::vector<std::string>& args) {
   if (!systems) throw input_error("trnsim compare", "needs --systems", "give e.g. --systems trn2.48xlarge:1024,p5e.48xlarge:1024");
   const train::Experiment e = train::load_experiment(opts.positional()[0]);
   // Everything is computed before anything is printed: an error leaves no half-written report.
-  const auto rows = econ::compare_systems(e, split(*systems, ','), co);
-  if (json) std::printf("%s\n", econ::compare_json(rows, co).dump(2).c_str());
-  else std::fputs(econ::format_compare(rows, co).c_str(), stdout);
+  const auto rows = plan::compare_systems(e, split(*systems, ','), co);
+  if (json) std::printf("%s\n", plan::compare_json(rows, co).dump(2).c_str());
+  else std::fputs(plan::format_compare(rows, co).c_str(), stdout);
   return 0;
 }
 

@@ -11,7 +11,12 @@
 
 #include "trnsim/econ/econ.h"
 
-namespace trnsim::econ {
+namespace trnsim::plan {
+
+using econ::EnergyOptions;
+using econ::EnergyReport;
+using econ::PriceOptions;
+using econ::RunReport;
 
 // "preset" or "preset:count" (count = accelerators, e.g. trn2.48xlarge:1024, p5e.48xlarge:512).
 struct SystemChoice {
@@ -23,13 +28,11 @@ SystemChoice parse_system_choice(const std::string& text);
 struct PlanChoice {
   train::Experiment experiment;  // the base experiment on the system with the chosen plan
   train::StepResult result;
-  int candidates = 0;            // plans tried (valid for the model and system)
-  int fitting = 0;               // of those, plans that fit in memory
+  int64_t candidates = 0;        // legal plans the planner considered
+  int64_t fitting = 0;           // of those, plans that fit in memory
 };
-// The fastest plan of a small built-in search (tp in divisors of the heads within one scale-up
-// domain, pp in divisors of the layers, dp the rest, micro-batch 1-2, the least recompute that
-// fits, ZeRO-1) keeping the base experiment's model, global batch and precision. Throws
-// Error(kInput) naming the system when no plan fits. Stand-in for the planner (plan/).
+// The fastest plan the planner (planner.h) finds for the base experiment's model, global batch
+// and precision on `system`. Throws Error(kInput) naming the system when no plan is legal or fits.
 PlanChoice best_plan_for(const train::Experiment& base, const hw::SystemSpec& system);
 
 struct CompareOptions {
@@ -59,4 +62,4 @@ std::vector<CompareRow> compare_systems(const train::Experiment& base, const std
 nlohmann::json compare_json(const std::vector<CompareRow>& rows, const CompareOptions& o);
 std::string format_compare(const std::vector<CompareRow>& rows, const CompareOptions& o);
 
-}  // namespace trnsim::econ
+}  // namespace trnsim::plan

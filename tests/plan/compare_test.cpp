@@ -3,17 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "trnsim/base/error.h"
-#include "trnsim/econ/compare.h"
+#include "trnsim/plan/compare.h"
 #include "trnsim/train/experiment.h"
 
-namespace trnsim::econ {
+namespace trnsim::plan {
 namespace {
 
 train::Experiment small() {
   return train::load_experiment(std::string(TRNSIM_SOURCE_DIR) + "/tests/data/econ/small.yaml");
 }
 
-TEST(EconCompare, SystemChoiceSyntax) {
+TEST(PlanCompare, SystemChoiceSyntax) {
   const SystemChoice a = parse_system_choice("trn2.48xlarge:1024");
   EXPECT_EQ(a.preset, "trn2.48xlarge");
   EXPECT_EQ(a.count, 1024);
@@ -23,7 +23,7 @@ TEST(EconCompare, SystemChoiceSyntax) {
   EXPECT_THROW(parse_system_choice(":8"), Error);
 }
 
-TEST(EconCompare, BestPlanIsNoSlowerThanTheGivenPlan) {
+TEST(PlanCompare, BestPlanIsNoSlowerThanTheGivenPlan) {
   const train::Experiment e = small();
   const train::StepResult given = train::simulate_step(e);
   const PlanChoice best = best_plan_for(e, e.system);
@@ -35,7 +35,7 @@ TEST(EconCompare, BestPlanIsNoSlowerThanTheGivenPlan) {
   EXPECT_EQ(static_cast<int64_t>(p.tp) * p.pp * p.dp, e.system.ranks());
 }
 
-TEST(EconCompare, TwoSystemsNormalisedToTheBaselineWithBreakEven) {
+TEST(PlanCompare, TwoSystemsNormalisedToTheBaselineWithBreakEven) {
   CompareOptions o;
   o.tokens = 1e9;
   o.prices = {{"p5.48xlarge", 4.0}, {"p5e.48xlarge:8", 5.0}};
@@ -58,11 +58,11 @@ TEST(EconCompare, TwoSystemsNormalisedToTheBaselineWithBreakEven) {
   EXPECT_NE(format_compare(rows, o).find("break-even"), std::string::npos);
 }
 
-TEST(EconCompare, ChecksNamesAndPricesBeforeSimulating) {
+TEST(PlanCompare, ChecksNamesAndPricesBeforeSimulating) {
   CompareOptions o;
-  o.price.kind = PriceKind::kReserved;
+  o.price.kind = econ::PriceKind::kReserved;
   EXPECT_THROW(compare_systems(small(), {"p5.48xlarge:8"}, o), Error);
-  o.price.kind = PriceKind::kOnDemand;
+  o.price.kind = econ::PriceKind::kOnDemand;
   EXPECT_THROW(compare_systems(small(), {"p5.48xlarge:8", "no-such-system:8"}, o), Error);
   EXPECT_THROW(compare_systems(small(), {"trn2-ultraserver:64"}, o), Error);  // no price file
   o.tokens = -1;
@@ -70,4 +70,4 @@ TEST(EconCompare, ChecksNamesAndPricesBeforeSimulating) {
 }
 
 }  // namespace
-}  // namespace trnsim::econ
+}  // namespace trnsim::plan

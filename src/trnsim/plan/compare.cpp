@@ -1,4 +1,6 @@
-#include "trnsim/econ/compare.h"
+#include "trnsim/plan/compare.h"
+#include "trnsim/plan/planner.h"
+#include "trnsim/plan/search_space.h"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +8,30 @@
 #include "trnsim/base/error.h"
 #include "trnsim/econ/prices.h"
 
-namespace trnsim::econ {
+namespace trnsim::plan {
+
+PlanChoice best_plan_for(const train::Experiment& base, const hw::SystemSpec& system) {
+  train::Experiment e = base;
+  e.system = system;
+  PlanOptions o;
+  o.objective = Objective::kTime;
+  o.top = 1;
+  const PlanSearchResult found = search_plans(e, o);
+  if (found.status != SearchStatus::kOk || found.plans.empty()) {
+    // Nothing fitting is a capacity outcome (exit code 4), no legal plan a bad input.
+    throw Error(found.status == SearchStatus::kNothingFits ? ErrorKind::kCapacity : ErrorKind::kInput,
+                "system '" + system.name + "' (" + std::to_string(system.count) + " x " + system.accel.name + ")",
+                found.message.empty() ? "has no plan that fits" : found.message,
+                found.hint.empty() ? "use more accelerators or a smaller global batch" : found.hint);
+  }
+  PlanChoice best;
+  best.experiment = e;
+  best.experiment.plan = found.plans.front().plan;
+  best.result = found.plans.front().result;
+  best.candidates = found.legal;
+  best.fitting = found.fitting;
+  return best;
+}
 namespace {
 
 std::string fmt(const char* f, double v) {
@@ -55,8 +80,8 @@ std::vector<CompareRow> compare_systems(const train::Experiment& base, const std
     specs.push_back(hw::load_system(row.system.preset, row.system.count));
     PriceOptions po = o.price;
     if (auto v = override_for(o, row.system)) po.price_per_accel_hour = v;
-    check_price_available(row.system.preset, po);
-    (void)energy_model_for(specs.back().accel);
+    econ::check_price_available(row.system.preset, po);
+    (void)econ::energy_model_for(specs.back().accel);
     rows.push_back(std::move(row));
   }
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -65,10 +90,10 @@ std::vector<CompareRow> compare_systems(const train::Experiment& base, const std
     const train::Experiment& e = row.plan.experiment;
     PriceOptions po = o.price;
     if (auto v = override_for(o, row.system)) po.price_per_accel_hour = v;
-    row.energy = step_energy(e, row.plan.result, o.energy);
-    row.price_per_accel_hour = price_per_accel_hour(e, po, row.energy);
+    row.energy = econ::step_energy(e, row.plan.result, o.energy);
+    row.price_per_accel_hour = econ::price_per_accel_hour(e, po, row.energy);
     po.price_per_accel_hour = row.price_per_accel_hour;
-    row.run = run_report(e, row.plan.result, o.tokens, po, o.energy);
+    row.run = econ::run_report(e, row.plan.result, o.tokens, po, o.energy);
   }
   const CompareRow& b = rows.front();
   for (CompareRow& row : rows) {
@@ -125,19 +150,18 @@ std::string format_compare(const std::vector<CompareRow>& rows, const CompareOpt
   std::string s = "compare: " + fmt("%.3g", o.tokens) + " tokens, " + to_string(o.price.kind) +
                   " prices, baseline " + (rows.empty() ? "" : rows.front().system.text) + "\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%-24s %-22s %9s %9s %9s %10s %10s %10s %9s %10s %11s\n", "system", "plan (tp/pp/dp/mb/rc)",
-                "step s", "Mtok/s", "days", "$/acc-h", "$", "MWh", "tok/J", "tok/$", "break-even");
+  std::snprintf(line, sizeof line, "%-24s %9s %9s %9s %10s %10s %10s %9s %10s %11s\n", "system", "step s", "Mtok/s",
+                "days", "$/acc-h", "$", "MWh", "tok/J", "tok/$", "break-even");
   s += line;
   for (const auto& r : rows) {
-    const train::ParallelPlan& p = r.plan.experiment.plan;
-    const std::string plan = std::to_string(p.tp) + "/" + std::to_string(p.pp) + "/" + std::to_string(p.dp) + "/" +
-                             std::to_string(p.micro_batch) + "/" + std::string(train::recompute_name(p.recompute));
-    std::snprintf(line, sizeof line, "%-24s %-22s %9.3f %9.3f %9.2f %10.3f %10.4g %10.4g %9.3f %10.4g %11.3f\n",
-                  r.system.text.c_str(), plan.c_str(), r.plan.result.step_time_s, r.plan.result.tokens_per_s / 1e6,
+    std::snprintf(line, sizeof line, "%-24s %9.3f %9.3f %9.2f %10.3f %10.4g %10.4g %9.3f %10.4g %11.3f\n",
+                  r.system.text.c_str(), r.plan.result.step_time_s, r.plan.result.tokens_per_s / 1e6,
                   r.run.time_to_train_s / 86400.0, r.price_per_accel_hour, r.run.dollars, r.run.mwh,
                   r.run.tokens_per_joule, r.run.tokens_per_dollar, r.break_even_price);
     s += line;
   }
+  s += "best plans (the planner's, by step time):\n";
+  for (const auto& r : rows) s += "  " + r.system.text + ": " + plan_label(r.plan.experiment.plan) + "\n";
   s += "relative to the baseline (time, $, MWh: lower is better; tokens/s, tokens/J, tokens/$: higher is better)\n";
   std::snprintf(line, sizeof line, "%-24s %9s %9s %9s %9s %9s %9s %9s\n", "system", "step", "tok/s", "time", "$", "MWh",
                 "tok/J", "tok/$");
@@ -152,4 +176,4 @@ std::string format_compare(const std::vector<CompareRow>& rows, const CompareOpt
   return s;
 }
 
-}  // namespace trnsim::econ
+}  // namespace trnsim::plan
