@@ -34,6 +34,10 @@ std::string config_dir() {
   return std::string(TRNSIM_SOURCE_DIR) + "/configs";
 }
 
+bool looks_like_path(const std::string& s) {
+  return s.ends_with(".yaml") || s.ends_with(".yml") || s.find('/') != std::string::npos;
+}
+
 std::vector<std::string> preset_names(const std::string& subdir) {
   std::vector<std::string> names;
   std::error_code ec;

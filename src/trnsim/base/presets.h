@@ -10,6 +10,9 @@ namespace trnsim {
 // to its parent directory, else <source tree>/configs.
 std::string config_dir();
 
+// True when `s` names a file (ends in .yaml / .yml or contains '/') rather than a preset.
+bool looks_like_path(const std::string& s);
+
 // The names (file stems) of the .yaml presets in config_dir()/<subdir>, sorted.
 std::vector<std::string> preset_names(const std::string& subdir);
 

@@ -1,6 +1,7 @@
 #include "trnsim/base/text.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace trnsim {
@@ -12,6 +13,14 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     s += i;
   }
   return s;
+}
+
+std::string normalise_name(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {

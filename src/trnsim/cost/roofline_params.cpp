@@ -1,4 +1,6 @@
 #include "trnsim/cost/roofline_params.h"
+#include "trnsim/base/text.h"
+#include "trnsim/base/presets.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,27 +16,7 @@ namespace trnsim::cost {
 namespace fs = std::filesystem;
 namespace {
 
-bool looks_like_path(const std::string& s) {
-  auto ends = [&](const std::string& x) { return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0; };
-  return ends(".yaml") || ends(".yml") || s.find('/') != std::string::npos;
-}
-
 std::string cost_dir() { return hw::config_dir() + "/cost"; }
-
-// "H100-SXM5" -> "h100sxm5": accelerator names are matched without case or punctuation.
-std::string normalise(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
 
 RooflineParams read_params(const ConfigNode& root) {
   auto log = std::make_shared<std::vector<ParamInfo>>();
@@ -114,7 +96,7 @@ std::vector<std::string> list_roofline_presets() {
 }
 
 RooflineParams roofline_params_for(const std::string& accelerator) {
-  const std::string want = normalise(accelerator);
+  const std::string want = normalise_name(accelerator);
   std::string best;
   size_t best_len = 0;
   for (const auto& name : list_roofline_presets()) {
@@ -122,7 +104,7 @@ RooflineParams roofline_params_for(const std::string& accelerator) {
     const ConfigNode* list = root.find("accelerators");
     if (!list || !list->is_list()) continue;
     for (const auto& item : list->items()) {
-      const std::string prefix = normalise(item.scalar());
+      const std::string prefix = normalise_name(item.scalar());
       if (!prefix.empty() && want.rfind(prefix, 0) == 0 && prefix.size() > best_len) {
         best = name;
         best_len = prefix.size();

@@ -1,4 +1,6 @@
 #include "trnsim/econ/energy_table.h"
+#include "trnsim/base/text.h"
+#include "trnsim/base/presets.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,24 +16,6 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string energy_dir() { return hw::config_dir() + "/energy"; }
-
-bool looks_like_path(const std::string& s) {
-  return s.find('/') != std::string::npos || s.ends_with(".yaml") || s.ends_with(".yml");
-}
-
-std::string normalise(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
-  return s;
-}
 
 EnergyTable read_table(const ConfigNode& root) {
   auto log = std::make_shared<std::vector<ParamInfo>>();
@@ -86,13 +70,13 @@ EnergyTable load_energy_table(const std::string& name_or_path) {
 }
 
 EnergyTable energy_table_for(const std::string& accelerator) {
-  const std::string want = normalise(accelerator);
+  const std::string want = normalise_name(accelerator);
   std::string best;
   size_t best_len = 0;
   for (const auto& name : list_energy_presets()) {
     const EnergyTable t = load_energy_table(name);
     for (const auto& prefix : t.accelerators) {
-      const std::string p = normalise(prefix);
+      const std::string p = normalise_name(prefix);
       if (!p.empty() && want.rfind(p, 0) == 0 && p.size() > best_len) {
         best = name;
         best_len = p.size();

@@ -16,10 +16,6 @@ namespace {
 
 constexpr double kTera = 1e12;
 
-bool looks_like_path(const std::string& s) {
-  return s.ends_with(".yaml") || s.ends_with(".yml") || s.find('/') != std::string::npos;
-}
-
 }  // namespace
 
 AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sources) {

@@ -1,4 +1,5 @@
 #include "trnsim/hw/chip_loader.h"
+#include "trnsim/base/presets.h"
 #include "trnsim/base/text.h"
 
 #include <algorithm>
@@ -13,10 +14,6 @@ namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-bool looks_like_path(const std::string& s) {
-  return ends_with(s, ".yaml") || ends_with(s, ".yml") || s.find('/') != std::string::npos;
 }
 
 }  // namespace

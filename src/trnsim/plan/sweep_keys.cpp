@@ -3,6 +3,7 @@
 // no reader declares it. Preset keys (accelerator.*, chip.*) must exist in the preset's tree,
 // which holds every key its reader takes.
 #include "trnsim/plan/sweep_keys.h"
+#include "trnsim/base/text.h"
 
 #include <algorithm>
 
@@ -16,19 +17,6 @@ namespace trnsim::plan {
 namespace {
 
 const std::vector<std::string> kTrees = {"system", "model", "training", "accelerator", "chip"};
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
