@@ -50,36 +50,30 @@ HbmTensor KernelBuilder::scratch(const std::string& n, DType t, std::vector<int6
   return add_tensor(n, t, std::move(s), isa::TensorRole::kScratch);
 }
 
-Tile KernelBuilder::sbuf(const std::string& name, DType dtype, int32_t partitions, int64_t cols) {
-  if (partitions < 1 || partitions > chip_.sbuf.partitions) {
+Tile KernelBuilder::tile(MemSpace space, const std::string& name, DType dtype, int32_t partitions, int64_t cols) {
+  const bool sbuf = space == MemSpace::kSbuf;
+  const int32_t limit = sbuf ? chip_.sbuf.partitions : chip_.psum.partitions;
+  if (partitions < 1 || partitions > limit) {
     throw input_error("tile " + name, "asks for " + std::to_string(partitions) + " partitions",
-                      "use 1.." + std::to_string(chip_.sbuf.partitions));
+                      "use 1.." + std::to_string(limit));
   }
   Tile t;
-  t.space = MemSpace::kSbuf;
+  t.space = space;
   t.dtype = dtype;
   t.partitions = partitions;
   t.cols = cols;
   t.name = name;
-  t.offset = sbuf_alloc_.allocate(cols * numerics::dtype_size(dtype), name);
+  t.offset = (sbuf ? sbuf_alloc_ : psum_alloc_).allocate(cols * numerics::dtype_size(dtype), name);
   t.alloc = next_alloc_++;
   return t;
 }
 
+Tile KernelBuilder::sbuf(const std::string& name, DType dtype, int32_t partitions, int64_t cols) {
+  return tile(MemSpace::kSbuf, name, dtype, partitions, cols);
+}
+
 Tile KernelBuilder::psum(const std::string& name, int32_t partitions, int64_t cols, DType dtype) {
-  if (partitions < 1 || partitions > chip_.psum.partitions) {
-    throw input_error("tile " + name, "asks for " + std::to_string(partitions) + " partitions",
-                      "use 1.." + std::to_string(chip_.psum.partitions));
-  }
-  Tile t;
-  t.space = MemSpace::kPsum;
-  t.dtype = dtype;
-  t.partitions = partitions;
-  t.cols = cols;
-  t.name = name;
-  t.offset = psum_alloc_.allocate(cols * numerics::dtype_size(dtype), name);
-  t.alloc = next_alloc_++;
-  return t;
+  return tile(MemSpace::kPsum, name, dtype, partitions, cols);
 }
 
 void KernelBuilder::release(const Tile& t) {

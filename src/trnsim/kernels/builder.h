@@ -109,6 +109,7 @@ class KernelBuilder {
   isa::Program finish();
 
  private:
+  Tile tile(MemSpace space, const std::string& name, DType dtype, int32_t partitions, int64_t cols);
   HbmTensor add_tensor(const std::string& name, DType dtype, std::vector<int64_t> shape, isa::TensorRole role);
   void emit(EngineId e, isa::Body body, const std::vector<const AccessPattern*>& reads,
             const std::vector<const AccessPattern*>& writes);
