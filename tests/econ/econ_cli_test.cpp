@@ -9,11 +9,6 @@ namespace {
 
 class EconCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (run_trnsim("compare --help").output.find("unknown command") != std::string::npos) {
-      GTEST_SKIP() << "trnsim has no compare command yet (cli/main.cpp)";
-    }
-  }
   static std::string exp() { return source_path("tests/data/econ/small.yaml"); }
 };
 

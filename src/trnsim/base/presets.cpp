@@ -1,5 +1,8 @@
 #include "trnsim/base/presets.h"
 
+#include "trnsim/base/config.h"
+#include "trnsim/base/text.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -46,6 +49,26 @@ std::vector<std::string> preset_names(const std::string& subdir) {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::string preset_for_accelerator(const std::string& subdir, const std::vector<std::string>& names,
+                                   const std::string& accelerator) {
+  const std::string want = normalise_name(accelerator);
+  std::string best;
+  size_t best_len = 0;
+  for (const auto& name : names) {
+    const ConfigNode root = ConfigNode::load_yaml_file(config_dir() + "/" + subdir + "/" + name + ".yaml");
+    const ConfigNode* list = root.find("accelerators");
+    if (!list || !list->is_list()) continue;
+    for (const auto& item : list->items()) {
+      const std::string prefix = normalise_name(item.scalar());
+      if (!prefix.empty() && want.starts_with(prefix) && prefix.size() > best_len) {
+        best = name;
+        best_len = prefix.size();
+      }
+    }
+  }
+  return best;
 }
 
 }  // namespace trnsim

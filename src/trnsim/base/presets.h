@@ -16,4 +16,10 @@ bool looks_like_path(const std::string& s);
 // The names (file stems) of the .yaml presets in config_dir()/<subdir>, sorted.
 std::vector<std::string> preset_names(const std::string& subdir);
 
+// Of the presets `names` in config_dir()/<subdir>, the one whose top-level `accelerators` list
+// holds the longest prefix of `accelerator` (case and punctuation ignored: "H100-SXM" matches
+// "h100"); empty when none does. Calibrations and energy tables are found this way.
+std::string preset_for_accelerator(const std::string& subdir, const std::vector<std::string>& names,
+                                   const std::string& accelerator);
+
 }  // namespace trnsim

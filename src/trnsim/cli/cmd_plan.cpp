@@ -6,6 +6,7 @@
 
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
+#include "trnsim/io/step_report.h"
 #include "trnsim/cli/options.h"
 #include "trnsim/plan/plan_experiment.h"
 #include "trnsim/plan/planner.h"
@@ -28,15 +29,8 @@ nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*
 
 nlohmann::json plan_json(const plan::RankedPlan& r) {
   const train::ParallelPlan& p = r.plan;
-  nlohmann::json j;
+  nlohmann::json j = io::plan_json(p);
   j["label"] = plan::plan_label(p);
-  j["tp"] = p.tp, j["pp"] = p.pp, j["dp"] = p.dp, j["cp"] = p.cp, j["ep"] = p.ep;
-  j["micro_batch"] = p.micro_batch;
-  j["virtual_stages"] = p.virtual_stages;
-  j["pp_schedule"] = std::string(train::schedule_name(p.schedule));
-  j["sequence_parallel"] = p.sequence_parallel;
-  j["recompute"] = std::string(train::recompute_name(p.recompute));
-  j["zero"] = p.zero;
   j["step_time_s"] = r.result.step_time_s;
   j["fast_step_time_s"] = r.fast_step_time_s;
   j["tokens_per_s"] = r.result.tokens_per_s;

@@ -29,6 +29,12 @@ class OpCostModel {
   virtual std::string name() const = 0;
 };
 
+const char* precision_name(Precision p);
+
+// Dense matrix peak of one accelerator at `p` (fp8, int8 and fp16 fall back to bf16 where the
+// accelerator lists no such peak). Throws when the accelerator lists no peak at all.
+double matrix_peak(const hw::AcceleratorSpec& accel, Precision p);
+
 struct CostOptions {
   Precision precision = Precision::kBf16;
   // Implementation by registered name ("roofline", "neuron"); empty: chosen by accelerator family.

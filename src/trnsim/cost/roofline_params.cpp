@@ -96,21 +96,7 @@ std::vector<std::string> list_roofline_presets() {
 }
 
 RooflineParams roofline_params_for(const std::string& accelerator) {
-  const std::string want = normalise_name(accelerator);
-  std::string best;
-  size_t best_len = 0;
-  for (const auto& name : list_roofline_presets()) {
-    const ConfigNode root = ConfigNode::load_yaml_file(cost_dir() + "/" + name + ".yaml");
-    const ConfigNode* list = root.find("accelerators");
-    if (!list || !list->is_list()) continue;
-    for (const auto& item : list->items()) {
-      const std::string prefix = normalise_name(item.scalar());
-      if (!prefix.empty() && want.rfind(prefix, 0) == 0 && prefix.size() > best_len) {
-        best = name;
-        best_len = prefix.size();
-      }
-    }
-  }
+  const std::string best = preset_for_accelerator("cost", list_roofline_presets(), accelerator);
   if (best.empty()) {
     throw input_error("accelerator '" + accelerator + "'", "has no roofline calibration",
                       "add its name to the 'accelerators' list of one of " + cost_dir() + "/{" +

@@ -46,15 +46,7 @@ EnergyTable read_table(const ConfigNode& root) {
 
 }  // namespace
 
-std::vector<std::string> list_energy_presets() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(energy_dir(), ec)) {
-    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> list_energy_presets() { return preset_names("energy"); }
 
 EnergyTable load_energy_table(const std::string& name_or_path) {
   std::string path = name_or_path;
@@ -70,19 +62,7 @@ EnergyTable load_energy_table(const std::string& name_or_path) {
 }
 
 EnergyTable energy_table_for(const std::string& accelerator) {
-  const std::string want = normalise_name(accelerator);
-  std::string best;
-  size_t best_len = 0;
-  for (const auto& name : list_energy_presets()) {
-    const EnergyTable t = load_energy_table(name);
-    for (const auto& prefix : t.accelerators) {
-      const std::string p = normalise_name(prefix);
-      if (!p.empty() && want.rfind(p, 0) == 0 && p.size() > best_len) {
-        best = name;
-        best_len = p.size();
-      }
-    }
-  }
+  const std::string best = preset_for_accelerator("energy", list_energy_presets(), accelerator);
   if (best.empty()) {
     throw input_error("accelerator '" + accelerator + "'", "has no energy table",
                       "add configs/energy/<family>.yaml listing it under 'accelerators' (presets: " +

@@ -8,13 +8,6 @@
 namespace trnsim::io {
 namespace {
 
-nlohmann::json plan_json(const train::ParallelPlan& p) {
-  return {{"global_batch", p.global_batch}, {"micro_batch", p.micro_batch}, {"tp", p.tp}, {"pp", p.pp},
-          {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"sequence_parallel", p.sequence_parallel},
-          {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
-          {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
-          {"precision", train::precision_name(p.precision)}, {"micro_batches_per_step", p.micro_batches()}};
-}
 
 nlohmann::json memory_json(const train::MemoryReport& m) {
   const auto& b = m.per_rank;
@@ -24,6 +17,14 @@ nlohmann::json memory_json(const train::MemoryReport& m) {
 }
 
 }  // namespace
+
+nlohmann::json plan_json(const train::ParallelPlan& p) {
+  return {{"global_batch", p.global_batch}, {"micro_batch", p.micro_batch}, {"tp", p.tp}, {"pp", p.pp},
+          {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"sequence_parallel", p.sequence_parallel},
+          {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
+          {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
+          {"precision", cost::precision_name(p.precision)}, {"micro_batches_per_step", p.micro_batches()}};
+}
 
 nlohmann::json step_result_json(const train::Experiment& e, const train::StepResult& r) {
   nlohmann::json j = {
@@ -59,7 +60,7 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
   std::snprintf(buf, sizeof buf, "%s on %lld x %s (%s): tp %d pp %d dp %d cp %d ep %d, micro-batch %lld x %lld, %s\n",
                 e.model.name.c_str(), static_cast<long long>(e.system.count), e.system.accel.name.c_str(),
                 e.system.name.c_str(), p.tp, p.pp, p.dp, p.cp, p.ep, static_cast<long long>(p.micro_batch),
-                static_cast<long long>(p.micro_batches()), std::string(train::precision_name(p.precision)).c_str());
+                static_cast<long long>(p.micro_batches()), std::string(cost::precision_name(p.precision)).c_str());
   s += buf;
   std::snprintf(buf, sizeof buf, "memory per chip  %s of %s (%s)\n",
                 format_bytes(static_cast<int64_t>(r.memory.per_accel())).c_str(),

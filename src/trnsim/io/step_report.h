@@ -10,6 +10,8 @@
 
 namespace trnsim::io {
 
+// A plan's degrees and options, with the key names of a `training:` block.
+nlohmann::json plan_json(const train::ParallelPlan& p);
 nlohmann::json step_result_json(const train::Experiment& e, const train::StepResult& r);
 std::string format_step_summary(const train::Experiment& e, const train::StepResult& r);
 // One track per pipeline stage in `stages` (empty: all), one slice per forward / backward chunk.

@@ -134,30 +134,28 @@ int KernelBuilder::pieces_for(const AccessPattern& dst, int32_t partitions, cons
   return static_cast<int>(std::clamp<int64_t>(std::min<int64_t>(by_size, partitions), 1, count));
 }
 
-void KernelBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src, DmaQueues q) {
-  int pieces = dst.partitions == src.partitions ? pieces_for(dst, dst.partitions, q) : 1;
-  const int32_t group = (dst.partitions + pieces - 1) / pieces;
-  pieces = (dst.partitions + group - 1) / group;
-  for (int i = 0; i < pieces; ++i) {
-    const int32_t p0 = i * group, np = std::min(group, dst.partitions - p0);
-    AccessPattern d = pieces == 1 ? dst : slice_partitions(dst, p0, np);
-    AccessPattern s = pieces == 1 ? src : slice_partitions(src, p0, np);
-    emit(next_queue(q), isa::DmaCopy{d, s}, {&s}, {&d});
-  }
-}
-
-void KernelBuilder::dma_transpose(const AccessPattern& dst, const AccessPattern& src, DmaQueues q) {
-  // dst partition j comes from src column j: split dst partitions and src free dim 0 together.
-  const bool splittable = src.num_free == 1 && src.free[0].size == dst.partitions;
+void KernelBuilder::dma_pieces(const AccessPattern& dst, const AccessPattern& src, DmaQueues q, bool splittable,
+                               const SliceFn& slice_src, const MakeDmaFn& make) {
   int pieces = splittable ? pieces_for(dst, dst.partitions, q) : 1;
   const int32_t group = (dst.partitions + pieces - 1) / pieces;
   pieces = (dst.partitions + group - 1) / group;
   for (int i = 0; i < pieces; ++i) {
     const int32_t p0 = i * group, np = std::min(group, dst.partitions - p0);
     AccessPattern d = pieces == 1 ? dst : slice_partitions(dst, p0, np);
-    AccessPattern s = pieces == 1 ? src : slice_free0(src, p0, np);
-    emit(next_queue(q), isa::DmaTranspose{d, s}, {&s}, {&d});
+    AccessPattern s = pieces == 1 ? src : slice_src(src, p0, np);
+    emit(next_queue(q), make(d, s), {&s}, {&d});
   }
+}
+
+void KernelBuilder::dma_copy(const AccessPattern& dst, const AccessPattern& src, DmaQueues q) {
+  dma_pieces(dst, src, q, dst.partitions == src.partitions, slice_partitions,
+             [](const AccessPattern& d, const AccessPattern& s) -> isa::Body { return isa::DmaCopy{d, s}; });
+}
+
+void KernelBuilder::dma_transpose(const AccessPattern& dst, const AccessPattern& src, DmaQueues q) {
+  // dst partition j comes from src column j: split dst partitions and src free dim 0 together.
+  dma_pieces(dst, src, q, src.num_free == 1 && src.free[0].size == dst.partitions, slice_free0,
+             [](const AccessPattern& d, const AccessPattern& s) -> isa::Body { return isa::DmaTranspose{d, s}; });
 }
 
 void KernelBuilder::matmul(const AccessPattern& dst, const AccessPattern& stationary, const AccessPattern& moving,

@@ -7,6 +7,7 @@
 // See docs/kernels.md.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -114,6 +115,12 @@ class KernelBuilder {
   void emit(EngineId e, isa::Body body, const std::vector<const AccessPattern*>& reads,
             const std::vector<const AccessPattern*>& writes);
   EngineId next_queue(const DmaQueues& q);
+  // One DMA split by partition groups over the queues (when `splittable`): dst by partitions,
+  // src by `slice_src`, each piece made by `make`.
+  using SliceFn = std::function<AccessPattern(const AccessPattern&, int32_t, int32_t)>;
+  using MakeDmaFn = std::function<isa::Body(const AccessPattern&, const AccessPattern&)>;
+  void dma_pieces(const AccessPattern& dst, const AccessPattern& src, DmaQueues q, bool splittable,
+                  const SliceFn& slice_src, const MakeDmaFn& make);
   int pieces_for(const AccessPattern& dst, int32_t partitions, const DmaQueues& q) const;
 
   const hw::ChipSpec& chip_;

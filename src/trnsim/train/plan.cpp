@@ -39,17 +39,6 @@ std::string_view recompute_name(model::Recompute r) {
   return "?";
 }
 
-std::string_view precision_name(cost::Precision p) {
-  switch (p) {
-    case cost::Precision::kBf16: return "bf16";
-    case cost::Precision::kFp16: return "fp16";
-    case cost::Precision::kFp8: return "fp8";
-    case cost::Precision::kFp32: return "fp32";
-    case cost::Precision::kInt8: return "int8";
-  }
-  return "?";
-}
-
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model) {
   ConfigReader r(block);
   ParallelPlan p;

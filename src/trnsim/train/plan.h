@@ -48,6 +48,5 @@ void check_plan(const ParallelPlan& plan, const model::ModelSpec& model, const h
 
 std::string_view schedule_name(PipelineSchedule s);
 std::string_view recompute_name(model::Recompute r);
-std::string_view precision_name(cost::Precision p);
 
 }  // namespace trnsim::train

@@ -237,22 +237,11 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
   for (const auto& c : chunks) all.add(c);
   const double replicas = static_cast<double>(p.tp) * p.cp * p.dp * m;
   r.model_flops = all.model_flops * replicas;
-  const double peak = precision_peak(e.system.accel, p.precision) * static_cast<double>(e.system.count);
+  const double peak = cost::matrix_peak(e.system.accel, p.precision) * static_cast<double>(e.system.count);
   r.mfu = r.model_flops / (r.step_time_s * peak);
   r.hfu = all.hardware_flops * replicas / (r.step_time_s * peak);
   r.tokens_per_s = static_cast<double>(p.global_batch) * e.model.seq_len / r.step_time_s;
   return r;
-}
-
-double precision_peak(const hw::AcceleratorSpec& a, cost::Precision p) {
-  switch (p) {
-    case cost::Precision::kFp8: return a.peak_fp8_flops > 0 ? a.peak_fp8_flops : a.peak_bf16_flops;
-    case cost::Precision::kInt8: return a.peak_int8_ops > 0 ? a.peak_int8_ops : a.peak_bf16_flops;
-    case cost::Precision::kFp16: return a.peak_fp16_flops > 0 ? a.peak_fp16_flops : a.peak_bf16_flops;
-    case cost::Precision::kFp32: return a.peak_fp32_flops;
-    case cost::Precision::kBf16: break;
-  }
-  return a.peak_bf16_flops;
 }
 
 }  // namespace trnsim::train

@@ -73,7 +73,4 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
                        const std::vector<Time>& stage_end, const std::vector<Time>& stage_busy,
                        cost::OpCostModel& cost, CollectiveTimer& timer);
 
-// The dense peak of the matmul precision (bf16 where the accelerator has no faster path).
-double precision_peak(const hw::AcceleratorSpec& a, cost::Precision p);
-
 }  // namespace trnsim::train
