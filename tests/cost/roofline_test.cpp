@@ -115,6 +115,29 @@ TEST(CostRoofline, Fp8UsesTheFp8Peak) {
   EXPECT_GT(a100->forward(op).seconds(), op.flops / 312e12);
 }
 
+// Transformer Engine, torchao and AQT quantize the block's linear layers only: the attention core,
+// the router and the output head run in 16 bits whatever the plan's precision.
+TEST(CostRoofline, SixteenBitOpsIgnoreTheFp8Peak) {
+  CostOptions fp8;
+  fp8.precision = Precision::kFp8;
+  auto bf = make_cost_model(h100(), {});
+  auto f8 = make_cost_model(h100(), fp8);
+  model::Op head = matmul(8192, 16384, 8192);
+  head.in_matmul_precision = false;
+  EXPECT_EQ(f8->forward(head), bf->forward(head));
+  EXPECT_EQ(f8->backward(head), bf->backward(head));
+  EXPECT_LT(f8->forward(matmul(8192, 16384, 8192)), bf->forward(head));
+  model::Op attn;
+  attn.kind = model::OpKind::kAttention;
+  attn.m = attn.n = 8192;
+  attn.k = 128;
+  attn.batch = 32;
+  attn.flops = 4.0 * 8192 * 8192 * 128 * 32 * 0.5;
+  attn.bytes = 1e8;
+  attn.in_matmul_precision = false;
+  EXPECT_EQ(f8->forward(attn), bf->forward(attn));
+}
+
 TEST(CostRoofline, TpuAndUnknownNames) {
   auto tpu = make_cost_model(testing::gpu_system("tpu-v5p", 459e12, 0, 2.76e12), {});
   EXPECT_EQ(tpu->name(), "roofline/tpu-v5p/bf16");

@@ -119,6 +119,17 @@ TEST(ModelOps, FlashAttentionKeepsTheScoreMatrixOutOfHbm) {
   EXPECT_DOUBLE_EQ(f.bytes, 2 * 4 * 2048.0 * 4096 + 4 * 2048.0 * 32);  // Q, K, V, O and the fp32 log-sum-exp
 }
 
+TEST(ModelOps, OnlyTheBlockLinearsTakeThePlanPrecision) {
+  const ModelSpec m = load_model("mixtral-8x7b");
+  ShardContext ctx;
+  ctx.seq_len = 4096;
+  for (const Op& op : layer_forward_ops(m, 0, ctx)) {
+    const bool sixteen = op.name == "attn" || op.name == "router";
+    EXPECT_EQ(op.in_matmul_precision, !sixteen) << op.name;
+  }
+  EXPECT_FALSE(find_op(head_forward_ops(m, ctx), "logits").in_matmul_precision);
+}
+
 TEST(ModelOps, ExpertsFollowRoutingAndExpertParallelism) {
   ModelSpec m = load_model("mixtral-8x7b");
   ShardContext one;

@@ -5,6 +5,7 @@
 #include "net_test_systems.h"
 #include "trnsim/base/error.h"
 #include "trnsim/net/collective.h"
+#include "trnsim/net/selection.h"
 
 namespace trnsim::net {
 namespace {
@@ -59,6 +60,25 @@ TEST(NetCollective, Trn2TorusAllReduceUsesBothDimensions) {
   // A group that is only one row of the torus cannot use the torus algorithm.
   auto row = net.algorithms(CollectiveKind::kAllReduce, {4, 4});
   EXPECT_EQ(std::find(row.begin(), row.end(), "torus"), row.end());
+}
+
+TEST(NetCollective, StridedGroupsFormingAGridUseTheTorus) {
+  EXPECT_EQ(torus_grid({16, 16}, 128, 2), (std::vector<int>{16, 8}));
+  EXPECT_EQ(torus_grid({16, 16}, 16, 16), (std::vector<int>{16, 1}));
+  EXPECT_EQ(torus_grid({4, 4, 4}, 16, 4), (std::vector<int>{4, 4, 1}));
+  EXPECT_TRUE(torus_grid({16, 16}, 128, 3).empty());  // the stride cuts no dimension evenly
+  EXPECT_TRUE(torus_grid({16, 16}, 64, 2).empty());   // half the grid only
+  // Every other chip of a 16 x 16 TPU torus (data parallelism beside tp = 2): a 16 x 8 grid
+  // whose neighbours along the fast dimension are two hops apart.
+  NetworkModel net(testing::tpu_pod());
+  const Group g{128, 2};
+  EXPECT_EQ(net.collective(CollectiveKind::kReduceScatter, kGiB, g).algorithm, "torus");
+  EXPECT_GT(net.collective(CollectiveKind::kReduceScatter, kGiB, g, "torus").busbw,
+            1.5 * net.collective(CollectiveKind::kReduceScatter, kGiB, g, "bidir-ring").busbw);
+  // On a trn2 torus the runtime's own choice stands, but the torus is on offer.
+  NetworkModel trn(trn2_nodes(1));
+  auto names = trn.algorithms(CollectiveKind::kReduceScatter, {8, 8});
+  EXPECT_NE(std::find(names.begin(), names.end(), "torus"), names.end());
 }
 
 TEST(NetCollective, NeuronSelectionFollowsRuntimeCrossovers) {

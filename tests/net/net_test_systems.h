@@ -36,4 +36,18 @@ inline hw::SystemSpec trn2_nodes(int nodes) {
   return s;
 }
 
+// A TPU v5e-like pod: 256 chips in a 16 x 16 ICI torus, 200 GB/s per direction per chip.
+inline hw::SystemSpec tpu_pod() {
+  hw::SystemSpec s;
+  s.name = "test-tpu";
+  s.accel.name = "tpu-v5e";
+  s.accel.family = hw::AcceleratorFamily::kTpu;
+  s.accel.hbm_bandwidth = parse_bandwidth("819GB/s");
+  s.count = 256;
+  s.per_node = 256;
+  s.scale_up = {hw::ScaleUpKind::kTorus2d, parse_bandwidth("200GB/s"), Time::us(1), {16, 16}};
+  s.scale_out = {hw::ScaleOutKind::kDcn, parse_bandwidth("50Gbps"), Time::us(10), false};
+  return s;
+}
+
 }  // namespace trnsim::testing

@@ -70,22 +70,22 @@ std::string NeuronCostModel::name() const {
   return "neuron/" + chip_.name + "/lnc" + std::to_string(lnc_) + "/" + precision_name(precision_);
 }
 
-double NeuronCostModel::logical_core_peak() const {
+double NeuronCostModel::logical_core_peak(bool sixteen_bit) const {
   double peak = lnc_ * chip_.core_peak_flops();
-  if (precision_ == Precision::kFp8 && chip_.tensor.fp8_double_row) peak *= 2;
+  if (precision_ == Precision::kFp8 && chip_.tensor.fp8_double_row && !sixteen_bit) peak *= 2;
   if (precision_ == Precision::kFp32) peak /= chip_.tensor.fp32_ii_factor;
   return peak;
 }
 
-Time NeuronCostModel::block_time(int64_t m, int64_t n, int64_t k) {
-  const std::string key = fingerprint_ + "/gemm/" + dtype_ + "/" + std::to_string(m) + "x" + std::to_string(n) + "x" +
+Time NeuronCostModel::block_time(int64_t m, int64_t n, int64_t k, const std::string& dtype) {
+  const std::string key = fingerprint_ + "/gemm/" + dtype + "/" + std::to_string(m) + "x" + std::to_string(n) + "x" +
                           std::to_string(k) + "/cores" + std::to_string(chip_.cores_per_chip);
   if (auto t = cache_.find(key)) {
     ++cache_hits_;
     return *t;
   }
   kernels::KernelParams kp;
-  kp.set("m", m).set("n", n).set("k", k).set("dtype", dtype_);
+  kp.set("m", m).set("n", n).set("k", k).set("dtype", dtype);
   kernels::BuiltKernel kernel;
   try {
     kernel = kernels::build_kernel("gemm", kp, chip_);
@@ -94,7 +94,7 @@ Time NeuronCostModel::block_time(int64_t m, int64_t n, int64_t k) {
     // element-wise pass, left out).
     if (e.kind() != ErrorKind::kInput || k <= 2 * chip_.tensor.rows) throw;
     const int64_t half = ceil_div(k, 2);
-    Time t = Time::ps(2 * block_time(m, n, half).ps());
+    Time t = Time::ps(2 * block_time(m, n, half, dtype).ps());
     cache_.put(key, t);
     return t;
   }
@@ -107,7 +107,7 @@ Time NeuronCostModel::block_time(int64_t m, int64_t n, int64_t k) {
   return t;
 }
 
-Time NeuronCostModel::gemm_time(int64_t m, int64_t n, int64_t k) {
+Time NeuronCostModel::gemm_time(int64_t m, int64_t n, int64_t k, bool sixteen_bit) {
   if (m <= 0 || n <= 0 || k <= 0) return Time::ps(0);
   // The physical cores of a logical core each take a slice of N (of M when N is too narrow to cut).
   if (n >= lnc_ * chip_.tensor.cols) {
@@ -118,16 +118,18 @@ Time NeuronCostModel::gemm_time(int64_t m, int64_t n, int64_t k) {
   const auto [bm_count, bm] = blocks(m, params_.block_mn);
   const auto [bn_count, bn] = blocks(n, params_.block_mn);
   const auto [bk_count, bk] = blocks(k, params_.block_k);
-  int64_t ps = block_time(bm, bn, bk).ps() * bm_count * bn_count * bk_count;
+  const std::string& dtype = sixteen_bit && precision_ == Precision::kFp8 ? std::string("bf16") : dtype_;
+  int64_t ps = block_time(bm, bn, bk, dtype).ps() * bm_count * bn_count * bk_count;
   if (precision_ == Precision::kFp32) ps *= chip_.tensor.fp32_ii_factor;
   return Time::ps(ps);
 }
 
 Time NeuronCostModel::matmul(const model::Op& op, bool bwd) {
   const int64_t batch = std::max<int64_t>(1, op.batch);
-  if (!bwd) return params_.op_overhead + Time::ps(gemm_time(op.m, op.n, op.k).ps() * batch);
+  const bool b16 = !op.in_matmul_precision;
+  if (!bwd) return params_.op_overhead + Time::ps(gemm_time(op.m, op.n, op.k, b16).ps() * batch);
   // dgrad: dY[m x n] @ W^T[n x k]; wgrad: X^T[k x m] @ dY[m x n]; each its own kernel.
-  const int64_t ps = gemm_time(op.m, op.k, op.n).ps() + gemm_time(op.k, op.n, op.m).ps();
+  const int64_t ps = gemm_time(op.m, op.k, op.n, b16).ps() + gemm_time(op.k, op.n, op.m, b16).ps();
   return Time::ps(2 * params_.op_overhead.ps() + ps * batch);
 }
 
@@ -142,7 +144,7 @@ Time NeuronCostModel::streaming(double flops, double bytes) const {
 
 Time NeuronCostModel::attention(const model::Op& op, bool bwd) const {
   const double flops = op.flops * (bwd ? 2.5 : 1.0);
-  const double tensor_s = flops / (logical_core_peak() * (bwd ? params_.attn_bwd_eff : params_.attn_fwd_eff));
+  const double tensor_s = flops / (logical_core_peak(!op.in_matmul_precision) * (bwd ? params_.attn_bwd_eff : params_.attn_fwd_eff));
   // ScalarE computes one exp per score element and partition lane per cycle (backward recomputes
   // them once); scores = forward FLOPs / (4 x head_dim), which keeps causal masking's halving.
   const double scores = op.k > 0 ? op.flops / (4.0 * op.k) : 0.0;

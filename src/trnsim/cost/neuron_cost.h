@@ -34,14 +34,14 @@ class NeuronCostModel : public OpCostModel {
   std::string name() const override;
 
   // One [m x k] @ [k x n] product on one logical core, without the launch overhead.
-  Time gemm_time(int64_t m, int64_t n, int64_t k);
+  Time gemm_time(int64_t m, int64_t n, int64_t k, bool sixteen_bit = false);
   int64_t simulations() const { return simulations_; }
   int64_t cache_hits() const { return cache_hits_; }
   // Dense matrix peak of one logical core at the model's precision.
-  double logical_core_peak() const;
+  double logical_core_peak(bool sixteen_bit = false) const;
 
  private:
-  Time block_time(int64_t m, int64_t n, int64_t k);
+  Time block_time(int64_t m, int64_t n, int64_t k, const std::string& dtype);
   Time matmul(const model::Op& op, bool bwd);
   Time attention(const model::Op& op, bool bwd) const;
   Time streaming(double flops, double bytes) const;

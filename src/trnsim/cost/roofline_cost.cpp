@@ -24,6 +24,8 @@ class RooflineModel : public OpCostModel {
         fp8_((precision == Precision::kFp8 && accel.peak_fp8_flops > 0) ||
              (precision == Precision::kInt8 && accel.peak_int8_ops > 0)),
         peak_(matrix_peak(accel, precision)),
+        peak16_(matrix_peak(accel, precision == Precision::kFp32 || precision == Precision::kFp16 ? precision
+                                                                                                  : Precision::kBf16)),
         bandwidth_(accel.hbm_bandwidth.bytes_per_s * params_.mem_eff),
         name_("roofline/" + params_.name + "/" + precision_name(precision)) {
     if (accel.hbm_bandwidth.bytes_per_s <= 0) {
@@ -45,14 +47,17 @@ class RooflineModel : public OpCostModel {
     const double bytes = op.bytes * (bwd ? kBwdBytes : 1.0);
     double flops = op.flops, rate = vector_peak_;
     int kernels = 1;
+    // Ops the framework leaves in 16 bits run at the 16-bit peak whatever the plan's precision.
+    const bool low = fp8_ && op.in_matmul_precision;
+    const double peak = op.in_matmul_precision ? peak_ : peak16_;
     switch (op.kind) {
       case model::OpKind::kMatmul:
-        rate = peak_ * matmul_efficiency(params_, op.m, op.n, op.k, fp8_) * params_.sustained_fraction;
+        rate = peak * matmul_efficiency(params_, op.m, op.n, op.k, low) * params_.sustained_fraction;
         if (bwd) flops *= kMatmulBwdFlops, kernels = 2;
         break;
       case model::OpKind::kAttention:
         // Attention shape: m = query length, n = key length, k = head dim.
-        rate = peak_ * attention_efficiency(params_, op.m, op.n, op.k, bwd) * params_.sustained_fraction;
+        rate = peak * attention_efficiency(params_, op.m, op.n, op.k, bwd) * params_.sustained_fraction;
         if (bwd) flops *= kAttnBwdFlops;
         break;
       default:  // element-wise, norm, embedding, loss: vector units, memory bound in practice
@@ -62,7 +67,7 @@ class RooflineModel : public OpCostModel {
     const double compute_s = flops > 0 && rate > 0 ? flops / rate : 0.0;
     const double memory_s = bytes / bandwidth_;
     Time t = Time::ps(params_.op_overhead.ps() * kernels) + Time::from_seconds(std::max(compute_s, memory_s));
-    if (fp8_ && op.kind == model::OpKind::kMatmul) t += quantize(op, bwd);
+    if (low && op.kind == model::OpKind::kMatmul) t += quantize(op, bwd);
     return t;
   }
 
@@ -78,7 +83,7 @@ class RooflineModel : public OpCostModel {
 
   RooflineParams params_;
   bool fp8_;
-  double peak_, bandwidth_, vector_peak_ = 0;
+  double peak_, peak16_, bandwidth_, vector_peak_ = 0;
   std::string name_;
 };
 

@@ -113,6 +113,7 @@ void add_attention(const ModelSpec& m, const RankShare& r, const ShardContext& c
   Op attn;
   attn.name = "attn";
   attn.kind = OpKind::kAttention;
+  attn.in_matmul_precision = false;
   attn.m = static_cast<int64_t>(r.s_q);
   attn.n = static_cast<int64_t>(r.s_kv);
   attn.k = static_cast<int64_t>(d_qk);
@@ -148,6 +149,7 @@ void add_moe(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, st
   const double per_expert = slots * ctx.ep / e.experts;
   const double f = static_cast<double>(e.expert_ffn_hidden) / r.tp;
   ops.push_back(matmul_op("router", r.norm_tokens, static_cast<double>(e.experts), h, 1, d));
+  ops.back().in_matmul_precision = false;
   ops.push_back(elementwise_op("moe_permute", OpKind::kElementwise, slots * h, 0, 1, 1, d));
   ops.push_back(matmul_op("expert_up", per_expert, f * (gated(m) ? 2 : 1), h, local_experts, d));
   ops.push_back(activation_op(m, "expert_act", slots, f, d));
@@ -210,6 +212,7 @@ std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx) {
   std::vector<Op> ops;
   ops.push_back(norm_op(m, "final_norm", r.norm_tokens, h, r.d));
   ops.push_back(matmul_op("logits", r.tokens, cols, h, 1, r.d, !m.tied_embeddings));
+  ops.back().in_matmul_precision = false;
   // Vocab-parallel cross-entropy in fp32 (max, subtract, exp, sum, divide); the softmax is kept
   // for the backward pass.
   Op loss = elementwise_op("loss", OpKind::kLoss, r.tokens * cols, 5, 0, 0, r.d);

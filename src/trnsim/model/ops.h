@@ -21,6 +21,10 @@ struct Op {
   double flops = 0;          // forward FLOPs on this rank
   double bytes = 0;          // forward HBM traffic on this rank (reads + writes)
   double weight_params = 0;  // parameters of this op held by this rank
+  // False for matmul-like ops that stay 16-bit when the plan's matmuls are 8-bit: the attention
+  // core, the MoE router and the output head (Transformer Engine, torchao float8 and AQT int8
+  // quantize the transformer block's linear layers only; docs/models.md).
+  bool in_matmul_precision = true;
 };
 
 // How one rank's share of a layer is cut.

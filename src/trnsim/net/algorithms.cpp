@@ -158,9 +158,12 @@ Schedule nvls_schedule(const Topology& t, K kind, double bytes, int64_t n, const
   return {p};
 }
 
-Schedule torus_schedule(const Topology& t, K kind, double bytes, const Groups& g) {
+Schedule torus_schedule(const Topology& t, K kind, double bytes, const Groups& g, const std::vector<int>& grid) {
   if (kind != K::kAllReduce && kind != K::kReduceScatter && kind != K::kAllGather) return {};
-  const std::vector<int>& dims = t.torus_dims();
+  if (grid.empty()) return {};
+  // Members in rank order walk the grid row-major; their neighbours along a grid dimension may
+  // be several torus hops apart (a strided group), which routing accounts for.
+  const std::vector<int>& dims = grid;
   int nd = static_cast<int>(dims.size());
   std::vector<int> stride(nd, 1);
   for (int d = nd - 2; d >= 0; --d) stride[d] = stride[d + 1] * dims[d + 1];

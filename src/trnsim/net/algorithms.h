@@ -37,7 +37,8 @@ Schedule tree_schedule(const Topology& t, CollectiveKind kind, double bytes, int
 Schedule nvls_schedule(const Topology& t, CollectiveKind kind, double bytes, int64_t n, const Groups& g, double overhead);
 // Dimension by dimension over a whole torus domain (each group: every accel of the torus, in
 // row-major order).
-Schedule torus_schedule(const Topology& t, CollectiveKind kind, double bytes, const Groups& g);
+Schedule torus_schedule(const Topology& t, CollectiveKind kind, double bytes, const Groups& g,
+                        const std::vector<int>& grid);
 
 void append(Schedule& to, const Schedule& from);
 

@@ -93,8 +93,8 @@ struct NetworkModel::Impl {
     sh.members_per_domain = sh.single_domain ? group.size
                                              : std::min<int64_t>(group.size, (per_domain + group.stride - 1) / group.stride);
     sh.domains = (group.size + sh.members_per_domain - 1) / sh.members_per_domain;
-    sh.whole_torus = is_torus(sys.scale_up.kind) && sh.single_domain && group.size == sys.per_node &&
-                     group.stride == rpa;
+    if (is_torus(sys.scale_up.kind) && group.stride % rpa == 0)
+      sh.torus_grid = torus_grid(sys.scale_up.torus_dims, sh.members_per_domain, group.stride / rpa);
     sh.fabric = fabric_of(sys, cal);
     sh.nvls = cal.nvls;
     return sh;
@@ -111,7 +111,7 @@ struct NetworkModel::Impl {
     if (algo == "rhd") return rhd_schedule(t, kind, bytes, n, g);
     if (algo == "tree") return tree_schedule(t, kind, bytes, n, g);
     if (algo == "nvls") return nvls_schedule(t, kind, bytes, n, g, cal.nvls_overhead);
-    if (algo == "torus") return torus_schedule(t, kind, bytes, g);
+    if (algo == "torus") return torus_schedule(t, kind, bytes, g, torus_grid(sys.scale_up.torus_dims, n, stride / rpa));
     return {};
   }
 
@@ -195,6 +195,8 @@ struct NetworkModel::Impl {
 
 NetworkModel::NetworkModel(const hw::SystemSpec& system) : impl_(new Impl(system)) {}
 NetworkModel::~NetworkModel() { delete impl_; }
+
+int64_t NetworkModel::ranks_per_domain() const { return impl_->per_domain; }
 
 std::vector<std::string> NetworkModel::algorithms(CollectiveKind kind, const Group& group) const {
   return applicable_algorithms(kind, impl_->shape(group));

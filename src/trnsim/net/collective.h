@@ -41,6 +41,8 @@ class NetworkModel {
   // inapplicable name throws Error(kInput) listing the valid ones.
   CollectiveResult collective(CollectiveKind kind, int64_t bytes, const Group& group, const std::string& algorithm) const;
   std::vector<std::string> algorithms(CollectiveKind kind, const Group& group) const;
+  // Ranks in one scale-up domain (a server, a rack, an UltraServer, a TPU slice).
+  int64_t ranks_per_domain() const;
 
  private:
   struct Impl;

@@ -33,12 +33,31 @@ Fabric fabric_of(const hw::SystemSpec& s, const Calibration&) {
   return Fabric::kNvSwitch;
 }
 
+std::vector<int> torus_grid(const std::vector<int>& dims, int64_t members, int64_t stride) {
+  if (dims.empty() || stride < 1) return {};
+  std::vector<int> grid(dims.begin(), dims.end());
+  for (int d = static_cast<int>(dims.size()) - 1; d >= 0 && stride > 1; --d) {
+    if (stride % dims[d] == 0) {
+      stride /= dims[d];
+      grid[d] = 1;
+    } else if (dims[d] % stride == 0) {
+      grid[d] = static_cast<int>(dims[d] / stride);
+      stride = 1;
+    } else {
+      return {};
+    }
+  }
+  int64_t size = 1;
+  for (int g : grid) size *= g;
+  if (stride != 1 || size != members || members < 2) return {};
+  return grid;
+}
+
 GroupShape sub_shape(const GroupShape& sh) {
   GroupShape s = sh;
   s.n = sh.members_per_domain;
   s.single_domain = true;
   s.domains = 1;
-  s.whole_torus = false;
   return s;
 }
 
@@ -54,7 +73,7 @@ std::vector<std::string> applicable_algorithms(CollectiveKind kind, const GroupS
   out.push_back("mesh");
   if (reduce_or_gather) out.push_back("rhd");
   if (kind == K::kAllReduce || kind == K::kBroadcast) out.push_back("tree");
-  if (reduce_or_gather && sh.whole_torus) out.push_back("torus");
+  if (reduce_or_gather && !sh.torus_grid.empty()) out.push_back("torus");
   if (kind == K::kAllReduce && sh.nvls) out.push_back("nvls");
   return out;
 }
@@ -72,7 +91,7 @@ std::string select_algorithm(CollectiveKind kind, double bytes, const GroupShape
       if (bytes <= kNeuronRdhMax) return "rhd";
       return "bidir-ring";  // ring / KangaRing: both directions of the physical ring
     case Fabric::kTpuTorus:
-      return sh.whole_torus ? "torus" : "bidir-ring";
+      return sh.torus_grid.empty() ? "bidir-ring" : "torus";
   }
   return "ring";
 }

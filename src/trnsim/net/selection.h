@@ -19,12 +19,18 @@ struct GroupShape {
   int64_t n = 1, stride = 1;
   bool single_domain = true;
   int64_t members_per_domain = 1, domains = 1;
-  bool whole_torus = false;  // the group is every accelerator of one torus domain, one rank each
+  // When the group's members inside one domain form a regular grid of a torus domain (every
+  // accelerator, or every stride-th along the fastest dimensions), the grid's shape; else empty.
+  std::vector<int> torus_grid;
   Fabric fabric = Fabric::kNvSwitch;
   bool nvls = false;
 };
 
 Fabric fabric_of(const hw::SystemSpec& s, const Calibration& c);
+// The grid `members` accelerators at `stride` (from any first member) form on a torus of `dims`
+// (row-major, the last dimension fastest): dimensions the stride skips drop out, the one it cuts
+// shrinks. Empty when they form no whole grid.
+std::vector<int> torus_grid(const std::vector<int>& dims, int64_t members, int64_t stride);
 // The in-domain part of a group that spans domains.
 GroupShape sub_shape(const GroupShape& sh);
 

@@ -43,11 +43,15 @@ Time CostCache::lookup(std::unordered_map<Key, Time, KeyHash>& map, const Key& k
   return t;
 }
 
-// The cost models read an op's kind and shape, never its name.
+// The cost models read an op's kind, shape and precision, never its name.
 static_assert(static_cast<int>(model::OpKind::kLoss) < 16);
+CostCache::Key CostCache::op_key(const model::Op& op) {
+  const int64_t head = static_cast<int64_t>(op.kind) | (op.in_matmul_precision ? 16 : 0) | (op.batch << 5);
+  return Key{head, op.m, op.n, op.k, bits(op.flops), bits(op.bytes)};
+}
 
 Time CostCache::forward(const model::Op& op) {
-  const Key k{static_cast<int64_t>(op.kind) | (op.batch << 4), op.m, op.n, op.k, bits(op.flops), bits(op.bytes)};
+  const Key k = op_key(op);
   return lookup(fwd_, k, [&] {
     std::lock_guard<std::mutex> lock(backend_mu_);
     return ops_->forward(op);
@@ -55,7 +59,7 @@ Time CostCache::forward(const model::Op& op) {
 }
 
 Time CostCache::backward(const model::Op& op) {
-  const Key k{static_cast<int64_t>(op.kind) | (op.batch << 4), op.m, op.n, op.k, bits(op.flops), bits(op.bytes)};
+  const Key k = op_key(op);
   return lookup(bwd_, k, [&] {
     std::lock_guard<std::mutex> lock(backend_mu_);
     return ops_->backward(op);

@@ -31,6 +31,7 @@ class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
   std::string name() const override { return "cached " + ops_->name(); }
   // As train/ counts it: nothing for a group of one or no bytes; bytes truncated to an integer.
   Time time(net::CollectiveKind kind, double bytes, const net::Group& group) override;
+  int64_t ranks_per_domain() const override { return net_->ranks_per_domain(); }
 
   struct Counts {
     int64_t op_entries = 0, collective_entries = 0, hits = 0, misses = 0;
@@ -45,6 +46,7 @@ class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
+  static Key op_key(const model::Op& op);
   template <typename Compute>
   Time lookup(std::unordered_map<Key, Time, KeyHash>& map, const Key& key, Compute&& compute);
 

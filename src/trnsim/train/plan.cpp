@@ -88,6 +88,10 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));
     lr.finish();
   }
+  p.ep_dispatch = choice_or(r, "ep_dispatch", {"hierarchical", "alltoall"}, "hierarchical") == "alltoall"
+                     ? ExpertDispatch::kAllToAll
+                     : ExpertDispatch::kHierarchical;
+  p.ep_overlap = bool_or(r, "ep_overlap", false);
   r.absent("framework");  // free text, for people
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;

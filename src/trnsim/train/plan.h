@@ -17,6 +17,12 @@ namespace trnsim::train {
 
 enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved };
 
+// How MoE tokens travel to their experts. Hierarchical (DeepEP, HybridEP, DeepSeek's kernels):
+// a token crosses the scale-out network once per remote domain holding any of its experts and
+// reaches each rank at most once. All-to-all (Megatron's alltoall dispatcher): one copy per
+// (token, expert) pair.
+enum class ExpertDispatch { kHierarchical, kAllToAll };
+
 struct ParallelPlan {
   int64_t global_batch = 0;  // sequences per optimizer step
   int64_t micro_batch = 1;   // sequences per data-parallel rank per forward pass
@@ -29,6 +35,10 @@ struct ParallelPlan {
   cost::Precision precision = cost::Precision::kBf16;
   bool flash_attention = true;
   int lora_rank = 0;         // LoRA fine-tuning: only adapters are trained
+  ExpertDispatch ep_dispatch = ExpertDispatch::kHierarchical;
+  // Expert all-to-alls overlapped with another micro-batch's compute (Megatron's
+  // moe_a2a_overlap, DeepSeek's DualPipe); off: they sit on the critical path.
+  bool ep_overlap = false;
 
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }

@@ -52,7 +52,28 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   return out;
 }
 
+// Probability that `holding` of `experts` experts include none of a token's top_k choices.
+double miss_probability(double experts, double holding, int top_k) {
+  double p = 1.0;
+  for (int i = 0; i < top_k; ++i) p *= std::max(0.0, (experts - holding - i) / (experts - i));
+  return p;
+}
+
 }  // namespace
+
+double dispatch_copies(const model::MoeSpec& moe, const ParallelPlan& p, const net::Group& ep, int64_t domain_ranks) {
+  const int k = moe.top_k;
+  if (p.ep_dispatch == ExpertDispatch::kAllToAll) return k;
+  const double experts = static_cast<double>(moe.experts), per_rank = experts / p.ep;
+  // EP ranks sharing a scale-up domain, and the domains the group spans.
+  const int64_t in_domain = std::clamp<int64_t>(domain_ranks / std::max<int64_t>(1, ep.stride), 1, p.ep);
+  const double domains = static_cast<double>(p.ep) / static_cast<double>(in_domain);
+  if (domains <= 1.0) return p.ep * (1.0 - miss_probability(experts, per_rank, k));
+  // Scale-out bytes: one copy per remote domain hit. The all-to-all spreads a rank's bytes evenly
+  // over the group, (ep - in_domain) / ep of them across domains, so scale the copies to match.
+  const double remote_hits = (domains - 1.0) * (1.0 - miss_probability(experts, per_rank * in_domain, k));
+  return remote_hits * p.ep / static_cast<double>(p.ep - in_domain);
+}
 
 Time NetworkTimer::time(CollectiveKind kind, double bytes, const net::Group& group) {
   if (group.size <= 1 || bytes <= 0) return Time();
@@ -128,16 +149,21 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     cp_b = ring_b > attn_b ? ring_b - attn_b : Time();
     c.cp = cp_f + cp_b;
   }
-  // Expert parallelism: dispatch and combine all-to-alls, overlapped with the expert and attention
-  // compute of another micro-batch (DeepSeek's DualPipe, Megatron's EP communication overlap):
-  // only what exceeds the layer's own compute shows, each way.
+  // Expert parallelism: dispatch and combine all-to-alls each way. Overlapped with another
+  // micro-batch's compute (ep_overlap) only what exceeds the layer's own compute shows.
   Time ep_f;
   if (moe && p.ep > 1) {
     const double local_tokens = p.sequence_parallel ? tokens / p.tp : tokens;
-    const double bytes = local_tokens * m.moe->top_k * m.hidden * dtype_bytes(p);
+    const double bytes = local_tokens * m.hidden * dtype_bytes(p) *
+                         dispatch_copies(*m.moe, p, groups.ep, timer.ranks_per_domain());
     const Time a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
-    ep_f = a2a > c.fwd ? a2a - c.fwd : Time();
-    c.ep = ep_f + (a2a > c.bwd ? a2a - c.bwd : Time());
+    if (p.ep_overlap) {
+      ep_f = a2a > c.fwd ? a2a - c.fwd : Time();
+      c.ep = ep_f + (a2a > c.bwd ? a2a - c.bwd : Time());
+    } else {
+      ep_f = a2a;
+      c.ep = a2a * 2;
+    }
   }
   c.fwd += tp_once + cp_f + ep_f;
   c.bwd += c.recompute + (c.tp - tp_once) + cp_b + (c.ep - ep_f);

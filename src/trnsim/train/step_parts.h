@@ -23,12 +23,15 @@ class CollectiveTimer {
  public:
   virtual ~CollectiveTimer() = default;
   virtual Time time(net::CollectiveKind kind, double bytes, const net::Group& group) = 0;
+  // Ranks in one scale-up domain of the network.
+  virtual int64_t ranks_per_domain() const = 0;
 };
 
 class NetworkTimer : public CollectiveTimer {
  public:
   explicit NetworkTimer(const net::NetworkModel& net) : net_(net) {}
   Time time(net::CollectiveKind kind, double bytes, const net::Group& group) override;
+  int64_t ranks_per_domain() const override { return net_.ranks_per_domain(); }
 
  private:
   const net::NetworkModel& net_;
@@ -44,6 +47,12 @@ struct Part {
   double dense_params = 0, expert_params = 0;  // held by this rank
   void add(const Part& o, int64_t n = 1);
 };
+
+// Copies of each token's hidden state one rank sends per expert all-to-all (dispatch or combine),
+// as a multiple of one token's bytes spread evenly over the `ep` group: top_k for the all-to-all
+// dispatcher; for the hierarchical one the expected distinct ranks hit inside one domain, or across
+// domains the expected remote domains hit, scaled so the scale-out bytes match.
+double dispatch_copies(const model::MoeSpec& moe, const ParallelPlan& p, const net::Group& ep, int64_t domain_ranks);
 
 // Compute of `ops` (forward, backward, recompute) without communication.
 Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost);

@@ -1,0 +1,80 @@
+// Expert-parallel communication: how many copies of a token the dispatch sends (per expert for
+// the all-to-all dispatcher, per rank or per remote domain for the hierarchical one), and what
+// overlapping the all-to-alls with compute hides.
+#include <gtest/gtest.h>
+
+#include "train_test_util.h"
+#include "trnsim/train/step.h"
+#include "trnsim/train/step_parts.h"
+
+namespace trnsim::train::testing {
+namespace {
+
+model::MoeSpec moe(int experts, int top_k) {
+  model::MoeSpec m;
+  m.experts = experts;
+  m.top_k = top_k;
+  m.expert_ffn_hidden = 1024;
+  return m;
+}
+
+ParallelPlan plan(int ep, ExpertDispatch d) {
+  ParallelPlan p;
+  p.ep = ep;
+  p.ep_dispatch = d;
+  return p;
+}
+
+TEST(ExpertDispatch, AllToAllSendsOneCopyPerExpert) {
+  EXPECT_DOUBLE_EQ(dispatch_copies(moe(256, 8), plan(32, ExpertDispatch::kAllToAll), {32, 1}, 8), 8.0);
+}
+
+TEST(ExpertDispatch, InsideOneDomainEachRankGetsATokenOnce) {
+  // One expert per rank: top_k distinct ranks, always.
+  EXPECT_NEAR(dispatch_copies(moe(8, 2), plan(8, ExpertDispatch::kHierarchical), {8, 1}, 8), 2.0, 1e-12);
+  // Two experts per rank: a rank is missed with probability (14/16)(13/15).
+  const double miss = 14.0 / 16 * 13.0 / 15;
+  EXPECT_NEAR(dispatch_copies(moe(16, 2), plan(8, ExpertDispatch::kHierarchical), {8, 1}, 8), 8 * (1 - miss), 1e-12);
+}
+
+TEST(ExpertDispatch, AcrossDomainsOneCopyPerRemoteDomainHit) {
+  // ep 32 over four 8-GPU servers; 64 experts per server, top-8 of 256.
+  double miss = 1;
+  for (int i = 0; i < 8; ++i) miss *= (192.0 - i) / (256.0 - i);
+  const double remote_hits = 3 * (1 - miss);
+  const double copies = dispatch_copies(moe(256, 8), plan(32, ExpertDispatch::kHierarchical), {32, 1}, 8);
+  EXPECT_NEAR(copies * 24.0 / 32.0, remote_hits, 1e-12);  // the scale-out share of the spread bytes
+  EXPECT_LT(copies, 8.0);
+  // A group strided past the domain has one member per domain: every hit domain is remote.
+  const double strided = dispatch_copies(moe(256, 8), plan(4, ExpertDispatch::kHierarchical), {4, 8}, 8);
+  double miss4 = 1;
+  for (int i = 0; i < 8; ++i) miss4 *= (192.0 - i) / (256.0 - i);
+  EXPECT_NEAR(strided * 3.0 / 4.0, 3 * (1 - miss4), 1e-12);
+}
+
+std::string mixtral_plan(const std::string& extra) {
+  // Eight experts over eight ranks that span both servers (tp 2 inside).
+  return "global_batch: 64, tp: 2, dp: 8, ep: 8, precision: bf16, " + extra;
+}
+
+TEST(ExpertDispatch, DispatcherAndOverlapChangeTheExposedAllToAll) {
+  auto step = [](const std::string& extra) {
+    return simulate_step(experiment(p5(16), "mixtral-8x7b", mixtral_plan(extra)), {.ignore_memory = true});
+  };
+  const StepResult base = step("");
+  const StepResult all = step("ep_dispatch: alltoall");
+  const StepResult overlap = step("ep_overlap: true");
+  EXPECT_GT(base.breakdown.ep_comm_s, 0);
+  EXPECT_GT(all.breakdown.ep_comm_s, base.breakdown.ep_comm_s);
+  EXPECT_LT(overlap.breakdown.ep_comm_s, base.breakdown.ep_comm_s);
+  EXPECT_LT(overlap.step_time_s, base.step_time_s);
+}
+
+TEST(ExpertDispatch, UnknownDispatcherNamesTheKey) {
+  const std::string msg = input_error_of([] { experiment(p5(16), "mixtral-8x7b", mixtral_plan("ep_dispatch: magic")); });
+  EXPECT_NE(msg.find("ep_dispatch"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("hierarchical"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace trnsim::train::testing
