@@ -18,6 +18,13 @@ model::MoeSpec moe(int experts, int top_k) {
   return m;
 }
 
+// C(experts - holding, k) / C(experts, k), written out independently of the code under test.
+double miss(double experts, double holding, int k) {
+  double m = 1;
+  for (int i = 0; i < k; ++i) m *= (experts - holding - i) / (experts - i);
+  return m;
+}
+
 ParallelPlan plan(int ep, ExpertDispatch d) {
   ParallelPlan p;
   p.ep = ep;
@@ -33,23 +40,19 @@ TEST(ExpertDispatch, InsideOneDomainEachRankGetsATokenOnce) {
   // One expert per rank: top_k distinct ranks, always.
   EXPECT_NEAR(dispatch_copies(moe(8, 2), plan(8, ExpertDispatch::kHierarchical), {8, 1}, 8), 2.0, 1e-12);
   // Two experts per rank: a rank is missed with probability (14/16)(13/15).
-  const double miss = 14.0 / 16 * 13.0 / 15;
-  EXPECT_NEAR(dispatch_copies(moe(16, 2), plan(8, ExpertDispatch::kHierarchical), {8, 1}, 8), 8 * (1 - miss), 1e-12);
+  EXPECT_NEAR(dispatch_copies(moe(16, 2), plan(8, ExpertDispatch::kHierarchical), {8, 1}, 8),
+              8 * (1 - 14.0 / 16 * 13.0 / 15), 1e-12);
 }
 
 TEST(ExpertDispatch, AcrossDomainsOneCopyPerRemoteDomainHit) {
   // ep 32 over four 8-GPU servers; 64 experts per server, top-8 of 256.
-  double miss = 1;
-  for (int i = 0; i < 8; ++i) miss *= (192.0 - i) / (256.0 - i);
-  const double remote_hits = 3 * (1 - miss);
+  const double remote_hits = 3 * (1 - miss(256, 64, 8));
   const double copies = dispatch_copies(moe(256, 8), plan(32, ExpertDispatch::kHierarchical), {32, 1}, 8);
   EXPECT_NEAR(copies * 24.0 / 32.0, remote_hits, 1e-12);  // the scale-out share of the spread bytes
   EXPECT_LT(copies, 8.0);
   // A group strided past the domain has one member per domain: every hit domain is remote.
   const double strided = dispatch_copies(moe(256, 8), plan(4, ExpertDispatch::kHierarchical), {4, 8}, 8);
-  double miss4 = 1;
-  for (int i = 0; i < 8; ++i) miss4 *= (192.0 - i) / (256.0 - i);
-  EXPECT_NEAR(strided * 3.0 / 4.0, 3 * (1 - miss4), 1e-12);
+  EXPECT_NEAR(strided * 3.0 / 4.0, 3 * (1 - miss(256, 64, 8)), 1e-12);
 }
 
 std::string mixtral_plan(const std::string& extra) {

@@ -118,7 +118,7 @@ Time NeuronCostModel::gemm_time(int64_t m, int64_t n, int64_t k, bool sixteen_bi
   const auto [bm_count, bm] = blocks(m, params_.block_mn);
   const auto [bn_count, bn] = blocks(n, params_.block_mn);
   const auto [bk_count, bk] = blocks(k, params_.block_k);
-  const std::string& dtype = sixteen_bit && precision_ == Precision::kFp8 ? std::string("bf16") : dtype_;
+  const std::string dtype = sixteen_bit && precision_ == Precision::kFp8 ? "bf16" : dtype_;
   int64_t ps = block_time(bm, bn, bk, dtype).ps() * bm_count * bn_count * bk_count;
   if (precision_ == Precision::kFp32) ps *= chip_.tensor.fp32_ii_factor;
   return Time::ps(ps);
