@@ -52,7 +52,7 @@ TEST(TrainPipeline, InterleavingDividesTheBubbleByTheChunks) {
     const double work = m * 3.0, bubble = (pp - 1) * 3.0 / v;
     EXPECT_NEAR(ms(r.end), work + bubble, 1e-6) << "v " << v;
     // Every stage does the same work; the rest of the step is bubble.
-    for (int s = 0; s < pp; ++s) EXPECT_NEAR(ms(r.stage_busy[s]), work, 1e-6);
+    for (int s = 0; s < pp; ++s) EXPECT_NEAR(ms(r.stages[s].busy), work, 1e-6);
   }
   const PipelineResult plain = run_pipeline(equal_chunks(PipelineSchedule::kOneFOneB, pp, m), false);
   const PipelineResult inter = run_pipeline(equal_chunks(PipelineSchedule::kInterleaved, pp, m, 2), false);
@@ -63,7 +63,7 @@ TEST(TrainPipeline, OneStageHasNoBubble) {
   for (PipelineSchedule s : {PipelineSchedule::kNone, PipelineSchedule::kOneFOneB, PipelineSchedule::kGpipe}) {
     const PipelineResult r = run_pipeline(equal_chunks(s, 1, 6), false);
     EXPECT_NEAR(ms(r.end), 6 * 3.0, 1e-6);
-    EXPECT_EQ(r.stage_busy[0], r.end);
+    EXPECT_EQ(r.stages[0].busy, r.end);
   }
 }
 
@@ -116,6 +116,31 @@ TEST(TrainPipeline, TheSlowestStageSetsThePace) {
   // Stage 2 alone needs 16 x 6 ms.
   EXPECT_GE(ms(r.end), 16 * 6.0);
   EXPECT_GT(r.end, even);
+}
+
+// Interleaved 1F1B with one round of micro-batches runs each chunk's backwards together, the last
+// chunk first (Megatron's order): chunk v-1's last backward ends long before chunk 0's, which ends
+// the stage. Plain 1F1B's one chunk ends with the stage.
+TEST(TrainPipeline, ChunkWindowsFollowTheSchedule) {
+  const int pp = 4, v = 3;
+  const PipelineResult r = run_pipeline(equal_chunks(PipelineSchedule::kInterleaved, pp, pp, v), true);
+  for (int s = 0; s < pp; ++s) {
+    const StageTimes& st = r.stages[s];
+    ASSERT_EQ(st.chunks.size(), static_cast<size_t>(v));
+    EXPECT_EQ(st.chunks[0].last_bwd_end, st.end);
+    for (int c = 1; c < v; ++c) {
+      EXPECT_LT(st.chunks[c].last_bwd_end, st.chunks[c - 1].last_bwd_end);
+      EXPECT_GT(st.chunks[c].first_fwd_start, st.chunks[c - 1].first_fwd_start);
+    }
+    // The windows are those of real tasks.
+    for (int c = 0; c < v; ++c) {
+      const ChunkWindow& w = st.chunks[c];
+      EXPECT_EQ(w.last_bwd_end - w.last_bwd_start, Time::ps(kB.ps() / v));
+      EXPECT_EQ(w.first_fwd_end - w.first_fwd_start, Time::ps(kF.ps() / v));
+    }
+  }
+  const PipelineResult one = run_pipeline(equal_chunks(PipelineSchedule::kOneFOneB, pp, 8), false);
+  for (const StageTimes& st : one.stages) EXPECT_EQ(st.chunks[0].last_bwd_end, st.end);
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::optional<train::MemoryReport> FastEvaluator::memory(const ParallelPlan& p) 
 train::StepResult FastEvaluator::step(const ParallelPlan& p) {
   const std::vector<train::Part> chunks = train::chunk_parts(base_.model, p, *parts(p), cache_);
   const LeanPipelineResult pipe = lean_pipeline(train::pipeline_input(base_.model, p, chunks, cache_));
-  return train::finish_step(base_, p, chunks, pipe.stage_end, pipe.stage_busy, cache_, cache_);
+  return train::finish_step(base_, p, chunks, pipe.stages, cache_, cache_);
 }
 
 }  // namespace trnsim::plan

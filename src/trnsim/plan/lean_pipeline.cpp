@@ -65,6 +65,9 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   std::vector<StageOrder> orders;
   for (int s = 0; s < pp; ++s) orders.emplace_back(in, m, s);
   std::vector<int64_t> next(pp, 0), free(pp, 0), busy(pp, 0);
+  LeanPipelineResult r;
+  r.stages.assign(pp, train::StageTimes{Time(), Time(), std::vector<train::ChunkWindow>(v)});
+  std::vector<bool> seen_fwd(static_cast<size_t>(chunks), false);
   const int64_t p2p = in.p2p.ps();
   auto slot = [m](int g, int64_t mb) { return static_cast<size_t>(g) * m + mb; };
   bool progress = true;
@@ -91,7 +94,16 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
           ready = t + p2p;
         }
         const int64_t dur = (u.forward ? in.fwd[g] : in.bwd[g]).ps();
-        const int64_t end = std::max(ready, free[s]) + dur;
+        const int64_t start = std::max(ready, free[s]), end = start + dur;
+        train::ChunkWindow& w = r.stages[s].chunks[u.chunk];
+        if (!u.forward) {
+          w.last_bwd_start = Time::ps(start);
+          w.last_bwd_end = Time::ps(end);
+        } else if (!seen_fwd[g]) {
+          seen_fwd[g] = true;
+          w.first_fwd_start = Time::ps(start);
+          w.first_fwd_end = Time::ps(end);
+        }
         free[s] = end;
         busy[s] += dur;
         (u.forward ? fwd_end : bwd_end)[slot(g, u.mb)] = end;
@@ -100,10 +112,9 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
       }
     }
   }
-  LeanPipelineResult r;
   for (int s = 0; s < pp; ++s) {
-    r.stage_end.push_back(Time::ps(free[s]));
-    r.stage_busy.push_back(Time::ps(busy[s]));
+    r.stages[s].end = Time::ps(free[s]);
+    r.stages[s].busy = Time::ps(busy[s]);
   }
   return r;
 }
@@ -112,27 +123,48 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
 
 LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolate) {
   const int64_t m = in.micro_batches;
-  // Two prefixes a whole number of rounds (pp micro-batches) long, past the fill and drain.
-  const int64_t m1 = int64_t{in.pp} * 3, m2 = int64_t{in.pp} * 4;
-  if (!extrapolate || in.pp == 1 || m <= m2 + in.pp) {
+  const int64_t round = in.pp;
+  if (!extrapolate || in.pp == 1 || m <= round * 5) {
     if (in.pp == 1) {
-      // One stage: every task back to back.
-      int64_t total = 0;
-      for (int c = 0; c < in.virtual_stages; ++c) total += (in.fwd[c] + in.bwd[c]).ps();
-      return {{Time::ps(total * m)}, {Time::ps(total * m)}};
+      // One stage: every task back to back, chunk by chunk within each micro-batch.
+      const int v = in.virtual_stages;
+      train::StageTimes st{Time(), Time(), std::vector<train::ChunkWindow>(v)};
+      Time per_mb;
+      for (int c = 0; c < v; ++c) per_mb += in.fwd[c] + in.bwd[c];
+      st.busy = st.end = per_mb * m;
+      // The last micro-batch runs its forwards in chunk order, then its backwards in reverse.
+      Time t = per_mb * (m - 1), first;
+      for (int c = 0; c < v; ++c) {
+        st.chunks[c].first_fwd_start = first;
+        st.chunks[c].first_fwd_end = first + in.fwd[c];
+        first += in.fwd[c];
+        t += in.fwd[c];
+      }
+      for (int c = v - 1; c >= 0; --c) {
+        st.chunks[c].last_bwd_start = t;
+        st.chunks[c].last_bwd_end = t + in.bwd[c];
+        t += in.bwd[c];
+      }
+      return {{st}};
     }
     return run(in, m);
   }
+  // Two prefixes past the fill, one round apart and as many micro-batches modulo a round as the
+  // step, so that their drains have the step's shape.
+  const int64_t m2 = round * 4 + (m - round * 4) % round, m1 = m2 - round;
   const LeanPipelineResult a = run(in, m1), b = run(in, m2);
-  LeanPipelineResult r;
-  const double scale = static_cast<double>(m - m2) / static_cast<double>(m2 - m1);
+  const int64_t rounds = (m - m2) / round;
+  LeanPipelineResult r = b;
   for (int s = 0; s < in.pp; ++s) {
-    const double end = static_cast<double>(b.stage_end[s].ps()) +
-                       scale * static_cast<double>((b.stage_end[s] - a.stage_end[s]).ps());
-    const double busy = static_cast<double>(b.stage_busy[s].ps()) +
-                        scale * static_cast<double>((b.stage_busy[s] - a.stage_busy[s]).ps());
-    r.stage_end.push_back(Time::ps(static_cast<int64_t>(end + 0.5)));
-    r.stage_busy.push_back(Time::ps(static_cast<int64_t>(busy + 0.5)));
+    train::StageTimes& st = r.stages[s];
+    const Time shift = (b.stages[s].end - a.stages[s].end) * rounds;
+    st.end += shift;
+    st.busy += (b.stages[s].busy - a.stages[s].busy) * rounds;
+    // First forwards lie in the fill, which does not move; last backwards in the drain, which does.
+    for (train::ChunkWindow& w : st.chunks) {
+      w.last_bwd_start += shift;
+      w.last_bwd_end += shift;
+    }
   }
   return r;
 }

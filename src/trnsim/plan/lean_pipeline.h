@@ -1,9 +1,11 @@
 // The pipeline schedule of train/pipeline.h without the event kernel, for plan searches. Each
 // stage runs its tasks in Megatron's order and a task starts when its stage is free and its input
 // has arrived: a longest-path pass over the schedule's dependency graph gives the same times as
-// train::run_pipeline. With many micro-batches the schedule settles into a steady state that
-// repeats every pp micro-batches, so only two short prefixes are run and the rest is extrapolated
-// linearly (exact once the fill has passed; docs/planner.md gives the agreement).
+// train::run_pipeline. With many micro-batches the schedule settles into a steady state, so only
+// two short prefixes, a round of pp micro-batches apart, are run and the rest is extrapolated
+// linearly. Equal stages repeat every round and the extrapolation is exact; uneven ones can
+// settle into a cycle of a few rounds, which it follows on average (within 0.1% in
+// tests/plan/lean_pipeline_test.cpp; docs/planner.md gives the agreement on real plans).
 #pragma once
 
 #include <cstdint>
@@ -14,8 +16,7 @@
 namespace trnsim::plan {
 
 struct LeanPipelineResult {
-  std::vector<Time> stage_end;   // per stage: end of its last task
-  std::vector<Time> stage_busy;  // per stage: sum of its task durations
+  std::vector<train::StageTimes> stages;
 };
 
 // `extrapolate`: when the step has more than a few rounds of pp micro-batches, run two prefixes

@@ -60,9 +60,8 @@ class PipelineSim {
     bwd_end_.assign(fwd_end_.size(), kNotYet);
     for (int s = 0; s < in.pp; ++s) orders_.push_back(stage_order(in, s));
     next_.assign(in.pp, 0);
-    free_.assign(in.pp, Time());
-    busy_.assign(in.pp, Time());
-    last_bwd_start_.assign(in.pp, Time());
+    stages_.assign(in.pp, StageTimes{Time(), Time(), std::vector<ChunkWindow>(in.virtual_stages)});
+    seen_fwd_.assign(static_cast<size_t>(chunks), false);
     running_.assign(in.pp, false);
   }
 
@@ -70,10 +69,8 @@ class PipelineSim {
     for (int s = 0; s < in_.pp; ++s) try_start(s);
     events_.run();
     PipelineResult r;
-    r.stage_end = free_;
-    r.stage_busy = busy_;
-    r.last_bwd_start = last_bwd_start_;
-    for (Time t : free_) r.end = max(r.end, t);
+    for (const StageTimes& st : stages_) r.end = max(r.end, st.end);
+    r.stages = std::move(stages_);
     r.tasks = std::move(tasks_);
     return r;
   }
@@ -102,13 +99,22 @@ class PipelineSim {
     const Time in = ready(s, u);
     if (in == kNotYet) return;  // woken when the input's producer finishes
     const int g = u.chunk * in_.pp + s;
-    const Time start = max(max(in, free_[s]), events_.now());
+    StageTimes& st = stages_[s];
+    const Time start = max(max(in, st.end), events_.now());
     const Time dur = u.forward ? in_.fwd[g] : in_.bwd[g];
     running_[s] = true;
     ++next_[s];
-    if (!u.forward) last_bwd_start_[s] = start;
-    busy_[s] += dur;
-    free_[s] = start + dur;
+    ChunkWindow& w = st.chunks[u.chunk];
+    if (!u.forward) {
+      w.last_bwd_start = start;
+      w.last_bwd_end = start + dur;
+    } else if (!seen_fwd_[g]) {
+      seen_fwd_[g] = true;
+      w.first_fwd_start = start;
+      w.first_fwd_end = start + dur;
+    }
+    st.busy += dur;
+    st.end = start + dur;
     if (keep_) tasks_.push_back({s, g, u.mb, u.forward, start, start + dur});
     events_.schedule(start + dur, [this, s, u, g] { finish(s, u, g); });
   }
@@ -131,8 +137,9 @@ class PipelineSim {
   EventQueue events_;
   std::vector<std::vector<Unit>> orders_;
   std::vector<size_t> next_;
-  std::vector<Time> free_, busy_, last_bwd_start_, fwd_end_, bwd_end_;
-  std::vector<bool> running_;
+  std::vector<StageTimes> stages_;
+  std::vector<Time> fwd_end_, bwd_end_;
+  std::vector<bool> running_, seen_fwd_;
   std::vector<PipelineTask> tasks_;
 };
 

@@ -27,12 +27,22 @@ struct PipelineTask {
   Time start, end;
 };
 
+// When one of a stage's chunks first runs forward and last runs backward: the windows that
+// data-parallel parameter gathers and gradient reductions of that chunk can hide behind.
+struct ChunkWindow {
+  Time first_fwd_start, first_fwd_end, last_bwd_start, last_bwd_end;
+};
+
+struct StageTimes {
+  Time end;                         // end of the stage's last task
+  Time busy;                        // sum of its task durations
+  std::vector<ChunkWindow> chunks;  // per local chunk (0 .. virtual_stages - 1)
+};
+
 struct PipelineResult {
-  Time end;                          // last task of any stage
-  std::vector<Time> stage_end;       // per stage
-  std::vector<Time> stage_busy;      // per stage: sum of its task durations
-  std::vector<Time> last_bwd_start;  // per stage: start of its last backward task
-  std::vector<PipelineTask> tasks;   // when asked for
+  Time end;                         // last task of any stage
+  std::vector<StageTimes> stages;
+  std::vector<PipelineTask> tasks;  // when asked for
 };
 
 PipelineResult run_pipeline(const PipelineInput& in, bool keep_tasks);

@@ -26,7 +26,7 @@ StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
 
   const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, *cost, timer), timer);
   PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);
-  StepResult r = finish_step(e, p, chunks, pipe.stage_end, pipe.stage_busy, *cost, timer);
+  StepResult r = finish_step(e, p, chunks, pipe.stages, *cost, timer);
   r.memory = memory;
   r.fits = memory.fits();
   r.trace = std::move(pipe.tasks);

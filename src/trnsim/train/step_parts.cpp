@@ -30,24 +30,50 @@ struct StageDp {
   Time param_gather_exposed;  // ZeRO-1/2 parameter all-gather after the optimizer
 };
 
-// Reductions overlap the last micro-batch's backward (bucketed, as Megatron and FSDP do); only the
-// part that does not fit, and at least the last bucket, shows. ZeRO-1/2 gather the updated
-// parameters behind the next step's first forward the same way.
-StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g, double dense,
-                      double expert, Time bwd_window, Time fwd_window) {
+// The time of the last gradient bucket of a chunk holding `params` parameters, out of `whole`.
+Time last_bucket(Time whole, double params) {
+  return params > 0 ? Time::from_seconds(whole.seconds() * std::min(1.0, kBucketParams / params)) : Time();
+}
+
+// A chunk's gradients are reduced in buckets during its last backward, as Megatron and FSDP do:
+// the reduction starts with that backward and cannot end before the backward's last bucket has
+// been reduced. One network carries the chunks' reductions in the order their backwards end, so
+// with interleaved pipelines the early chunks hide behind the later ones. ZeRO-1/2 gather the
+// updated parameters the same way before each chunk's first forward of the next step; whatever
+// is not ready delays the whole step.
+StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
+                      const std::vector<const Part*>& chunks, const StageTimes& st) {
   StageDp out;
   if (p.lora_rank > 0) return out;  // adapters only: negligible
   const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-  const Time grads = timer.time(reduce, dense * grad_bytes(p), g.dense_dp) +
-                     timer.time(reduce, expert * grad_bytes(p), g.expert_dp);
-  const double total = dense + expert;
-  const double bucket = total > 0 ? std::min(1.0, kBucketParams / total) : 0.0;
-  out.exposed = max(Time::from_seconds(grads.seconds() * bucket), grads > bwd_window ? grads - bwd_window : Time());
+  auto both = [&](CollectiveKind k, const Part& c, double bytes_per) {
+    return timer.time(k, c.dense_params * bytes_per, g.dense_dp) + timer.time(k, c.expert_params * bytes_per, g.expert_dp);
+  };
+  std::vector<size_t> order(chunks.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return st.chunks[a].last_bwd_end < st.chunks[b].last_bwd_end; });
+  Time net;
+  for (size_t i : order) {
+    const Part& c = *chunks[i];
+    const ChunkWindow& w = st.chunks[i];
+    const Time grads = both(reduce, c, grad_bytes(p));
+    net = max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params), max(net, w.last_bwd_start) + grads);
+  }
+  out.exposed = net > st.end ? net - st.end : Time();
   if (p.zero == 1 || p.zero == 2) {
-    const Time gather = timer.time(CollectiveKind::kAllGather, dense * dtype_bytes(p), g.dense_dp) +
-                        timer.time(CollectiveKind::kAllGather, expert * dtype_bytes(p), g.expert_dp);
-    out.param_gather_exposed =
-        max(Time::from_seconds(gather.seconds() * bucket), gather > fwd_window ? gather - fwd_window : Time());
+    // The gathers run back to back from the step's start in the order the forwards need them.
+    Time gathered, delay;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const Part& c = *chunks[i];
+      const ChunkWindow& w = st.chunks[i];
+      const Time gather = both(CollectiveKind::kAllGather, c, dtype_bytes(p));
+      const Time first = last_bucket(gather, c.dense_params + c.expert_params);
+      if (gathered + first > w.first_fwd_start) delay = max(delay, gathered + first - w.first_fwd_start);
+      gathered += gather;
+      if (gathered > w.first_fwd_end) delay = max(delay, gathered - w.first_fwd_end);
+    }
+    out.param_gather_exposed = delay;
   }
   return out;
 }
@@ -226,25 +252,27 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
 }
 
 StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
-                       const std::vector<Time>& stage_end, const std::vector<Time>& stage_busy,
-                       cost::OpCostModel& cost, CollectiveTimer& timer) {
+                       const std::vector<StageTimes>& stages, cost::OpCostModel& cost, CollectiveTimer& timer) {
   const GroupLayout groups = group_layout(p);
   const int64_t m = p.micro_batches();
   StepResult r;
   Time end;
   for (int s = 0; s < p.pp; ++s) {
+    const StageTimes& st = stages[s];
     Part stage;  // the stage's chunks for one micro-batch
-    for (int v = 0; v < p.virtual_stages; ++v) stage.add(chunks[static_cast<size_t>(v) * p.pp + s]);
-    const StageDp dp = p.zero >= 3 ? StageDp{}
-                                   : data_parallel(p, timer, groups, stage.dense_params, stage.expert_params,
-                                                   stage.bwd, stage.fwd);
+    std::vector<const Part*> local;
+    for (int v = 0; v < p.virtual_stages; ++v) {
+      local.push_back(&chunks[static_cast<size_t>(v) * p.pp + s]);
+      stage.add(*local.back());
+    }
+    const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st);
     // Adam over this rank's share of the parameters: read and write fp32 master, m and v, read the
     // fp32 gradient, write the new weights (34 bytes per parameter).
     const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
-    const double local =
+    const double params =
         p.lora_rank > 0 ? 0.0 : stage.dense_params / shard + stage.expert_params / std::max(1.0, shard / p.ep);
-    const Time optimizer = cost.memory_bound(local * 34.0);
-    const Time stage_done = stage_end[s] + dp.exposed + dp.param_gather_exposed + optimizer;
+    const Time optimizer = cost.memory_bound(params * 34.0);
+    const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;
     end = stage_done;
     r.slowest_stage = s;
@@ -253,8 +281,8 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     b.cp_comm_s = stage.cp.seconds() * m;
     b.ep_comm_s = stage.ep.seconds() * m;
     b.recompute_s = stage.recompute.seconds() * m;
-    b.compute_s = stage_busy[s].seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s;
-    b.pp_bubble_s = (stage_end[s] - stage_busy[s]).seconds();
+    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s;
+    b.pp_bubble_s = (st.end - st.busy).seconds();
     b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds();
     b.optimizer_s = optimizer.seconds();
   }

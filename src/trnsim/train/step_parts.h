@@ -75,11 +75,10 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
 PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, const std::vector<Part>& chunks,
                              CollectiveTimer& timer);
 
-// The step from the pipeline's per-stage ends and busy times: each stage's exposed data-parallel
+// The step from the pipeline's per-stage times: each stage's exposed data-parallel
 // synchronisation and optimizer, the slowest stage's breakdown, MFU, HFU and tokens/s. Leaves
 // memory, fits, trace and sim_wall_s to the caller.
 StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
-                       const std::vector<Time>& stage_end, const std::vector<Time>& stage_busy,
-                       cost::OpCostModel& cost, CollectiveTimer& timer);
+                       const std::vector<StageTimes>& stages, cost::OpCostModel& cost, CollectiveTimer& timer);
 
 }  // namespace trnsim::train
