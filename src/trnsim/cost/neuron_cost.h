@@ -31,6 +31,8 @@ class NeuronCostModel : public OpCostModel {
   Time forward(const model::Op& op) override;
   Time backward(const model::Op& op) override;
   Time memory_bound(double bytes) override;
+  // overlap_slowdown() stays 0: collective-communication cores, not the compute engines, drive
+  // the DMA rings of a collective.
   std::string name() const override;
 
   // One [m x k] @ [k x n] product on one logical core, without the launch overhead.

@@ -26,6 +26,10 @@ class OpCostModel {
   virtual Time backward(const model::Op& op) = 0;
   // Time of an element-wise pass over `bytes` of HBM traffic (optimizer step, casts).
   virtual Time memory_bound(double bytes) = 0;
+  // Fraction by which compute slows while a collective runs beside it: on GPUs the collective
+  // kernels take SMs and memory bandwidth from the compute kernels. 0 where communication has
+  // engines of its own.
+  virtual double overlap_slowdown() const { return 0.0; }
   virtual std::string name() const = 0;
 };
 

@@ -40,6 +40,7 @@ class RooflineModel : public OpCostModel {
   Time memory_bound(double bytes) override {
     return params_.op_overhead + Time::from_seconds(bytes / bandwidth_);
   }
+  double overlap_slowdown() const override { return params_.overlap_slowdown; }
   std::string name() const override { return name_; }
 
  private:

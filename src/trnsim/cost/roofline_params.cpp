@@ -43,6 +43,7 @@ RooflineParams read_params(const ConfigNode& root) {
   p.head_dim_half = at.number("head_dim_half", 1, 1e4);
   at.finish();
   if (!r.absent("sustained_fraction")) p.sustained_fraction = r.number("sustained_fraction", 0.05, 1.0);
+  if (!r.absent("overlap_slowdown")) p.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0.9);
   p.mem_eff = r.number("mem_eff", 0.05, 1.0);
   p.vector_peak_fraction = r.number("vector_peak_fraction", 1e-4, 1.0);
   p.op_overhead = r.time("op_overhead");

@@ -26,6 +26,9 @@ struct RooflineParams {
   // power limit with every accelerator of the node busy, SMs shared with overlapped
   // communication kernels, gaps between kernels. 1 when the preset does not set it.
   double sustained_fraction = 1.0;
+  // Fraction by which compute kernels slow down while communication kernels run beside them
+  // (OpCostModel::overlap_slowdown). 0 when the preset does not set it.
+  double overlap_slowdown = 0.0;
   // Fraction of the HBM peak that streaming kernels reach.
   double mem_eff = 0.9;
   // Non-matrix (vector unit) throughput as a fraction of the dense bf16 matrix peak.

@@ -28,6 +28,7 @@ class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
   Time forward(const model::Op& op) override;
   Time backward(const model::Op& op) override;
   Time memory_bound(double bytes) override;
+  double overlap_slowdown() const override { return ops_->overlap_slowdown(); }
   std::string name() const override { return "cached " + ops_->name(); }
   // As train/ counts it: nothing for a group of one or no bytes; bytes truncated to an integer.
   Time time(net::CollectiveKind kind, double bytes, const net::Group& group) override;

@@ -25,6 +25,12 @@ int dense_layers_in(const model::ModelSpec& m, const ChunkLayers& cl) {
   return std::max(0, std::min(cl.first + cl.count, m.moe->dense_layers) - cl.first);
 }
 
+// Compute and communication side by side: the longer of the two, where the compute slows by
+// `slowdown` for as long as the communication runs beside it.
+Time beside(Time compute, Time comm, double slowdown) {
+  return max(comm, compute + Time::from_seconds(slowdown * std::min(compute, comm).seconds()));
+}
+
 struct StageDp {
   Time exposed;               // gradient reduction after the stage's last backward
   Time param_gather_exposed;  // ZeRO-1/2 parameter all-gather after the optimizer
@@ -40,9 +46,9 @@ Time last_bucket(Time whole, double params) {
 // been reduced. One network carries the chunks' reductions in the order their backwards end, so
 // with interleaved pipelines the early chunks hide behind the later ones. ZeRO-1/2 gather the
 // updated parameters the same way before each chunk's first forward of the next step; whatever
-// is not ready delays the whole step.
+// is not ready delays the whole step. The compute they hide behind slows by `slowdown` meanwhile.
 StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
-                      const std::vector<const Part*>& chunks, const StageTimes& st) {
+                      const std::vector<const Part*>& chunks, const StageTimes& st, double slowdown) {
   StageDp out;
   if (p.lora_rank > 0) return out;  // adapters only: negligible
   const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
@@ -53,14 +59,16 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return st.chunks[a].last_bwd_end < st.chunks[b].last_bwd_end; });
-  Time net;
+  Time net, busy;
   for (size_t i : order) {
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
     const Time grads = both(reduce, c, grad_bytes(p));
     net = max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params), max(net, w.last_bwd_start) + grads);
+    busy += grads;
   }
   out.exposed = net > st.end ? net - st.end : Time();
+  out.exposed += Time::from_seconds(slowdown * std::max(0.0, (busy - out.exposed).seconds()));
   if (p.zero == 1 || p.zero == 2) {
     // The gathers run back to back from the step's start in the order the forwards need them.
     Time gathered, delay;
@@ -73,7 +81,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
       gathered += gather;
       if (gathered > w.first_fwd_end) delay = max(delay, gathered - w.first_fwd_end);
     }
-    out.param_gather_exposed = delay;
+    out.param_gather_exposed = delay + Time::from_seconds(slowdown * std::max(0.0, (gathered - delay).seconds()));
   }
   return out;
 }
@@ -112,6 +120,7 @@ void Part::add(const Part& o, int64_t n) {
   tp += o.tp * n;
   cp += o.cp * n;
   ep += o.ep * n;
+  dp += o.dp * n;
   recompute += o.recompute * n;
   const double k = static_cast<double>(n);
   model_flops += o.model_flops * k;
@@ -145,6 +154,7 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
 Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bool moe, const ParallelPlan& p,
                 cost::OpCostModel& cost, CollectiveTimer& timer) {
   const GroupLayout groups = group_layout(p);
+  const double slowdown = cost.overlap_slowdown();
   Part c = ops_part(ops, true, p, cost);
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double act_bytes = tokens * m.hidden * dtype_bytes(p);
@@ -171,8 +181,8 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     const double kv_bytes = 2.0 * tokens * kv_heads * m.head_dim * dtype_bytes(p);
     const Time step = timer.time(CollectiveKind::kSendRecv, kv_bytes, net::Group{2, groups.cp.stride});
     const Time ring_f = step * (p.cp - 1), ring_b = ring_f * 2;  // backward also returns dK, dV
-    cp_f = ring_f > attn_f ? ring_f - attn_f : Time();
-    cp_b = ring_b > attn_b ? ring_b - attn_b : Time();
+    cp_f = beside(attn_f, ring_f, slowdown) - attn_f;
+    cp_b = beside(attn_b, ring_b, slowdown) - attn_b;
     c.cp = cp_f + cp_b;
   }
   // Expert parallelism: dispatch and combine all-to-alls each way. Overlapped with another
@@ -184,8 +194,8 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
                          dispatch_copies(*m.moe, p, groups.ep, timer.ranks_per_domain());
     const Time a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
     if (p.ep_overlap) {
-      ep_f = a2a > c.fwd ? a2a - c.fwd : Time();
-      c.ep = ep_f + (a2a > c.bwd ? a2a - c.bwd : Time());
+      ep_f = beside(c.fwd, a2a, slowdown) - c.fwd;
+      c.ep = ep_f + (beside(c.bwd, a2a, slowdown) - c.bwd);
     } else {
       ep_f = a2a;
       c.ep = a2a * 2;
@@ -199,6 +209,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
 LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer) {
   const model::ShardContext ctx = shard_context(m, p);
   LayerParts lp;
+  lp.overlap_slowdown = cost.overlap_slowdown();
   // Layer 0 has a dense FFN unless every layer is MoE; the last layer is MoE in an MoE model.
   if (!m.is_moe_layer(0)) lp.dense = layer_part(m, model::layer_forward_ops(m, 0, ctx), false, p, cost, timer);
   if (m.moe) lp.moe = layer_part(m, model::layer_forward_ops(m, m.layers - 1, ctx), true, p, cost, timer);
@@ -227,8 +238,10 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       };
       const Time gather = both(CollectiveKind::kAllGather, dtype_bytes(p));
       const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, grad_bytes(p));
-      c.fwd = max(c.fwd, gather);
-      c.bwd = max(c.bwd, gather + scatter);
+      const Time fwd = beside(c.fwd, gather, lp.overlap_slowdown), bwd = beside(c.bwd, gather + scatter, lp.overlap_slowdown);
+      c.dp = (fwd - c.fwd) + (bwd - c.bwd);
+      c.fwd = fwd;
+      c.bwd = bwd;
     }
   }
   return chunks;
@@ -265,7 +278,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
       local.push_back(&chunks[static_cast<size_t>(v) * p.pp + s]);
       stage.add(*local.back());
     }
-    const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st);
+    const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st, cost.overlap_slowdown());
     // Adam over this rank's share of the parameters: read and write fp32 master, m and v, read the
     // fp32 gradient, write the new weights (34 bytes per parameter).
     const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
@@ -281,9 +294,10 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     b.cp_comm_s = stage.cp.seconds() * m;
     b.ep_comm_s = stage.ep.seconds() * m;
     b.recompute_s = stage.recompute.seconds() * m;
-    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s;
+    const double zero3_s = stage.dp.seconds() * m;
+    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s;
     b.pp_bubble_s = (st.end - st.busy).seconds();
-    b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds();
+    b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds() + zero3_s;
     b.optimizer_s = optimizer.seconds();
   }
   r.step_time_s = end.seconds();

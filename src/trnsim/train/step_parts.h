@@ -40,7 +40,7 @@ class NetworkTimer : public CollectiveTimer {
 // Work on a rank's compute stream for one micro-batch, and what is inside it.
 struct Part {
   Time fwd, bwd;                   // everything on the compute stream
-  Time tp, cp, ep;                 // exposed communication inside fwd + bwd, by kind
+  Time tp, cp, ep, dp;             // exposed communication inside fwd + bwd, by kind (dp: ZeRO-3)
   Time recompute;                  // the recomputed forward inside bwd
   double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
   double hardware_flops = 0;       // including recompute
@@ -64,6 +64,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
 // (MoE models), the embedding and the head. Every layer of a kind costs the same.
 struct LayerParts {
   Part dense, moe, embedding, head;
+  double overlap_slowdown = 0;  // the cost model's, for communication hidden behind the chunks
 };
 LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer);
 
