@@ -91,6 +91,11 @@ TEST(TrainPlanCheck, TpMustDivideTheHeads) {
                  "use a tp that divides 32");
 }
 
+TEST(TrainPlanCheck, TpOverlapNeedsSequenceParallelism) {
+  expect_refused(kP5, "llama3-8b", "global_batch: 8, tp: 8, dp: 1, sequence_parallel: false, tp_overlap: true, precision: bf16",
+                 "tp_overlap", "set sequence_parallel: true, or tp_overlap: false");
+}
+
 TEST(TrainPlanCheck, PipelineChunksMustNotExceedTheLayers) {
   // 16 stages x 4 virtual stages = 64 chunks for 32 layers.
   expect_refused(p5(16), "llama3-8b",

@@ -142,6 +142,24 @@ TEST(TrainStep, HiddenCommunicationSlowsTheComputeItHidesBehind) {
   }
 }
 
+// Pipelining the all-gathers and reduce-scatters with the linears' GEMMs hides most of the
+// tensor-parallel time, but not all: one chunk of each, and the compute slowdown while they overlap.
+TEST(TrainStep, TpOverlapHidesMostOfTheTensorParallelTime) {
+  auto step = [](const char* overlap) {
+    const Experiment e = experiment(kP5, "llama3-8b",
+                                    std::string("global_batch: 8, tp: 8, dp: 1, sequence_parallel: true, recompute: full, "
+                                                "precision: bf16, tp_overlap: ") + overlap);
+    const StepResult r = simulate_step(e);
+    expect_sane(e, r);
+    return r;
+  };
+  const StepResult off = step("false"), on = step("true");
+  EXPECT_GT(on.breakdown.tp_comm_s, 0);
+  EXPECT_LT(on.breakdown.tp_comm_s, 0.5 * off.breakdown.tp_comm_s);
+  EXPECT_LT(on.step_time_s, off.step_time_s);
+  EXPECT_NEAR(on.breakdown.compute_s, off.breakdown.compute_s, 1e-9);
+}
+
 TEST(TrainStep, TraceHasEveryTaskWhenAsked) {
   const Experiment e = experiment(p5(16), "llama3-8b",
                                   "global_batch: 8, tp: 8, pp: 2, dp: 1, recompute: full, precision: bf16");

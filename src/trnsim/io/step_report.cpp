@@ -23,7 +23,8 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"sequence_parallel", p.sequence_parallel},
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
-          {"precision", cost::precision_name(p.precision)}, {"micro_batches_per_step", p.micro_batches()}};
+          {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
+          {"micro_batches_per_step", p.micro_batches()}};
 }
 
 nlohmann::json step_result_json(const train::Experiment& e, const train::StepResult& r) {

@@ -83,6 +83,7 @@ SearchSpace enumerate_plans(const train::Experiment& e) {
                     p.schedule = sched;
                     p.virtual_stages = v;
                     p.sequence_parallel = sp == 1;
+                    p.tp_overlap = base.tp_overlap && p.sequence_parallel;  // where it can apply
                     p.recompute = rc;
                     p.zero = zero;
                     if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);

@@ -92,6 +92,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   p.ep_overlap = bool_or(r, "ep_overlap", false);
+  p.tp_overlap = bool_or(r, "tp_overlap", false);
   r.absent("framework");  // free text, for people
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
@@ -116,6 +117,11 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
   if (m.heads % p.tp != 0) {
     fail("tp", "tp = " + std::to_string(p.tp) + " does not divide the " + std::to_string(m.heads) + " attention heads",
          "use a tp that divides " + std::to_string(m.heads));
+  }
+  if (p.tp_overlap && p.tp > 1 && !p.sequence_parallel) {
+    fail("tp_overlap", "overlapping tensor-parallel communication needs sequence parallelism (its all-gathers and "
+                       "reduce-scatters are what is split and pipelined with the GEMMs)",
+         "set sequence_parallel: true, or tp_overlap: false");
   }
   const int64_t chunks = static_cast<int64_t>(p.pp) * p.virtual_stages;
   if (m.layers < chunks) {

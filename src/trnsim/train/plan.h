@@ -39,6 +39,10 @@ struct ParallelPlan {
   // Expert all-to-alls overlapped with another micro-batch's compute (Megatron's
   // moe_a2a_overlap, DeepSeek's DualPipe); off: they sit on the critical path.
   bool ep_overlap = false;
+  // Tensor-parallel all-gathers and reduce-scatters split into chunks and pipelined with the
+  // linear layers' GEMMs (Megatron's --tp-comm-overlap, Transformer Engine's userbuffers); needs
+  // sequence parallelism. Off: they sit on the critical path.
+  bool tp_overlap = false;
 
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
