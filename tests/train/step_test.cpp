@@ -102,10 +102,10 @@ class SlowdownOnly : public cost::OpCostModel {
 // v chunks per stage: 1 ms forward and 2 ms backward per stage and micro-batch, 50 M parameters per
 // stage (200 MB of fp32 gradients, 20 ms to all-reduce at 10 GB/s: more than the last micro-batch's
 // backward, less than the stage's whole backward).
-double dp_comm(int v, double slowdown) {
+double dp_comm(int v, double slowdown, const std::string& extra = "") {
   const Experiment e = experiment(p5(512), "llama3-70b",
                                   "global_batch: 64, micro_batch: 1, tp: 8, pp: 8, dp: 8, zero: 0, precision: bf16, "
-                                  "pp_schedule: interleaved-1f1b, pp_virtual_stages: " + std::to_string(v));
+                                  "pp_schedule: interleaved-1f1b, pp_virtual_stages: " + std::to_string(v) + extra);
   const ParallelPlan& p = e.plan;
   std::vector<Part> chunks(static_cast<size_t>(p.pp) * v);
   for (Part& c : chunks) {
@@ -131,6 +131,30 @@ TEST(TrainStep, InterleavedChunksHideTheirGradientReductions) {
   EXPECT_LT(four, 0.5 * plain);
   // The last chunk's reduction (less than one 40M-parameter bucket) starts with its backward.
   EXPECT_GE(four, kReduceS / 4 - 0.0005);
+}
+
+// Without dp_overlap (Megatron-LM's local DDP before September 2023) the whole reduction follows
+// the last backward, and nothing computes beside it to slow down.
+TEST(TrainStep, WithoutDpOverlapTheWholeReductionShows) {
+  for (int v : {1, 4}) {
+    EXPECT_NEAR(dp_comm(v, 0, ", dp_overlap: false"), kReduceS, 1e-9) << "v " << v;
+    EXPECT_NEAR(dp_comm(v, 0.2, ", dp_overlap: false"), kReduceS, 1e-9) << "v " << v;
+  }
+}
+
+// FSDP without prefetch: every gather and scatter of every chunk sits on the critical path.
+TEST(TrainStep, WithoutDpOverlapZero3GathersShow) {
+  auto step = [](const char* overlap) {
+    const Experiment e = experiment(p5(16), "llama3-8b",
+                                    std::string("global_batch: 32, tp: 1, dp: 16, zero: 3, precision: bf16, dp_overlap: ") + overlap);
+    const StepResult r = simulate_step(e);
+    expect_sane(e, r);
+    return r;
+  };
+  const StepResult on = step("true"), off = step("false");
+  EXPECT_GT(off.breakdown.dp_comm_s, on.breakdown.dp_comm_s);
+  EXPECT_GT(off.step_time_s, on.step_time_s);
+  EXPECT_NEAR(off.breakdown.compute_s, on.breakdown.compute_s, 1e-9);
 }
 
 // While communication hides behind compute the compute slows by the cost model's overlap_slowdown:

@@ -24,6 +24,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
+          {"dp_overlap", p.dp_overlap},
           {"micro_batches_per_step", p.micro_batches()}};
 }
 

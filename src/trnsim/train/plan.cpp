@@ -93,6 +93,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      : ExpertDispatch::kHierarchical;
   p.ep_overlap = bool_or(r, "ep_overlap", false);
   p.tp_overlap = bool_or(r, "tp_overlap", false);
+  p.dp_overlap = bool_or(r, "dp_overlap", true);
   r.absent("framework");  // free text, for people
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;

@@ -43,6 +43,11 @@ struct ParallelPlan {
   // linear layers' GEMMs (Megatron's --tp-comm-overlap, Transformer Engine's userbuffers); needs
   // sequence parallelism. Off: they sit on the critical path.
   bool tp_overlap = false;
+  // Data-parallel gradient reductions and parameter gathers bucketed and overlapped with the
+  // backward and forward passes (Megatron-Core's --overlap-grad-reduce / --overlap-param-gather,
+  // FSDP prefetching, DeepSpeed's overlap_comm). Off: they run after the last backward and
+  // before the first forward (Megatron-LM's local DDP before September 2023).
+  bool dp_overlap = true;
 
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }

@@ -47,10 +47,13 @@ Time last_bucket(Time whole, double params) {
 // with interleaved pipelines the early chunks hide behind the later ones. ZeRO-1/2 gather the
 // updated parameters the same way before each chunk's first forward of the next step; whatever
 // is not ready delays the whole step. The compute they hide behind slows by `slowdown` meanwhile.
+// Without dp_overlap the reductions all follow the stage's last task and each gather must be
+// done before its chunk's first forward.
 StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
                       const std::vector<const Part*>& chunks, const StageTimes& st, double slowdown) {
   StageDp out;
   if (p.lora_rank > 0) return out;  // adapters only: negligible
+  if (!p.dp_overlap) slowdown = 0;  // nothing computes beside them
   const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
   auto both = [&](CollectiveKind k, const Part& c, double bytes_per) {
     return timer.time(k, c.dense_params * bytes_per, g.dense_dp) + timer.time(k, c.expert_params * bytes_per, g.expert_dp);
@@ -59,12 +62,14 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return st.chunks[a].last_bwd_end < st.chunks[b].last_bwd_end; });
-  Time net, busy;
+  Time net = p.dp_overlap ? Time() : st.end, busy;
   for (size_t i : order) {
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
     const Time grads = both(reduce, c, grad_bytes(p));
-    net = max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params), max(net, w.last_bwd_start) + grads);
+    net = p.dp_overlap ? max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params),
+                             max(net, w.last_bwd_start) + grads)
+                       : net + grads;
     busy += grads;
   }
   out.exposed = net > st.end ? net - st.end : Time();
@@ -76,7 +81,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
       const Part& c = *chunks[i];
       const ChunkWindow& w = st.chunks[i];
       const Time gather = both(CollectiveKind::kAllGather, c, dtype_bytes(p));
-      const Time first = last_bucket(gather, c.dense_params + c.expert_params);
+      const Time first = p.dp_overlap ? last_bucket(gather, c.dense_params + c.expert_params) : gather;
       if (gathered + first > w.first_fwd_start) delay = max(delay, gathered + first - w.first_fwd_start);
       gathered += gather;
       if (gathered > w.first_fwd_end) delay = max(delay, gathered - w.first_fwd_end);
@@ -285,7 +290,8 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       };
       const Time gather = both(CollectiveKind::kAllGather, dtype_bytes(p));
       const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, grad_bytes(p));
-      const Time fwd = beside(c.fwd, gather, lp.overlap_slowdown), bwd = beside(c.bwd, gather + scatter, lp.overlap_slowdown);
+      const Time fwd = p.dp_overlap ? beside(c.fwd, gather, lp.overlap_slowdown) : c.fwd + gather;
+      const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, lp.overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
       c.fwd = fwd;
       c.bwd = bwd;
