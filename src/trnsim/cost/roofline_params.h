@@ -23,8 +23,8 @@ struct RooflineParams {
   double seq_half = 512, head_dim_half = 48;
   // Fraction of the isolated-kernel matrix rate (the curves above, from microbenchmarks) that
   // matmul and attention kernels sustain inside a whole training step: clocks held lower by the
-  // power limit with every accelerator of the node busy, SMs shared with overlapped
-  // communication kernels, gaps between kernels. 1 when the preset does not set it.
+  // power limit with every accelerator of the node busy, gaps between kernels. 1 when the preset
+  // does not set it. SMs taken by overlapped communication are overlap_slowdown's, below.
   double sustained_fraction = 1.0;
   // Fraction by which compute kernels slow down while communication kernels run beside them
   // (OpCostModel::overlap_slowdown). 0 when the preset does not set it.

@@ -98,6 +98,56 @@ double miss_probability(double experts, double holding, int top_k) {
   return p;
 }
 
+// Exposed time of `comm` split into `chunks` pieces and pipelined with a GEMM of `gemm`: the
+// longer of the two, plus one piece of the shorter that cannot overlap (the first piece's
+// transfer or the last piece's compute), less the GEMM itself.
+Time pipelined_exposure(Time gemm, Time comm, int chunks, double slowdown) {
+  return beside(gemm, comm, slowdown) + Time::ps(std::min(gemm, comm).ps() / chunks) - gemm;
+}
+
+// The layer's tensor-parallel communication on the critical path for one forward and one
+// backward pass. Without overlap, two all-reduces per layer each way, or with sequence
+// parallelism an all-gather and a reduce-scatter in their place (Korthikanti et al. 2022). With
+// tp_overlap, each all-gather feeds a column-parallel linear (before the attention core, and the
+// MLP's up projection) and each reduce-scatter drains a row-parallel one (out_proj, the MLP's down
+// projection), pipelined with its GEMM; in the backward pass with one of its two GEMMs. MoE
+// layers keep the MLP half exposed: the token dispatcher moves those activations.
+std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const ParallelPlan& p, double act_bytes,
+                                      const net::Group& tp, cost::OpCostModel& cost, CollectiveTimer& timer) {
+  if (p.tp <= 1) return {};
+  if (!p.sequence_parallel) {
+    const Time ar = timer.time(CollectiveKind::kAllReduce, act_bytes, tp) * 2;
+    return {ar, ar};
+  }
+  const Time ag = timer.time(CollectiveKind::kAllGather, act_bytes, tp);
+  const Time rs = timer.time(CollectiveKind::kReduceScatter, act_bytes, tp);
+  if (!p.tp_overlap) return {(ag + rs) * 2, (ag + rs) * 2};
+  // Forward and backward GEMM time beside each collective: attention in and out, MLP in and out.
+  Time gf[4], gb[4];
+  bool before_attention = true;
+  for (const auto& op : ops) {
+    if (op.kind == model::OpKind::kAttention) before_attention = false;
+    if (op.kind != model::OpKind::kMatmul) continue;
+    const int slot = before_attention && op.name != "router" ? 0
+                     : op.name == "out_proj"                 ? 1
+                     : op.name == "mlp_up"                   ? 2
+                     : op.name == "mlp_down"                 ? 3
+                                                             : -1;
+    if (slot < 0) continue;
+    gf[slot] += cost.forward(op);
+    gb[slot] += Time::ps(cost.backward(op).ps() / 2);
+  }
+  const double s = cost.overlap_slowdown();
+  Time fwd, bwd;
+  for (int i = 0; i < 4; ++i) {
+    const Time comm = i % 2 == 0 ? ag : rs;
+    const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
+    fwd += hidden ? pipelined_exposure(gf[i], comm, p.tp, s) : comm;
+    bwd += hidden ? pipelined_exposure(gb[i], comm, p.tp, s) : comm;
+  }
+  return {fwd, bwd};
+}
+
 }  // namespace
 
 double dispatch_copies(const model::MoeSpec& moe, const ParallelPlan& p, const net::Group& ep, int64_t domain_ranks) {
@@ -156,59 +206,6 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   return c;
 }
 
-namespace {
-
-// Exposed time of `comm` split into `chunks` pieces and pipelined with a GEMM of `gemm`: the
-// longer of the two, plus one piece of the shorter that cannot overlap (the first piece's
-// transfer or the last piece's compute), less the GEMM itself.
-Time pipelined_exposure(Time gemm, Time comm, int chunks, double slowdown) {
-  return beside(gemm, comm, slowdown) + Time::ps(std::min(gemm, comm).ps() / chunks) - gemm;
-}
-
-// The layer's tensor-parallel communication on the critical path for one forward and one
-// backward pass. Without overlap, two all-reduces per layer each way, or with sequence
-// parallelism an all-gather and a reduce-scatter in their place (Korthikanti et al. 2022). With
-// tp_overlap, each all-gather feeds a column-parallel linear (before the attention core, and the
-// MLP's up projection) and each reduce-scatter drains a row-parallel one (out_proj, the MLP's down
-// projection), pipelined with its GEMM; in the backward pass with one of its two GEMMs. MoE
-// layers keep the MLP half exposed: the token dispatcher moves those activations.
-std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const ParallelPlan& p, double act_bytes,
-                                      const net::Group& tp, cost::OpCostModel& cost, CollectiveTimer& timer) {
-  if (p.tp <= 1) return {};
-  if (!p.sequence_parallel) {
-    const Time ar = timer.time(CollectiveKind::kAllReduce, act_bytes, tp) * 2;
-    return {ar, ar};
-  }
-  const Time ag = timer.time(CollectiveKind::kAllGather, act_bytes, tp);
-  const Time rs = timer.time(CollectiveKind::kReduceScatter, act_bytes, tp);
-  if (!p.tp_overlap) return {(ag + rs) * 2, (ag + rs) * 2};
-  // Forward and backward GEMM time beside each collective: attention in and out, MLP in and out.
-  Time gf[4], gb[4];
-  bool before_attention = true;
-  for (const auto& op : ops) {
-    if (op.kind == model::OpKind::kAttention) before_attention = false;
-    if (op.kind != model::OpKind::kMatmul) continue;
-    const int slot = before_attention && op.name != "router" ? 0
-                     : op.name == "out_proj"                 ? 1
-                     : op.name == "mlp_up"                   ? 2
-                     : op.name == "mlp_down"                 ? 3
-                                                             : -1;
-    if (slot < 0) continue;
-    gf[slot] += cost.forward(op);
-    gb[slot] += Time::ps(cost.backward(op).ps() / 2);
-  }
-  const double s = cost.overlap_slowdown();
-  Time fwd, bwd;
-  for (int i = 0; i < 4; ++i) {
-    const Time comm = i % 2 == 0 ? ag : rs;
-    const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
-    fwd += hidden ? pipelined_exposure(gf[i], comm, p.tp, s) : comm;
-    bwd += hidden ? pipelined_exposure(gb[i], comm, p.tp, s) : comm;
-  }
-  return {fwd, bwd};
-}
-
-}  // namespace
 
 Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bool moe, const ParallelPlan& p,
                 cost::OpCostModel& cost, CollectiveTimer& timer) {
