@@ -11,37 +11,45 @@
 // any rounding bits of the write; the same seed gives the same result. dropout zeroes an element
 // with probability `prob` and does not rescale the survivors (as NKI's dropout).
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "trnsim/core/functional_ap.h"
 
 namespace trnsim::core::detail {
 
-void exec_bn_stats(const isa::BnStats& in, CoreState& s) {
-  const int64_t rows = in.src.partitions, cols = in.src.free_elems();
-  const std::vector<float> v = read_tile(in.src, s);
-  const int64_t out_cols = in.dst.free_elems();
+namespace {
+
+// Reads `src`, reduces each partition's row to the K values `record(row, cols)` returns, and
+// writes them to the first K columns of `dst` (the rest zero), rounded once.
+template <size_t K, typename Record>
+void per_partition(const AccessPattern& src, const AccessPattern& dst, CoreState& s, Record&& record) {
+  const int64_t rows = src.partitions, cols = src.free_elems();
+  const std::vector<float> v = read_tile(src, s);
+  const int64_t out_cols = dst.free_elems();
   std::vector<float> out(static_cast<size_t>(rows * out_cols), 0.0f);
   for (int64_t p = 0; p < rows; ++p) {
-    const float* row = v.data() + p * cols;
+    const std::array<double, K> rec = record(v.data() + p * cols, cols);
+    for (int64_t j = 0; j < out_cols && j < static_cast<int64_t>(K); ++j) out[p * out_cols + j] = static_cast<float>(rec[j]);
+  }
+  write_tile(dst, s, out.data());
+}
+
+}  // namespace
+
+void exec_bn_stats(const isa::BnStats& in, CoreState& s) {
+  per_partition<3>(in.src, in.dst, s, [](const float* row, int64_t cols) {
     double sum = 0.0;
     for (int64_t i = 0; i < cols; ++i) sum += row[i];
     const double mean = cols > 0 ? sum / static_cast<double>(cols) : 0.0;
     double m2 = 0.0;
     for (int64_t i = 0; i < cols; ++i) m2 += (row[i] - mean) * (row[i] - mean);
-    const float rec[3] = {static_cast<float>(cols), static_cast<float>(mean), static_cast<float>(m2)};
-    for (int64_t j = 0; j < out_cols && j < 3; ++j) out[p * out_cols + j] = rec[j];
-  }
-  write_tile(in.dst, s, out.data());
+    return std::array<double, 3>{static_cast<double>(cols), mean, m2};
+  });
 }
 
 void exec_bn_aggr(const isa::BnAggr& in, CoreState& s) {
-  const int64_t rows = in.src.partitions, cols = in.src.free_elems();
-  const std::vector<float> v = read_tile(in.src, s);
-  const int64_t out_cols = in.dst.free_elems();
-  std::vector<float> out(static_cast<size_t>(rows * out_cols), 0.0f);
-  for (int64_t p = 0; p < rows; ++p) {
-    const float* row = v.data() + p * cols;
+  per_partition<2>(in.src, in.dst, s, [](const float* row, int64_t cols) {
     double n = 0.0, mean = 0.0, m2 = 0.0;
     for (int64_t g = 0; g + 2 < cols; g += 3) {
       const double nb = row[g], mb = row[g + 1], m2b = row[g + 2];
@@ -51,10 +59,8 @@ void exec_bn_aggr(const isa::BnAggr& in, CoreState& s) {
       m2 += m2b + delta * delta * n * nb / total;
       n = total;
     }
-    const float rec[2] = {static_cast<float>(mean), static_cast<float>(n > 0.0 ? m2 / n : 0.0)};
-    for (int64_t j = 0; j < out_cols && j < 2; ++j) out[p * out_cols + j] = rec[j];
-  }
-  write_tile(in.dst, s, out.data());
+    return std::array<double, 2>{mean, n > 0.0 ? m2 / n : 0.0};
+  });
 }
 
 // The largest value below 1 that `t` holds exactly: clamping to it keeps a narrow destination's

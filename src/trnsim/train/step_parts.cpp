@@ -258,7 +258,6 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
 LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer) {
   const model::ShardContext ctx = shard_context(m, p);
   LayerParts lp;
-  lp.overlap_slowdown = cost.overlap_slowdown();
   // Layer 0 has a dense FFN unless every layer is MoE; the last layer is MoE in an MoE model.
   if (!m.is_moe_layer(0)) lp.dense = layer_part(m, model::layer_forward_ops(m, 0, ctx), false, p, cost, timer);
   if (m.moe) lp.moe = layer_part(m, model::layer_forward_ops(m, m.layers - 1, ctx), true, p, cost, timer);
@@ -267,7 +266,8 @@ LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::O
   return lp;
 }
 
-std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer) {
+std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer,
+                              double overlap_slowdown) {
   const GroupLayout groups = group_layout(p);
   std::vector<Part> chunks(static_cast<size_t>(p.pp) * p.virtual_stages);
   for (size_t g = 0; g < chunks.size(); ++g) {
@@ -287,8 +287,8 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       };
       const Time gather = both(CollectiveKind::kAllGather, dtype_bytes(p));
       const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, grad_bytes(p));
-      const Time fwd = p.dp_overlap ? beside(c.fwd, gather, lp.overlap_slowdown) : c.fwd + gather;
-      const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, lp.overlap_slowdown) : c.bwd + gather + scatter;
+      const Time fwd = p.dp_overlap ? beside(c.fwd, gather, overlap_slowdown) : c.fwd + gather;
+      const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
       c.fwd = fwd;
       c.bwd = bwd;

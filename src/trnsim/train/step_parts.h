@@ -64,13 +64,14 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
 // (MoE models), the embedding and the head. Every layer of a kind costs the same.
 struct LayerParts {
   Part dense, moe, embedding, head;
-  double overlap_slowdown = 0;  // the cost model's, for communication hidden behind the chunks
 };
 LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer);
 
 // Per global chunk (virtual index x pp + stage): its layers' parts, plus ZeRO-3's parameter
-// gathers and gradient scatters where they do not hide behind the chunk's compute.
-std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer);
+// gathers and gradient scatters where they do not hide behind the chunk's compute (which slows by
+// the cost model's `overlap_slowdown` while they run beside it).
+std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer,
+                              double overlap_slowdown);
 
 // The pipeline schedule's input: chunk times and the activation transfer between stages.
 PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, const std::vector<Part>& chunks,
