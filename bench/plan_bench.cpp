@@ -56,7 +56,7 @@ void search(const char* name, const char* yaml, int threads, double target) {
 void agreement(const char* name, const char* yaml, int samples) {
   const train::Experiment e = load(yaml);
   const plan::SearchSpace space = plan::enumerate_plans(e);
-  plan::CostCache cache(e.system, e.plan.precision);
+  plan::CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
   plan::FastEvaluator ev(e, cache);
   std::vector<train::ParallelPlan> fit;
   for (const auto& p : space.plans) {

@@ -101,7 +101,7 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
                            "training: {global_batch: 128, precision: bf16}\n"}) {
     const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
     const SearchSpace space = enumerate_plans(e);
-    CostCache cache(e.system, e.plan.precision);
+    CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
     FastEvaluator ev(e, cache);
     int checked = 0;
     for (size_t i = 0; i < space.plans.size() && checked < 40; i += 97) {

@@ -77,6 +77,37 @@ void expect_refused(const std::string& system, const std::string& model, const s
   EXPECT_NE(msg.find(fix), std::string::npos) << msg;
 }
 
+TEST(TrainPlan, AttentionKernelFollowsTheFramework) {
+  const std::string plan = "global_batch: 8, tp: 1, dp: 8, precision: bf16";
+  // torchtitan runs PyTorch SDPA, which is FlashAttention-2 on Hopper (configs/frameworks/torchtitan.yaml).
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: torchtitan + FSDP2").plan.attention_kernel,
+            cost::AttentionKernel::kFlash2);
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-Core r0.8").plan.attention_kernel,
+            cost::AttentionKernel::kFused);
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan).plan.attention_kernel, cost::AttentionKernel::kFused);
+  // On B200 torchtitan asks SDPA for cuDNN first: the fused kernel.
+  const std::string b200 = "{preset: b200-hgx, accelerator: b200, count: 8}";
+  EXPECT_EQ(experiment(b200, "llama3-8b", plan + ", framework: torchtitan").plan.attention_kernel,
+            cost::AttentionKernel::kFused);
+  // An explicit key overrides the framework's.
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: torchtitan, attention_kernel: fused").plan.attention_kernel,
+            cost::AttentionKernel::kFused);
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", attention_kernel: flash2").plan.attention_kernel,
+            cost::AttentionKernel::kFlash2);
+}
+
+TEST(TrainPlanCheck, AttentionKernelMustBeKnownAndCalibrated) {
+  const std::string msg = input_error_of(
+      [] { experiment(kP5, "llama3-8b", "global_batch: 8, dp: 8, precision: bf16, attention_kernel: flash3"); });
+  EXPECT_NE(msg.find("attention_kernel"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("fused, flash2"), std::string::npos) << msg;
+  expect_refused(kTrn2, "llama3-8b", "global_batch: 64, dp: 64, precision: bf16, attention_kernel: flash2",
+                 "attention_kernel", "use attention_kernel: fused");
+  expect_refused("{preset: b200-hgx, accelerator: b200, count: 8}", "llama3-8b",
+                 "global_batch: 8, dp: 8, precision: bf16, attention_kernel: flash2", "attention_kernel",
+                 "use attention_kernel: fused");
+}
+
 TEST(TrainPlanCheck, DegreesMustMultiplyToTheRankCount) {
   // One trn2.48xlarge has 64 logical NeuronCores; 8 x 2 x 3 = 48.
   expect_refused(kTrn2, "llama3-8b", "global_batch: 48, tp: 8, pp: 2, dp: 3, precision: bf16", "dp",

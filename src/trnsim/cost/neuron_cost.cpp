@@ -176,6 +176,10 @@ std::unique_ptr<OpCostModel> make_neuron_model(const hw::SystemSpec& system, con
     throw input_error("accelerator '" + system.accel.name + "'", "names no chip preset for the NeuronCore model",
                       "set 'chip:' (e.g. trn2) in the accelerator preset, or use the roofline model");
   }
+  if (opts.attention == AttentionKernel::kFlash2) {
+    throw input_error("attention kernel 'flash2'", "is a GPU kernel; the NeuronCore model times attention on the chip",
+                      "use attention_kernel: fused (or auto) on " + system.accel.name);
+  }
   return std::make_unique<NeuronCostModel>(system.accel,
                                            system.accel.chip_override ? *system.accel.chip_override
                                                                       : hw::load_chip(system.accel.chip),

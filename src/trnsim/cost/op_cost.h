@@ -17,6 +17,13 @@ namespace trnsim::cost {
 
 enum class Precision { kBf16, kFp16, kFp8, kFp32, kInt8 };
 
+// Which flash-attention kernel the framework runs. kFused: the accelerator stack's fastest fused
+// kernel (cuDNN fused attention or FlashAttention-3 on Hopper, as Transformer Engine picks;
+// FlashAttention-2 on Ampere; the XLA kernels on TPUs). kFlash2: FlashAttention-2, which PyTorch's
+// scaled_dot_product_attention runs on Hopper by default (PyTorch 2.5.1 to 2.8).
+enum class AttentionKernel { kFused, kFlash2 };
+const char* attention_kernel_name(AttentionKernel k);
+
 class OpCostModel {
  public:
   virtual ~OpCostModel() = default;
@@ -41,6 +48,7 @@ double matrix_peak(const hw::AcceleratorSpec& accel, Precision p);
 
 struct CostOptions {
   Precision precision = Precision::kBf16;
+  AttentionKernel attention = AttentionKernel::kFused;
   // Implementation by registered name ("roofline", "neuron"); empty: chosen by accelerator family.
   std::string model;
   // Roofline: calibration preset (configs/cost/<name>.yaml) or a .yaml path; empty: the preset

@@ -19,15 +19,18 @@ constexpr double kBwdBytes = 2.0;
 
 class RooflineModel : public OpCostModel {
  public:
-  RooflineModel(const hw::AcceleratorSpec& accel, RooflineParams params, Precision precision)
+  // `params` has an attention_flash2 curve when `attention` is kFlash2 (make_roofline_model checks).
+  RooflineModel(const hw::AcceleratorSpec& accel, RooflineParams params, Precision precision, AttentionKernel attention)
       : params_(std::move(params)),
+        attention_(attention == AttentionKernel::kFlash2 ? *params_.attention_flash2 : params_.attention),
         fp8_((precision == Precision::kFp8 && accel.peak_fp8_flops > 0) ||
              (precision == Precision::kInt8 && accel.peak_int8_ops > 0)),
         peak_(matrix_peak(accel, precision)),
         peak16_(matrix_peak(accel, precision == Precision::kFp32 || precision == Precision::kFp16 ? precision
                                                                                                   : Precision::kBf16)),
         bandwidth_(accel.hbm_bandwidth.bytes_per_s * params_.mem_eff),
-        name_("roofline/" + params_.name + "/" + precision_name(precision)) {
+        name_("roofline/" + params_.name + "/" + precision_name(precision) +
+              (attention == AttentionKernel::kFlash2 ? "/flash2" : "")) {
     if (accel.hbm_bandwidth.bytes_per_s <= 0) {
       throw input_error("accelerator '" + accel.name + "'", "has no HBM bandwidth", "set hbm_bandwidth in its preset");
     }
@@ -58,7 +61,7 @@ class RooflineModel : public OpCostModel {
         break;
       case model::OpKind::kAttention:
         // Attention shape: m = query length, n = key length, k = head dim.
-        rate = peak * attention_efficiency(params_, op.m, op.n, op.k, bwd) * params_.sustained_fraction;
+        rate = peak * attention_efficiency(attention_, op.m, op.n, op.k, bwd) * params_.sustained_fraction;
         if (bwd) flops *= kAttnBwdFlops;
         break;
       default:  // element-wise, norm, embedding, loss: vector units, memory bound in practice
@@ -83,12 +86,15 @@ class RooflineModel : public OpCostModel {
   }
 
   RooflineParams params_;
+  AttentionCurve attention_;
   bool fp8_;
   double peak_, peak16_, bandwidth_, vector_peak_ = 0;
   std::string name_;
 };
 
 }  // namespace
+
+const char* attention_kernel_name(AttentionKernel k) { return k == AttentionKernel::kFlash2 ? "flash2" : "fused"; }
 
 const char* precision_name(Precision p) {
   switch (p) {
@@ -117,7 +123,12 @@ double matrix_peak(const hw::AcceleratorSpec& a, Precision p) {
 std::unique_ptr<OpCostModel> make_roofline_model(const hw::SystemSpec& system, const CostOptions& opts) {
   RooflineParams params = opts.calibration.empty() ? roofline_params_for(system.accel.name)
                                                    : load_roofline_params(opts.calibration);
-  return std::make_unique<RooflineModel>(system.accel, std::move(params), opts.precision);
+  if (opts.attention == AttentionKernel::kFlash2 && !params.attention_flash2) {
+      throw input_error("attention kernel 'flash2'", "has no calibration in cost preset '" + params.name + "'",
+                        "use attention_kernel: fused, or add an attention_flash2 block to configs/cost/" +
+                          params.name + ".yaml");
+  }
+  return std::make_unique<RooflineModel>(system.accel, std::move(params), opts.precision, opts.attention);
 }
 
 }  // namespace trnsim::cost

@@ -18,6 +18,16 @@ namespace {
 
 std::string cost_dir() { return hw::config_dir() + "/cost"; }
 
+AttentionCurve read_attention(ConfigReader at) {
+  AttentionCurve c;
+  c.fwd_max = at.number("fwd_max", 0.01, 1.0);
+  c.bwd_max = at.number("bwd_max", 0.01, 1.0);
+  c.seq_half = at.number("seq_half", 1, 1e7);
+  c.head_dim_half = at.number("head_dim_half", 1, 1e4);
+  at.finish();
+  return c;
+}
+
 RooflineParams read_params(const ConfigNode& root) {
   auto log = std::make_shared<std::vector<ParamInfo>>();
   ConfigReader r(root, log);
@@ -36,12 +46,8 @@ RooflineParams read_params(const ConfigNode& root) {
   p.mn_half = mm.number("mn_half", 1, 1e6);
   p.k_half = mm.number("k_half", 1, 1e6);
   mm.finish();
-  ConfigReader at = r.child("attention");
-  p.attn_fwd_max = at.number("fwd_max", 0.01, 1.0);
-  p.attn_bwd_max = at.number("bwd_max", 0.01, 1.0);
-  p.seq_half = at.number("seq_half", 1, 1e7);
-  p.head_dim_half = at.number("head_dim_half", 1, 1e4);
-  at.finish();
+  p.attention = read_attention(r.child("attention"));
+  if (!r.absent("attention_flash2")) p.attention_flash2 = read_attention(r.child("attention_flash2"));
   if (!r.absent("sustained_fraction")) p.sustained_fraction = r.number("sustained_fraction", 0.05, 1.0);
   if (!r.absent("overlap_slowdown")) p.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0.9);
   p.mem_eff = r.number("mem_eff", 0.05, 1.0);
@@ -64,9 +70,9 @@ double matmul_efficiency(const RooflineParams& p, double m, double n, double k, 
   return peak * saturation(m, p.mn_half) * saturation(n, p.mn_half) * saturation(k, p.k_half);
 }
 
-double attention_efficiency(const RooflineParams& p, double sq, double skv, double head_dim, bool backward) {
-  const double peak = backward ? p.attn_bwd_max : p.attn_fwd_max;
-  return peak * saturation(std::min(sq, skv), p.seq_half) * saturation(head_dim, p.head_dim_half);
+double attention_efficiency(const AttentionCurve& c, double sq, double skv, double head_dim, bool backward) {
+  const double peak = backward ? c.bwd_max : c.fwd_max;
+  return peak * saturation(std::min(sq, skv), c.seq_half) * saturation(head_dim, c.head_dim_half);
 }
 
 RooflineParams load_roofline_params(const std::string& name_or_path) {

@@ -2,6 +2,7 @@
 // configs/cost/<family>.yaml (every figure with its source or an 'estimate:' note; docs/cost.md).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,11 @@
 #include "trnsim/base/units.h"
 
 namespace trnsim::cost {
+
+struct AttentionCurve {
+  double fwd_max = 0.6, bwd_max = 0.45;
+  double seq_half = 512, head_dim_half = 48;
+};
 
 struct RooflineParams {
   std::string name;                      // preset name (h100, a100, tpu-v5p ...)
@@ -18,9 +24,12 @@ struct RooflineParams {
   double matmul_eff_max = 0.8;
   double matmul_eff_max_fp8 = 0.8;
   double mn_half = 128, k_half = 128;
-  // Flash attention: eff = attn_{fwd,bwd}_max * sat(min(sq, skv), seq_half) * sat(head_dim, head_dim_half).
-  double attn_fwd_max = 0.6, attn_bwd_max = 0.45;
-  double seq_half = 512, head_dim_half = 48;
+  // Flash attention: eff = {fwd,bwd}_max * sat(min(sq, skv), seq_half) * sat(head_dim, head_dim_half).
+  // `attention` is the accelerator stack's fastest fused kernel (what Transformer Engine or XLA
+  // picks); `attention_flash2`, where the preset has it, is FlashAttention-2 (PyTorch SDPA's
+  // default flash backend on Hopper).
+  AttentionCurve attention;
+  std::optional<AttentionCurve> attention_flash2;
   // Fraction of the isolated-kernel matrix rate (the curves above, from microbenchmarks) that
   // matmul and attention kernels sustain inside a whole training step: clocks held lower by the
   // power limit with every accelerator of the node busy, gaps between kernels. 1 when the preset
@@ -48,6 +57,6 @@ std::vector<std::string> list_roofline_presets();
 // The efficiency curves themselves, for the model and for tests.
 double saturation(double x, double half);
 double matmul_efficiency(const RooflineParams& p, double m, double n, double k, bool fp8);
-double attention_efficiency(const RooflineParams& p, double sq, double skv, double head_dim, bool backward);
+double attention_efficiency(const AttentionCurve& c, double sq, double skv, double head_dim, bool backward);
 
 }  // namespace trnsim::cost

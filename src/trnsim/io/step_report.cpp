@@ -24,7 +24,8 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
-          {"dp_overlap", p.dp_overlap},
+          {"dp_overlap", p.dp_overlap}, {"flash_attention", p.flash_attention},
+          {"attention_kernel", cost::attention_kernel_name(p.attention_kernel)},
           {"micro_batches_per_step", p.micro_batches()}};
 }
 
@@ -64,6 +65,9 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
                 e.system.name.c_str(), p.tp, p.pp, p.dp, p.cp, p.ep, static_cast<long long>(p.micro_batch),
                 static_cast<long long>(p.micro_batches()), std::string(cost::precision_name(p.precision)).c_str());
   s += buf;
+  if (p.flash_attention && p.attention_kernel == cost::AttentionKernel::kFlash2) {
+    s.insert(s.size() - 1, ", FlashAttention-2");
+  }
   std::snprintf(buf, sizeof buf, "memory per chip  %s of %s (%s)\n",
                 format_bytes(static_cast<int64_t>(r.memory.per_accel())).c_str(),
                 format_bytes(static_cast<int64_t>(r.memory.capacity_per_accel())).c_str(), r.memory.describe().c_str());

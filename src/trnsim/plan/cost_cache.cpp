@@ -18,9 +18,10 @@ size_t CostCache::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
-CostCache::CostCache(const hw::SystemSpec& system, cost::Precision precision) {
-  cost::CostOptions co;
-  co.precision = precision;  // as simulate_step builds its model
+CostCache::CostCache(const hw::SystemSpec& system, cost::Precision precision, cost::AttentionKernel attention) {
+  cost::CostOptions co;  // as simulate_step builds its model
+  co.precision = precision;
+  co.attention = attention;
   ops_ = cost::make_cost_model(system, co);
   net_ = std::make_unique<net::NetworkModel>(system);
 }

@@ -22,7 +22,7 @@ namespace trnsim::plan {
 // Both interfaces the step's parts take (train/step_parts.h), with a cache in front.
 class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
  public:
-  CostCache(const hw::SystemSpec& system, cost::Precision precision);
+  CostCache(const hw::SystemSpec& system, cost::Precision precision, cost::AttentionKernel attention);
   ~CostCache() override;
 
   Time forward(const model::Op& op) override;

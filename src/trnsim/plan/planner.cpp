@@ -75,7 +75,7 @@ PlanSearchResult search_plans(const train::Experiment& e, const PlanOptions& o) 
   const int64_t n = static_cast<int64_t>(plans.size());
 
   // Fast phase: memory for every legal plan, a step time for every plan that fits.
-  CostCache cache(e.system, e.plan.precision);
+  CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
   FastEvaluator ev(e, cache);
   const bool econ_ranked = o.objective != Objective::kTime;
   std::vector<FastRow> rows(n);

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "trnsim/base/error.h"
+#include "trnsim/cost/roofline_params.h"
+#include "trnsim/train/framework.h"
 
 namespace trnsim::train {
 namespace {
@@ -83,6 +85,11 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                 : prec == "int8" ? cost::Precision::kInt8
                                  : cost::Precision::kBf16;
   p.flash_attention = bool_or(r, "flash_attention", true);
+  const std::string framework = r.absent("framework") ? "" : r.str("framework");  // free text
+  const std::string kernel = choice_or(r, "attention_kernel", {"auto", "fused", "flash2"}, "auto");
+  p.attention_kernel = kernel == "flash2"  ? cost::AttentionKernel::kFlash2
+                       : kernel == "fused" ? cost::AttentionKernel::kFused
+                                           : default_attention_kernel(framework, system.accel.name);
   if (!r.absent("lora")) {
     ConfigReader lr = r.child("lora");
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));
@@ -94,7 +101,6 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.ep_overlap = bool_or(r, "ep_overlap", false);
   p.tp_overlap = bool_or(r, "tp_overlap", false);
   p.dp_overlap = bool_or(r, "dp_overlap", true);
-  r.absent("framework");  // free text, for people
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
@@ -142,6 +148,12 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
   if (m.seq_len % p.cp != 0) {
     fail("cp", "cp = " + std::to_string(p.cp) + " does not divide the sequence length " + std::to_string(m.seq_len),
          "use a cp that divides " + std::to_string(m.seq_len));
+  }
+  if (p.attention_kernel == cost::AttentionKernel::kFlash2 &&
+      (system.accel.family != hw::AcceleratorFamily::kGpu || !cost::roofline_params_for(system.accel.name).attention_flash2)) {
+    fail("attention_kernel", "no FlashAttention-2 calibration for " + system.accel.name +
+                                 " (configs/cost/ has attention_flash2 figures for the GPUs measured with it)",
+         "use attention_kernel: fused");
   }
   if (p.ep > 1) {
     if (!m.moe) fail("ep", "expert parallelism needs a mixture-of-experts model", "set ep: 1");

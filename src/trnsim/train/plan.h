@@ -34,6 +34,9 @@ struct ParallelPlan {
   int zero = 0;              // 0..3
   cost::Precision precision = cost::Precision::kBf16;
   bool flash_attention = true;
+  // The flash-attention kernel (`attention_kernel`: fused | flash2; auto, the default, takes the
+  // framework's, configs/frameworks/).
+  cost::AttentionKernel attention_kernel = cost::AttentionKernel::kFused;
   int lora_rank = 0;         // LoRA fine-tuning: only adapters are trained
   ExpertDispatch ep_dispatch = ExpertDispatch::kHierarchical;
   // Expert all-to-alls overlapped with another micro-batch's compute (Megatron's
@@ -57,7 +60,8 @@ struct ParallelPlan {
 // tp 1, or when tp and dp are both unset the smallest tp dividing the heads that leaves a dp the
 // global batch can feed; dp = ranks / (tp x pp x cp); sequence_parallel when tp > 1 divides the
 // sequence on a rank; schedule 1f1b
-// when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true.
+// when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true; attention_kernel
+// the framework's (train/framework.h), else fused.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide

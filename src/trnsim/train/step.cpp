@@ -20,6 +20,7 @@ StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
   }
   cost::CostOptions co;
   co.precision = p.precision;
+  co.attention = p.attention_kernel;
   auto cost = cost::make_cost_model(e.system, co);
   const net::NetworkModel net(e.system);
   NetworkTimer timer(net);

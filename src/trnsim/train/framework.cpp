@@ -1,0 +1,59 @@
+#include "trnsim/train/framework.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "trnsim/base/config.h"
+#include "trnsim/base/presets.h"
+#include "trnsim/cost/roofline_params.h"
+
+namespace trnsim::train {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+FrameworkDefaults read_framework(const std::string& path) {
+  const ConfigNode root = ConfigNode::load_yaml_file(path);
+  ConfigReader r(root);
+  FrameworkDefaults f;
+  f.name = r.str("name");
+  f.match = r.str_list("match");
+  r.require_sources(true);  // name and match are identifiers; the behaviours below are facts
+  if (!r.absent("attention_kernel")) {
+    ConfigReader at = r.child("attention_kernel");
+    for (const auto& [preset, node] : at.self().entries()) {
+      f.attention_kernel[preset] = at.choice(preset, {"fused", "flash2"}) == "flash2" ? cost::AttentionKernel::kFlash2
+                                                                                      : cost::AttentionKernel::kFused;
+    }
+    at.finish();
+  }
+  r.finish();
+  return f;
+}
+
+}  // namespace
+
+std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
+  const std::string text = lower(framework);
+  if (text.empty()) return std::nullopt;
+  for (const std::string& name : preset_names("frameworks")) {
+    FrameworkDefaults f = read_framework(config_dir() + "/frameworks/" + name + ".yaml");
+    for (const std::string& m : f.match) {
+      if (!m.empty() && text.find(lower(m)) != std::string::npos) return f;
+    }
+  }
+  return std::nullopt;
+}
+
+cost::AttentionKernel default_attention_kernel(const std::string& framework, const std::string& accelerator) {
+  const auto f = framework_for(framework);
+  if (!f || f->attention_kernel.empty()) return cost::AttentionKernel::kFused;
+  const std::string preset = preset_for_accelerator("cost", cost::list_roofline_presets(), accelerator);
+  const auto it = f->attention_kernel.find(preset);
+  return it == f->attention_kernel.end() ? cost::AttentionKernel::kFused : it->second;
+}
+
+}  // namespace trnsim::train

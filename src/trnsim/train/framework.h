@@ -1,0 +1,31 @@
+// What a training framework does where the run schema has no key for it, read from
+// configs/frameworks/<name>.yaml: a run's free-text `training.framework` selects the file whose
+// `match` strings it contains (case ignored). Explicit training keys override these defaults.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trnsim/cost/op_cost.h"
+
+namespace trnsim::train {
+
+struct FrameworkDefaults {
+  std::string name;
+  std::vector<std::string> match;
+  // The attention kernel per roofline cost preset (configs/cost/<preset>.yaml); presets not
+  // listed run the fused kernel.
+  std::map<std::string, cost::AttentionKernel> attention_kernel;
+};
+
+// The framework whose `match` strings `framework` contains; none when no file matches.
+// Throws Error(kInput) for a malformed file, naming it.
+std::optional<FrameworkDefaults> framework_for(const std::string& framework);
+
+// The attention kernel `framework` runs on `accelerator`: the framework file's entry for the
+// accelerator's roofline preset, else the fused kernel.
+cost::AttentionKernel default_attention_kernel(const std::string& framework, const std::string& accelerator);
+
+}  // namespace trnsim::train
