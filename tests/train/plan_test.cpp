@@ -96,6 +96,20 @@ TEST(TrainPlan, AttentionKernelFollowsTheFramework) {
             cost::AttentionKernel::kFlash2);
 }
 
+TEST(TrainPlan, FrameworkOverlapsApplyWhereTheyCan) {
+  const std::string plan = "global_batch: 8, tp: 8, dp: 1, precision: bf16";
+  // NVIDIA's recipes turn Transformer Engine's userbuffers overlap on (configs/frameworks/).
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + ", framework: NeMo 24.07").plan.tp_overlap);
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-Core r0.8.0").plan.tp_overlap);
+  // Megatron-LM of 2021 had none; nor does a run that names no framework.
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-LM (2021)").plan.tp_overlap);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan).plan.tp_overlap);
+  // Without sequence parallelism the pieces cannot be pipelined: the default stays off, no error.
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", sequence_parallel: false, framework: NeMo").plan.tp_overlap);
+  // An explicit key overrides the framework's.
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", tp_overlap: false, framework: NeMo").plan.tp_overlap);
+}
+
 TEST(TrainPlanCheck, AttentionKernelMustBeKnownAndCalibrated) {
   const std::string msg = input_error_of(
       [] { experiment(kP5, "llama3-8b", "global_batch: 8, dp: 8, precision: bf16, attention_kernel: flash3"); });

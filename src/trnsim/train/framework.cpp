@@ -30,6 +30,7 @@ FrameworkDefaults read_framework(const std::string& path) {
     }
     at.finish();
   }
+  if (!r.absent("tp_overlap")) f.tp_overlap = r.boolean("tp_overlap");
   r.finish();
   return f;
 }
@@ -48,12 +49,11 @@ std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
   return std::nullopt;
 }
 
-cost::AttentionKernel default_attention_kernel(const std::string& framework, const std::string& accelerator) {
-  const auto f = framework_for(framework);
-  if (!f || f->attention_kernel.empty()) return cost::AttentionKernel::kFused;
+cost::AttentionKernel FrameworkDefaults::attention_on(const std::string& accelerator) const {
+  if (attention_kernel.empty()) return cost::AttentionKernel::kFused;
   const std::string preset = preset_for_accelerator("cost", cost::list_roofline_presets(), accelerator);
-  const auto it = f->attention_kernel.find(preset);
-  return it == f->attention_kernel.end() ? cost::AttentionKernel::kFused : it->second;
+  const auto it = attention_kernel.find(preset);
+  return it == attention_kernel.end() ? cost::AttentionKernel::kFused : it->second;
 }
 
 }  // namespace trnsim::train

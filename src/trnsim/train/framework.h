@@ -18,14 +18,15 @@ struct FrameworkDefaults {
   // The attention kernel per roofline cost preset (configs/cost/<preset>.yaml); presets not
   // listed run the fused kernel.
   std::map<std::string, cost::AttentionKernel> attention_kernel;
+  // Tensor-parallel communication pipelined with the GEMMs (ParallelPlan::tp_overlap); unset: off.
+  std::optional<bool> tp_overlap;
+
+  // The attention kernel on `accelerator`: the entry for its roofline preset, else fused.
+  cost::AttentionKernel attention_on(const std::string& accelerator) const;
 };
 
 // The framework whose `match` strings `framework` contains; none when no file matches.
 // Throws Error(kInput) for a malformed file, naming it.
 std::optional<FrameworkDefaults> framework_for(const std::string& framework);
-
-// The attention kernel `framework` runs on `accelerator`: the framework file's entry for the
-// accelerator's roofline preset, else the fused kernel.
-cost::AttentionKernel default_attention_kernel(const std::string& framework, const std::string& accelerator);
 
 }  // namespace trnsim::train

@@ -85,11 +85,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                 : prec == "int8" ? cost::Precision::kInt8
                                  : cost::Precision::kBf16;
   p.flash_attention = bool_or(r, "flash_attention", true);
-  const std::string framework = r.absent("framework") ? "" : r.str("framework");  // free text
+  // Free text; where it names a framework in configs/frameworks/, that file gives defaults.
+  const auto framework = framework_for(r.absent("framework") ? "" : r.str("framework"));
   const std::string kernel = choice_or(r, "attention_kernel", {"auto", "fused", "flash2"}, "auto");
   p.attention_kernel = kernel == "flash2"  ? cost::AttentionKernel::kFlash2
                        : kernel == "fused" ? cost::AttentionKernel::kFused
-                                           : default_attention_kernel(framework, system.accel.name);
+                       : framework         ? framework->attention_on(system.accel.name)
+                                           : cost::AttentionKernel::kFused;
   if (!r.absent("lora")) {
     ConfigReader lr = r.child("lora");
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));
@@ -99,7 +101,9 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   p.ep_overlap = bool_or(r, "ep_overlap", false);
-  p.tp_overlap = bool_or(r, "tp_overlap", false);
+  // A framework's overlap applies where it can: tensor-parallel pieces need sequence parallelism.
+  p.tp_overlap = bool_or(r, "tp_overlap", framework && framework->tp_overlap.value_or(false) &&
+                                              (p.tp == 1 || p.sequence_parallel));
   p.dp_overlap = bool_or(r, "dp_overlap", true);
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
