@@ -1,21 +1,13 @@
 #include "trnsim/train/framework.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "trnsim/base/config.h"
 #include "trnsim/base/presets.h"
+#include "trnsim/base/text.h"
 #include "trnsim/cost/roofline_params.h"
 
 namespace trnsim::train {
-namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-FrameworkDefaults read_framework(const std::string& path) {
+FrameworkDefaults load_framework(const std::string& path) {
   const ConfigNode root = ConfigNode::load_yaml_file(path);
   ConfigReader r(root);
   FrameworkDefaults f;
@@ -35,15 +27,13 @@ FrameworkDefaults read_framework(const std::string& path) {
   return f;
 }
 
-}  // namespace
-
 std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
-  const std::string text = lower(framework);
+  const std::string text = normalise_name(framework);
   if (text.empty()) return std::nullopt;
   for (const std::string& name : preset_names("frameworks")) {
-    FrameworkDefaults f = read_framework(config_dir() + "/frameworks/" + name + ".yaml");
+    FrameworkDefaults f = load_framework(config_dir() + "/frameworks/" + name + ".yaml");
     for (const std::string& m : f.match) {
-      if (!m.empty() && text.find(lower(m)) != std::string::npos) return f;
+      if (!normalise_name(m).empty() && text.find(normalise_name(m)) != std::string::npos) return f;
     }
   }
   return std::nullopt;

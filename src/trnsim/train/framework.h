@@ -1,6 +1,7 @@
 // What a training framework does where the run schema has no key for it, read from
 // configs/frameworks/<name>.yaml: a run's free-text `training.framework` selects the file whose
-// `match` strings it contains (case ignored). Explicit training keys override these defaults.
+// `match` strings it contains (compared as letters and digits only, case ignored: "Megatron-Core
+// r0.8" contains "megatron-core"). Explicit training keys override these defaults.
 #pragma once
 
 #include <map>
@@ -25,7 +26,12 @@ struct FrameworkDefaults {
   cost::AttentionKernel attention_on(const std::string& accelerator) const;
 };
 
-// The framework whose `match` strings `framework` contains; none when no file matches.
+// One framework file. Throws Error(kInput) naming the file and key when it is malformed (unknown
+// key, a figure without a source, an unknown kernel).
+FrameworkDefaults load_framework(const std::string& path);
+
+// The first framework (by file name) whose `match` strings `framework` contains; none when no
+// file matches.
 // Throws Error(kInput) for a malformed file, naming it.
 std::optional<FrameworkDefaults> framework_for(const std::string& framework);
 

@@ -60,8 +60,9 @@ struct ParallelPlan {
 // tp 1, or when tp and dp are both unset the smallest tp dividing the heads that leaves a dp the
 // global batch can feed; dp = ranks / (tp x pp x cp); sequence_parallel when tp > 1 divides the
 // sequence on a rank; schedule 1f1b
-// when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true; attention_kernel
-// the framework's (train/framework.h), else fused.
+// when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
+// attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
+// off; ep_overlap off; dp_overlap on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide

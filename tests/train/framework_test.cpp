@@ -1,0 +1,52 @@
+// Framework files (configs/frameworks/): the shipped ones load and match by the run's framework
+// text; malformed ones are refused naming the file, the key and the fix.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "train_test_util.h"
+#include "trnsim/train/framework.h"
+
+namespace trnsim::train::testing {
+namespace {
+
+TEST(TrainFramework, MatchesTheRunsFrameworkText) {
+  ASSERT_TRUE(framework_for("torchtitan + torch.compile (FSDP2)").has_value());
+  EXPECT_EQ(framework_for("torchtitan + torch.compile (FSDP2)")->name, "torchtitan");
+  EXPECT_EQ(framework_for("NVIDIA NeMo + Megatron-Core + Transformer Engine")->name, "nemo-megatron-core");
+  EXPECT_EQ(framework_for("MaxText (JAX) commit f586e43")->name, "maxtext");
+  EXPECT_FALSE(framework_for("Megatron-LM (2021)").has_value());
+  EXPECT_FALSE(framework_for("").has_value());
+}
+
+std::string write_file(const std::string& name, const std::string& text) {
+  const auto p = std::filesystem::temp_directory_path() / ("trnsim_fw_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
+  struct Case {
+    const char* file;
+    const char* text;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"unknown_key.yaml", "name: x\nmatch: [x]\ntp_overlapp: {value: true, source: s}\n", "tp_overlapp"},
+      {"no_source.yaml", "name: x\nmatch: [x]\ntp_overlap: true\n", "source"},
+      {"bad_kernel.yaml", "name: x\nmatch: [x]\nattention_kernel:\n  h100: {value: flash3, source: s}\n", "fused, flash2"},
+      {"match_not_list.yaml", "name: x\nmatch: x\n", "match"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = write_file(c.file, c.text);
+    const std::string msg = input_error_of([&] { load_framework(path); });
+    EXPECT_NE(msg.find(c.file), std::string::npos) << msg;
+    EXPECT_NE(msg.find(c.expect), std::string::npos) << msg;
+    std::filesystem::remove(path);
+  }
+}
+
+}  // namespace
+}  // namespace trnsim::train::testing
