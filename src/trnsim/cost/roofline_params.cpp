@@ -102,8 +102,12 @@ std::vector<std::string> list_roofline_presets() {
   return names;
 }
 
+std::string roofline_preset_for(const std::string& accelerator) {
+  return preset_for_accelerator("cost", list_roofline_presets(), accelerator);
+}
+
 RooflineParams roofline_params_for(const std::string& accelerator) {
-  const std::string best = preset_for_accelerator("cost", list_roofline_presets(), accelerator);
+  const std::string best = roofline_preset_for(accelerator);
   if (best.empty()) {
     throw input_error("accelerator '" + accelerator + "'", "has no roofline calibration",
                       "add its name to the 'accelerators' list of one of " + cost_dir() + "/{" +

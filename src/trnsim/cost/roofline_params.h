@@ -51,6 +51,8 @@ RooflineParams load_roofline_params(const std::string& name_or_path);
 // The preset whose `accelerators` list has the longest prefix of `accelerator` (case and
 // punctuation ignored: "H100-SXM" matches "h100"). Throws naming the presets when none does.
 RooflineParams roofline_params_for(const std::string& accelerator);
+// The name of that preset; empty when none matches.
+std::string roofline_preset_for(const std::string& accelerator);
 // Preset names in config_dir()/cost that hold roofline calibrations, sorted.
 std::vector<std::string> list_roofline_presets();
 

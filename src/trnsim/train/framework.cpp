@@ -41,8 +41,7 @@ std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
 
 cost::AttentionKernel FrameworkDefaults::attention_on(const std::string& accelerator) const {
   if (attention_kernel.empty()) return cost::AttentionKernel::kFused;
-  const std::string preset = preset_for_accelerator("cost", cost::list_roofline_presets(), accelerator);
-  const auto it = attention_kernel.find(preset);
+  const auto it = attention_kernel.find(cost::roofline_preset_for(accelerator));
   return it == attention_kernel.end() ? cost::AttentionKernel::kFused : it->second;
 }
 
