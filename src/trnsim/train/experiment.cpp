@@ -15,6 +15,7 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   if (validation) {
     r.absent("confidence");
     r.absent("assumed");
+    r.absent("calibrates");  // validation/calibration.yaml: the preset figure a run was fitted to
   }
   e.system = hw::system_from_config(r.node("system"));
   e.model = model::model_from_config(r.node("model"));
