@@ -94,6 +94,22 @@ TEST(NetCollective, NeuronSelectionFollowsRuntimeCrossovers) {
   EXPECT_EQ(four.collective(CollectiveKind::kAllReduce, 64 * kMiB, {64, 4}).algorithm, "hierarchical");
 }
 
+// A measured collective-engine rate caps every rank's bus bandwidth, on any algorithm; without
+// one the links alone set it.
+TEST(NetCollective, CollectiveEngineRateCapsBusBandwidth) {
+  hw::SystemSpec s = trn2_nodes(1);
+  const double links_only = NetworkModel(s).collective(CollectiveKind::kAllGather, 256 * kMiB, {16, 4}).busbw;
+  s.accel.collective_engine_bw = parse_bandwidth("20GB/s");
+  NetworkModel capped(s);
+  ASSERT_GT(links_only, 40e9);
+  for (auto kind : {CollectiveKind::kAllGather, CollectiveKind::kAllReduce, CollectiveKind::kReduceScatter}) {
+    EXPECT_NEAR(capped.collective(kind, 256 * kMiB, {16, 4}).busbw / 1e9, 20, 0.2);
+  }
+  // Below the cap (small, latency-bound messages) nothing changes.
+  EXPECT_EQ(capped.collective(CollectiveKind::kAllReduce, 4096, {16, 4}).time,
+            NetworkModel(trn2_nodes(1)).collective(CollectiveKind::kAllReduce, 4096, {16, 4}).time);
+}
+
 TEST(NetCollective, NvSwitchSelection) {
   NetworkModel net(h100_nodes(1));
   EXPECT_EQ(net.collective(CollectiveKind::kAllReduce, kMiB, {8, 1}).algorithm, "nvls");

@@ -58,6 +58,7 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
       fail("physical_cores_per_logical", "does not divide cores_per_chip (" + std::to_string(a.cores_per_chip) + ")",
            "use a divisor of cores_per_chip (AWS LNC is 1 or 2)");
     }
+    if (!r.absent("collective_engine_bw")) a.collective_engine_bw = r.bandwidth("collective_engine_bw");
     // The chip preset is the single truth for the core count; a disagreement is a data error.
     ChipSpec chip = load_chip(a.chip);
     if (chip.cores_per_chip != a.cores_per_chip) {
@@ -66,7 +67,7 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
            "set cores_per_chip: " + std::to_string(chip.cores_per_chip));
     }
   } else {
-    for (const char* key : {"chip", "cores_per_chip", "physical_cores_per_logical"}) {
+    for (const char* key : {"chip", "cores_per_chip", "physical_cores_per_logical", "collective_engine_bw"}) {
       if (r.has(key)) fail(key, std::string("'") + key + "' applies to Trainium accelerators only", "remove it");
     }
   }

@@ -34,6 +34,9 @@ struct AcceleratorSpec {
   std::string chip;
   int cores_per_chip = 1;
   int physical_cores_per_logical = 1;
+  // Trainium only, optional: the bus bandwidth one rank's collectives reach when the collective
+  // cores and DMA rings, not the links, are the limit (0: links only).
+  Bandwidth collective_engine_bw;
   // Trainium only, optional: a chip to use instead of the preset named by `chip` (a sweep's
   // what-if chip, e.g. a larger SBUF); the NeuronCore cost model takes it when set.
   std::shared_ptr<const ChipSpec> chip_override;

@@ -226,6 +226,9 @@ CollectiveResult NetworkModel::collective(CollectiveKind kind, int64_t bytes, co
                       "valid algorithms: " + list);
   }
   double seconds = schedule_seconds(impl_->schedule(kind, static_cast<double>(bytes), sh, algorithm));
+  // Each rank's collective engine moves at most its measured bus bandwidth, whatever the links.
+  const double engine = impl_->sys.accel.collective_engine_bw.bytes_per_s;
+  if (engine > 0) seconds = std::max(seconds, static_cast<double>(bytes) * bus_factor(kind, sh.n) / engine);
   r.time = Time::from_seconds(seconds);
   r.algbw = static_cast<double>(bytes) / seconds;
   r.busbw = r.algbw * bus_factor(kind, sh.n);
