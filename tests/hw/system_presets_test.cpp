@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
+#include "trnsim/base/config.h"
 #include "trnsim/base/error.h"
 #include "trnsim/hw/system_spec.h"
 
@@ -115,29 +114,20 @@ TEST(SystemPresets, BadNamesAndSizes) {
   EXPECT_THROW(load_accelerator("h300"), Error);
 }
 
-}  // namespace
-}  // namespace trnsim::hw
-
-namespace trnsim::hw {
-namespace {
-
 // The collective-engine rate is a Trainium figure: a GPU preset naming it is refused, naming the key.
 TEST(SystemPresets, CollectiveEngineRateIsTrainiumOnly) {
-  const std::string path = ::testing::TempDir() + "gpu_with_engine_rate.yaml";
-  {
-    std::ofstream f(path);
-    f << "name: x\nfamily: gpu\npeak_bf16_tflops: 100\npeak_fp16_tflops: 100\npeak_fp8_tflops: 0\n"
-         "peak_fp32_tflops: 10\nhbm_capacity: 80GB\nhbm_bandwidth: 2TB/s\ntdp_w: 500\nidle_w: 50\n"
-         "collective_engine_bw: 50GB/s\n";
-  }
+  const ConfigNode gpu = ConfigNode::parse_yaml(
+      "name: x\nfamily: gpu\npeak_bf16_tflops: 100\npeak_fp16_tflops: 100\npeak_fp8_tflops: 0\n"
+      "peak_fp32_tflops: 10\nhbm_capacity: 80GB\nhbm_bandwidth: 2TB/s\ntdp_w: 500\nidle_w: 50\n"
+      "collective_engine_bw: 50GB/s\n",
+      "gpu.yaml");
   try {
-    accelerator_from_config(ConfigNode::load_yaml_file(path), false);
+    accelerator_from_config(gpu, false);
     FAIL() << "a GPU preset with collective_engine_bw loaded";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("collective_engine_bw"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("Trainium"), std::string::npos) << e.what();
   }
-  std::filesystem::remove(path);
 }
 
 }  // namespace

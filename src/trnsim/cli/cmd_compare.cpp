@@ -52,10 +52,7 @@ double number(const std::string& flag, const std::string& text) {
 }  // namespace
 
 int run_compare(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kHelp)) return *rc;
   Options opts("compare", args, {"json"});
   const bool json = opts.flag("json");
   const auto systems = opts.take("systems");

@@ -5,6 +5,7 @@
 
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
+#include "trnsim/cli/options.h"
 #include "trnsim/hw/chip_loader.h"
 #include "trnsim/hw/chip_report.h"
 
@@ -63,10 +64,7 @@ int list(const std::vector<std::string>& args) {
 }  // namespace
 
 int run_hw(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kUsage)) return *rc;
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "show") return show(rest);
   if (args[0] == "list") return list(rest);

@@ -147,10 +147,7 @@ int run(Options& opts) {
 }  // namespace
 
 int run_kernel(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kHelp)) return *rc;
   const std::string sub = args[0];
   Options opts("kernel " + sub, {args.begin() + 1, args.end()}, {"json"});
   if (sub == "list") {

@@ -75,10 +75,7 @@ void print_rows(const std::vector<plan::RankedPlan>& rows) {
 }  // namespace
 
 int run_plan(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kHelp)) return *rc;
   Options opts("plan", args, {"json"});
   const bool json = opts.flag("json");
   plan::PlanOptions po;

@@ -39,10 +39,7 @@ std::vector<int> parse_stages(const std::string& text, int pp) {
 }  // namespace
 
 int run_simulate(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kHelp)) return *rc;
   Options opts("simulate", args, {"json", "ignore-memory"});
   const bool json = opts.flag("json");
   const bool ignore_memory = opts.flag("ignore-memory");

@@ -78,10 +78,7 @@ int run_with_mpi(const plan::MpiSession& mpi, const std::string& sweep_path, pla
 }  // namespace
 
 int run_sweep(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kHelp)) return *rc;
   Options opts("sweep", args, {"quiet"});
   const bool quiet = opts.flag("quiet");
   const auto out = opts.take("out");

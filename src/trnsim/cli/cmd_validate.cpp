@@ -57,10 +57,7 @@ std::string markdown(const std::string& path, const train::ValidationReport& rep
 }  // namespace
 
 int run_validate(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
+  if (auto rc = help_exit(args, kHelp)) return *rc;
   Options opts("validate", args, {"json"});
   const bool json = opts.flag("json");
   const auto report = opts.take("report");

@@ -1,11 +1,18 @@
 #include "trnsim/cli/options.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "trnsim/base/error.h"
 
 namespace trnsim::cli {
+
+std::optional<int> help_exit(const std::vector<std::string>& args, const char* help) {
+  if (!args.empty() && args[0] != "--help" && args[0] != "-h") return std::nullopt;
+  std::fputs(help, args.empty() ? stderr : stdout);
+  return args.empty() ? 2 : 0;
+}
 
 Options::Options(const std::string& command, const std::vector<std::string>& args,
                  const std::vector<std::string>& flags)

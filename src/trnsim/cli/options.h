@@ -8,6 +8,10 @@
 
 namespace trnsim::cli {
 
+// A subcommand called bare or with --help / -h: prints `help` (to stderr when bare, stdout when
+// asked) and returns the exit code (2 bare, 0 asked); otherwise nullopt.
+std::optional<int> help_exit(const std::vector<std::string>& args, const char* help);
+
 class Options {
  public:
   // `flags`: options that take no value. Every other --key takes the next argument as its value.
