@@ -148,6 +148,20 @@ TEST(ModelOps, ExpertsFollowRoutingAndExpertParallelism) {
   EXPECT_DOUBLE_EQ(up4.flops, up1.flops);
   EXPECT_DOUBLE_EQ(up4.weight_params, up1.weight_params / 4);
   EXPECT_DOUBLE_EQ(up1.flops, 2.0 * 4096 * 2 * 4096 * 2 * 14336);
+  // Tensor parallelism 4 with sequence parallelism: experts split four ways (etp = tp) or whole
+  // experts on each rank for its quarter of the tokens (etp = 1). Same work, 4x the weights.
+  ShardContext tp = one;
+  tp.tp = 4;
+  tp.sequence_parallel = true;
+  ShardContext whole = tp;
+  whole.etp = 1;
+  const Op split = find_op(layer_forward_ops(m, 0, tp), "expert_up");
+  const Op full = find_op(layer_forward_ops(m, 0, whole), "expert_up");
+  EXPECT_EQ(split.m, 4096 * 2 / 8);
+  EXPECT_EQ(full.m, 4096 / 4 * 2 / 8);
+  EXPECT_EQ(full.n, split.n * 4);
+  EXPECT_DOUBLE_EQ(full.flops, split.flops);
+  EXPECT_DOUBLE_EQ(full.weight_params, split.weight_params * 4);
   // Active-parameter rule: matmul FLOPs per token = 2 * active matmul parameters + attention.
   ModelSpec d = load_model("deepseek-v3");
   ShardContext c;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "train_test_util.h"
+#include "trnsim/train/layout.h"
 #include "trnsim/train/step.h"
 #include "trnsim/train/step_parts.h"
 
@@ -71,6 +72,26 @@ TEST(ExpertDispatch, DispatcherAndOverlapChangeTheExposedAllToAll) {
   EXPECT_GT(all.breakdown.ep_comm_s, base.breakdown.ep_comm_s);
   EXPECT_LT(overlap.breakdown.ep_comm_s, base.breakdown.ep_comm_s);
   EXPECT_LT(overlap.step_time_s, base.step_time_s);
+}
+
+TEST(ExpertDispatch, WholeExpertsFoldTheGroupOntoConsecutiveRanks) {
+  // tp 2: with experts split over tp the ep 8 group strides by 2 and spans both servers; with
+  // whole experts (expert_tp 1) it is ranks 0-7, one server, and no tensor-parallel traffic is
+  // left in the MLP half (Mixtral has no shared expert).
+  auto step = [](const std::string& extra) {
+    return simulate_step(experiment(p5(16), "mixtral-8x7b", mixtral_plan("sequence_parallel: true, " + extra)),
+                         {.ignore_memory = true});
+  };
+  const StepResult split = step("expert_tp: 2"), whole = step("expert_tp: 1");
+  EXPECT_LT(whole.breakdown.ep_comm_s, split.breakdown.ep_comm_s / 2);
+  EXPECT_LT(whole.breakdown.tp_comm_s, split.breakdown.tp_comm_s);
+  // The same matmul work (element-wise permutes, repeated on every tensor rank when the experts
+  // are split, differ by a few parts in 1e5).
+  EXPECT_NEAR(whole.model_flops / split.model_flops, 1.0, 1e-4);
+  const GroupLayout g = group_layout(experiment(p5(16), "mixtral-8x7b", mixtral_plan("expert_tp: 1")).plan);
+  EXPECT_EQ(g.ep.stride, 1);
+  EXPECT_EQ(g.expert_dp.size, 2);
+  EXPECT_EQ(g.expert_dp.stride, 8);
 }
 
 TEST(ExpertDispatch, UnknownDispatcherNamesTheKey) {

@@ -110,6 +110,31 @@ TEST(TrainPlan, FrameworkOverlapsApplyWhereTheyCan) {
   EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", tp_overlap: false, framework: NeMo").plan.tp_overlap);
 }
 
+TEST(TrainPlan, ExpertTensorParallelismFollowsTheFrameworkForMoeModels) {
+  const std::string plan = "global_batch: 16, tp: 2, dp: 8, ep: 8, precision: bf16";
+  // Megatron-Core keeps tp inside the experts; Megatron-Bridge's MoE recipes set 1.
+  EXPECT_EQ(experiment(p5(16), "mixtral-8x7b", plan).plan.etp(), 2);
+  EXPECT_EQ(experiment(p5(16), "mixtral-8x7b", plan + ", framework: Megatron-Bridge").plan.etp(), 1);
+  EXPECT_EQ(experiment(p5(16), "mixtral-8x7b", plan + ", framework: Megatron-Bridge, expert_tp: 2").plan.etp(), 2);
+  // Without sequence parallelism the framework's choice cannot apply; dense models keep tp.
+  EXPECT_EQ(experiment(p5(16), "mixtral-8x7b", plan + ", sequence_parallel: false, framework: NeMo").plan.etp(), 2);
+  EXPECT_EQ(experiment(p5(16), "llama3-8b", "global_batch: 16, tp: 2, dp: 8, precision: bf16, framework: NeMo").plan.etp(),
+            2);
+}
+
+TEST(TrainPlanCheck, ExpertTpIsOneOrTpWithSequenceParallelism) {
+  const std::string plan = "global_batch: 16, tp: 4, dp: 4, ep: 4, precision: bf16, ";
+  expect_refused(p5(16), "mixtral-8x7b", plan + "expert_tp: 2", "expert_tp", "use expert_tp: 1 or expert_tp: 4");
+  expect_refused(p5(16), "mixtral-8x7b", plan + "expert_tp: 1, sequence_parallel: false", "expert_tp",
+                 "set sequence_parallel: true, or expert_tp: 4");
+  expect_refused(p5(16), "llama3-8b", "global_batch: 16, tp: 4, dp: 4, precision: bf16, expert_tp: 1", "expert_tp",
+                 "remove expert_tp for a dense model");
+  // Whole experts fold over all 16 ranks of the stage: ep 16 fits, as it cannot with expert_tp 4.
+  EXPECT_NO_THROW(experiment(p5(16), "deepseek-v3", "global_batch: 16, tp: 4, dp: 4, ep: 16, precision: bf16, expert_tp: 1"));
+  expect_refused(p5(16), "deepseek-v3", "global_batch: 16, tp: 4, dp: 4, ep: 16, precision: bf16", "ep",
+                 "use an ep that divides 4");
+}
+
 TEST(TrainPlanCheck, AttentionKernelMustBeKnownAndCalibrated) {
   const std::string msg = input_error_of(
       [] { experiment(kP5, "llama3-8b", "global_batch: 8, dp: 8, precision: bf16, attention_kernel: flash3"); });

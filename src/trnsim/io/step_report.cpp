@@ -20,7 +20,8 @@ nlohmann::json memory_json(const train::MemoryReport& m) {
 
 nlohmann::json plan_json(const train::ParallelPlan& p) {
   return {{"global_batch", p.global_batch}, {"micro_batch", p.micro_batch}, {"tp", p.tp}, {"pp", p.pp},
-          {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"sequence_parallel", p.sequence_parallel},
+          {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"expert_tp", p.etp()},
+          {"sequence_parallel", p.sequence_parallel},
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},

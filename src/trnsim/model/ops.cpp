@@ -141,16 +141,19 @@ void add_dense_mlp(const ModelSpec& m, const RankShare& r, const std::string& pr
   ops.push_back(matmul_op(prefix + "_down", r.tokens, h, f, 1, r.d));
 }
 
-// Experts are sharded like the dense MLP over tp and distributed over ep. With E experts, top_k
-// routing and ep ranks each sending T tokens, a local expert sees T*top_k*ep/E tokens on average,
-// so a rank computes T*top_k token-expert products whatever ep is; ep divides the weights.
+// Experts are sharded over etp (tp, or 1: whole experts) and distributed over ep. With E experts,
+// top_k routing and ep ranks each sending T tokens, a local expert sees T*top_k*ep/E tokens on
+// average, so a rank computes T*top_k token-expert products whatever ep is; ep divides the
+// weights. With etp = tp every tensor-parallel rank sees all the tokens; with etp = 1 each routes
+// only its sequence-parallel share.
 void add_moe(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, std::vector<Op>& ops) {
   const MoeSpec& e = *m.moe;
   const double h = static_cast<double>(m.hidden), d = r.d, k = e.top_k;
-  const double slots = r.tokens * k;
+  const double etp = ctx.etp > 0 ? ctx.etp : r.tp;
+  const double slots = r.tokens * etp / r.tp * k;
   const double local_experts = static_cast<double>(e.experts / ctx.ep);
   const double per_expert = slots * ctx.ep / e.experts;
-  const double f = static_cast<double>(e.expert_ffn_hidden) / r.tp;
+  const double f = static_cast<double>(e.expert_ffn_hidden) / etp;
   ops.push_back(matmul_op("router", r.norm_tokens, static_cast<double>(e.experts), h, 1, d));
   ops.back().in_matmul_precision = false;
   ops.push_back(elementwise_op("moe_permute", OpKind::kElementwise, slots * h, 0, 1, 1, d));

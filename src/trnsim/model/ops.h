@@ -32,6 +32,7 @@ struct ShardContext {
   int64_t micro_batch = 1;
   int64_t seq_len = 0;   // full sequence length (context parallelism divides it); 0: the model's
   int tp = 1, cp = 1, ep = 1;
+  int etp = 0;           // tensor parallelism inside routed experts: tp (0) or 1
   bool sequence_parallel = false;
   int dtype_bytes = 2;   // activations and weights in the matmul precision
   bool flash_attention = true;

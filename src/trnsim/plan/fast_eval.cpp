@@ -11,7 +11,7 @@ using train::ParallelPlan;
 FastEvaluator::FastEvaluator(const train::Experiment& base, CostCache& cache) : base_(base), cache_(cache) {}
 
 std::shared_ptr<const std::optional<train::LayerFigures>> FastEvaluator::figures(const ParallelPlan& p) {
-  const ShardKey key{p.micro_batch, p.tp, p.cp, p.ep, p.sequence_parallel};
+  const ShardKey key{p.micro_batch, p.tp, p.cp, p.ep, p.etp(), p.sequence_parallel};
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = figures_.find(key); it != figures_.end()) return it->second;
@@ -27,7 +27,8 @@ std::shared_ptr<const std::optional<train::LayerFigures>> FastEvaluator::figures
 }
 
 std::shared_ptr<const train::LayerParts> FastEvaluator::parts(const ParallelPlan& p) {
-  const auto key = std::make_tuple(p.micro_batch, p.tp, p.cp, p.ep, p.sequence_parallel, static_cast<int>(p.recompute));
+  const auto key =
+      std::make_tuple(p.micro_batch, p.tp, p.cp, p.ep, p.etp(), p.sequence_parallel, static_cast<int>(p.recompute));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = parts_.find(key); it != parts_.end()) return it->second;

@@ -32,7 +32,7 @@ class FastEvaluator {
   train::StepResult step(const train::ParallelPlan& p);
 
  private:
-  using ShardKey = std::tuple<int64_t, int, int, int, bool>;  // micro_batch, tp, cp, ep, sp
+  using ShardKey = std::tuple<int64_t, int, int, int, int, bool>;  // micro_batch, tp, cp, ep, etp, sp
   // What a sharding's layers hold (nullopt: the model cannot be cut so).
   std::shared_ptr<const std::optional<train::LayerFigures>> figures(const train::ParallelPlan& p);
   // What they cost, which also depends on recompute.
@@ -42,7 +42,7 @@ class FastEvaluator {
   CostCache& cache_;
   std::mutex mu_;
   std::map<ShardKey, std::shared_ptr<const std::optional<train::LayerFigures>>> figures_;
-  std::map<std::tuple<int64_t, int, int, int, bool, int>, std::shared_ptr<const train::LayerParts>> parts_;
+  std::map<std::tuple<int64_t, int, int, int, int, bool, int>, std::shared_ptr<const train::LayerParts>> parts_;
 };
 
 }  // namespace trnsim::plan

@@ -32,7 +32,7 @@ train::Experiment with_plan(const train::Experiment& e, const train::ParallelPla
 }
 
 bool same_plan(const train::ParallelPlan& a, const train::ParallelPlan& b) {
-  return a.tp == b.tp && a.pp == b.pp && a.dp == b.dp && a.cp == b.cp && a.ep == b.ep && a.micro_batch == b.micro_batch &&
+  return a.tp == b.tp && a.pp == b.pp && a.dp == b.dp && a.cp == b.cp && a.ep == b.ep && a.etp() == b.etp() && a.micro_batch == b.micro_batch &&
          a.sequence_parallel == b.sequence_parallel && a.schedule == b.schedule && a.virtual_stages == b.virtual_stages &&
          a.recompute == b.recompute && a.zero == b.zero;
 }

@@ -27,8 +27,9 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   if (m.seq_len % p.cp != 0) return false;
   if (p.ep > 1) {
     if (!m.moe || m.moe->experts % p.ep != 0) return false;
-    if ((int64_t{p.dp} * p.cp) % p.ep != 0) return false;
   }
+  if (p.etp() != p.tp && (p.etp() != 1 || !p.sequence_parallel)) return false;
+  if ((int64_t{p.tp} * p.cp * p.dp) % (int64_t{p.ep} * p.etp()) != 0) return false;
   return true;
 }
 
@@ -84,6 +85,7 @@ SearchSpace enumerate_plans(const train::Experiment& e) {
                     p.virtual_stages = v;
                     p.sequence_parallel = sp == 1;
                     p.tp_overlap = base.tp_overlap && p.sequence_parallel;  // where it can apply
+                    p.expert_tp = base.expert_tp == 1 && (p.tp == 1 || p.sequence_parallel) ? 1 : 0;
                     p.recompute = rc;
                     p.zero = zero;
                     if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);
@@ -102,7 +104,8 @@ SearchSpace enumerate_plans(const train::Experiment& e) {
 std::string plan_label(const train::ParallelPlan& p) {
   std::string s = "tp " + std::to_string(p.tp) + " pp " + std::to_string(p.pp);
   if (p.virtual_stages > 1) s += "x" + std::to_string(p.virtual_stages);
-  s += " dp " + std::to_string(p.dp) + " cp " + std::to_string(p.cp) + " ep " + std::to_string(p.ep) + " mb " +
+  s += " dp " + std::to_string(p.dp) + " cp " + std::to_string(p.cp) + " ep " + std::to_string(p.ep) +
+       (p.etp() != p.tp ? " etp " + std::to_string(p.etp()) : "") + " mb " +
        std::to_string(p.micro_batch) + (p.sequence_parallel ? " sp" : "") + " " +
        std::string(train::schedule_name(p.schedule)) + " recompute " + std::string(train::recompute_name(p.recompute)) +
        " zero " + std::to_string(p.zero);

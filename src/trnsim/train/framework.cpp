@@ -23,6 +23,7 @@ FrameworkDefaults load_framework(const std::string& path) {
     at.finish();
   }
   if (!r.absent("tp_overlap")) f.tp_overlap = r.boolean("tp_overlap");
+  if (!r.absent("expert_tp")) f.expert_tp = static_cast<int>(r.integer("expert_tp", 1, 1));
   r.finish();
   return f;
 }

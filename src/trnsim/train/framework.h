@@ -21,6 +21,9 @@ struct FrameworkDefaults {
   std::map<std::string, cost::AttentionKernel> attention_kernel;
   // Tensor-parallel communication pipelined with the GEMMs (ParallelPlan::tp_overlap); unset: off.
   std::optional<bool> tp_overlap;
+  // Tensor parallelism inside the routed experts of MoE layers (ParallelPlan::expert_tp: 1 or
+  // tp); unset: tp, Megatron-Core's default.
+  std::optional<int> expert_tp;
 
   // The attention kernel on `accelerator`: the entry for its roofline preset, else fused.
   cost::AttentionKernel attention_on(const std::string& accelerator) const;

@@ -1,6 +1,7 @@
 // Where each parallel group of a plan sits in the rank numbering (Megatron order: tensor
-// innermost, then context, then data, then pipeline), and so on the network. Experts are carved
-// out of the data-parallel ranks, with tensor and context ranks inside.
+// innermost, then context, then data, then pipeline), and so on the network. Experts fold over the
+// same ranks in their own order (Megatron-Core's MoE parallel folding): expert tensor ranks
+// innermost, then expert-parallel ranks, then replicas.
 #pragma once
 
 #include "trnsim/net/collective.h"
@@ -19,8 +20,10 @@ inline GroupLayout group_layout(const ParallelPlan& p) {
   g.cp = {cp, tp};
   g.dp = {dp, tp * cp};
   g.dense_dp = {dp * cp, tp};                 // dense gradients reduce over data and context ranks
-  g.ep = {p.ep, tp * cp};                     // consecutive data-parallel ranks hold the experts
-  g.expert_dp = {dp * cp / p.ep, tp * p.ep};  // replicas of one expert
+  // Experts fold over the stage's tp x cp x dp ranks: expert_tp innermost, then ep.
+  const int64_t etp = p.etp();
+  g.ep = {p.ep, etp};
+  g.expert_dp = {tp * cp * dp / (etp * p.ep), etp * p.ep};  // replicas of one expert
   g.pp = {2, tp * cp * dp};                   // neighbouring stages
   return g;
 }

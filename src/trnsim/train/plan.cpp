@@ -101,6 +101,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   p.ep_overlap = bool_or(r, "ep_overlap", false);
+  const bool framework_etp = framework && framework->expert_tp && model.moe && (p.tp == 1 || p.sequence_parallel);
+  p.expert_tp = static_cast<int>(int_or(r, "expert_tp", 1, 1 << 20, framework_etp ? *framework->expert_tp : 0));
   // A framework's overlap applies where it can: tensor-parallel pieces need sequence parallelism.
   p.tp_overlap = bool_or(r, "tp_overlap", framework && framework->tp_overlap.value_or(false) &&
                                               (p.tp == 1 || p.sequence_parallel));
@@ -165,11 +167,27 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
       fail("ep", "ep = " + std::to_string(p.ep) + " does not divide the " + std::to_string(m.moe->experts) + " experts",
            "use an ep that divides " + std::to_string(m.moe->experts));
     }
-    if ((static_cast<int64_t>(p.dp) * p.cp) % p.ep != 0) {
-      fail("ep", "ep = " + std::to_string(p.ep) + " must divide dp x cp = " + std::to_string(int64_t{p.dp} * p.cp) +
-                     " (experts are carved out of the data-parallel ranks)",
-           "use an ep that divides " + std::to_string(int64_t{p.dp} * p.cp));
-    }
+  }
+  if (p.etp() != p.tp && p.etp() != 1) {
+    fail("expert_tp", "expert_tp = " + std::to_string(p.expert_tp) + " is neither 1 nor tp = " + std::to_string(p.tp) +
+                          " (other expert tensor-parallel degrees are not modelled)",
+         "use expert_tp: 1 or expert_tp: " + std::to_string(p.tp));
+  }
+  if (p.etp() < p.tp && !p.sequence_parallel) {
+    fail("expert_tp", "expert_tp = 1 with tp = " + std::to_string(p.tp) +
+                          " needs sequence parallelism: each tensor-parallel rank routes its own share of the tokens",
+         "set sequence_parallel: true, or expert_tp: " + std::to_string(p.tp));
+  }
+  if (!m.moe && p.etp() != p.tp) {
+    fail("expert_tp", "expert_tp applies to mixture-of-experts models only", "remove expert_tp for a dense model");
+  }
+  // Experts fold over the ranks of a pipeline stage: expert_tp x ep must divide them.
+  const int64_t stage_ranks = static_cast<int64_t>(p.tp) * p.cp * p.dp;
+  if (p.ep > 1 && stage_ranks % (static_cast<int64_t>(p.ep) * p.etp()) != 0) {
+    fail("ep", "expert_tp x ep = " + std::to_string(int64_t{p.etp()} * p.ep) +
+                   " must divide tp x cp x dp = " + std::to_string(stage_ranks) +
+                   " (experts are folded over the ranks of a pipeline stage)",
+         "use an ep that divides " + std::to_string(stage_ranks / p.etp()));
   }
 }
 

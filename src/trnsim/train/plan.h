@@ -27,6 +27,12 @@ struct ParallelPlan {
   int64_t global_batch = 0;  // sequences per optimizer step
   int64_t micro_batch = 1;   // sequences per data-parallel rank per forward pass
   int tp = 1, pp = 1, dp = 1, cp = 1, ep = 1;
+  // Tensor parallelism inside the routed experts (Megatron-Core's expert_tensor_parallel_size):
+  // tp (Megatron-Core's default) or 1, where each rank holds whole experts and routes its own
+  // sequence-parallel share of the tokens. Experts fold over the ranks of a pipeline stage
+  // (Megatron-Core's MoE parallel folding): expert_tp innermost, then ep, then expert replicas.
+  // 0 means tp; etp() resolves it.
+  int expert_tp = 0;
   bool sequence_parallel = false;
   PipelineSchedule schedule = PipelineSchedule::kNone;
   int virtual_stages = 1;    // model chunks per pipeline rank (interleaved 1F1B)
@@ -52,6 +58,7 @@ struct ParallelPlan {
   // before the first forward (Megatron-LM's local DDP before September 2023).
   bool dp_overlap = true;
 
+  int etp() const { return expert_tp > 0 ? expert_tp : tp; }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
 };
@@ -62,7 +69,8 @@ struct ParallelPlan {
 // sequence on a rank; schedule 1f1b
 // when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
-// off; ep_overlap off; dp_overlap on.
+// off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
+// it, else tp; ep_overlap off; dp_overlap on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide

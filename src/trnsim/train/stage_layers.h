@@ -38,6 +38,7 @@ inline model::ShardContext shard_context(const model::ModelSpec& m, const Parall
   ctx.tp = p.tp;
   ctx.cp = p.cp;
   ctx.ep = p.ep;
+  ctx.etp = p.etp();
   ctx.sequence_parallel = p.sequence_parallel;
   ctx.dtype_bytes = p.precision == cost::Precision::kFp32 ? 4 : 2;
   ctx.flash_attention = p.flash_attention;

@@ -111,9 +111,12 @@ Time pipelined_exposure(Time gemm, Time comm, int chunks, double slowdown) {
 // tp_overlap, each all-gather feeds a column-parallel linear (before the attention core, and the
 // MLP's up projection) and each reduce-scatter drains a row-parallel one (out_proj, the MLP's down
 // projection), pipelined with its GEMM; in the backward pass with one of its two GEMMs. MoE
-// layers keep the MLP half exposed: the token dispatcher moves those activations.
+// layers keep the MLP half exposed: the token dispatcher moves those activations. `mlp_half`
+// false: the MLP half has no tensor-parallel layer (MoE layers with whole experts, expert_tp 1,
+// and no shared expert).
 std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const ParallelPlan& p, double act_bytes,
-                                      const net::Group& tp, cost::OpCostModel& cost, CollectiveTimer& timer) {
+                                      bool mlp_half, const net::Group& tp, cost::OpCostModel& cost,
+                                      CollectiveTimer& timer) {
   if (p.tp <= 1) return {};
   if (!p.sequence_parallel) {
     const Time ar = timer.time(CollectiveKind::kAllReduce, act_bytes, tp) * 2;
@@ -121,7 +124,8 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
   }
   const Time ag = timer.time(CollectiveKind::kAllGather, act_bytes, tp);
   const Time rs = timer.time(CollectiveKind::kReduceScatter, act_bytes, tp);
-  if (!p.tp_overlap) return {(ag + rs) * 2, (ag + rs) * 2};
+  const int halves = mlp_half ? 2 : 1;
+  if (!p.tp_overlap) return {(ag + rs) * halves, (ag + rs) * halves};
   // Forward and backward GEMM time beside each collective: attention in and out, MLP in and out.
   Time gf[4], gb[4];
   bool before_attention = true;
@@ -139,7 +143,7 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
   }
   const double s = cost.overlap_slowdown();
   Time fwd, bwd;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 2 * halves; ++i) {
     const Time comm = i % 2 == 0 ? ag : rs;
     const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
     fwd += hidden ? pipelined_exposure(gf[i], comm, p.tp, s) : comm;
@@ -214,7 +218,8 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   Part c = ops_part(ops, true, p, cost);
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double act_bytes = tokens * m.hidden * dtype_bytes(p);
-  const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, groups.tp, cost, timer);
+  const bool mlp_half = !moe || p.etp() == p.tp || m.moe->shared_experts > 0;
+  const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, mlp_half, groups.tp, cost, timer);
   c.tp = tp_once * (p.recompute == model::Recompute::kFull ? 2 : 1) + tp_bwd;
   // Context parallelism: a ring passes K and V around the cp ranks, hidden behind attention.
   Time cp_f, cp_b;
@@ -333,7 +338,9 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     // fp32 gradient, write the new weights (34 bytes per parameter).
     const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
     const double params =
-        p.lora_rank > 0 ? 0.0 : stage.dense_params / shard + stage.expert_params / std::max(1.0, shard / p.ep);
+        p.lora_rank > 0 ? 0.0
+                        : stage.dense_params / shard +
+                              stage.expert_params / std::max(1.0, shard * p.tp / (static_cast<double>(p.etp()) * p.ep));
     const Time optimizer = cost.memory_bound(params * 34.0);
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;
