@@ -166,6 +166,24 @@ TEST(TrainStep, HiddenCommunicationSlowsTheComputeItHidesBehind) {
   }
 }
 
+// LoRA freezes the base weights: no weight-gradient GEMMs, no gradient reduction, no optimizer
+// over them. Model FLOPs are 2x the forward instead of 3x; the backward of the linears costs one
+// forward, attention's backward stays as it is.
+TEST(TrainStep, LoraSkipsTheFrozenWeightsGradients) {
+  auto step = [](const std::string& extra) {
+    const Experiment e = experiment(kP5, "llama3-8b", "global_batch: 16, tp: 1, dp: 8, precision: bf16" + extra);
+    const StepResult r = simulate_step(e, {.ignore_memory = true});
+    return r;
+  };
+  const StepResult full = step(""), lora = step(", lora: {rank: 16}");
+  EXPECT_NEAR(lora.model_flops / full.model_flops, 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(lora.breakdown.dp_comm_s, 0);
+  EXPECT_GT(full.breakdown.dp_comm_s, 0);
+  const double ratio = lora.breakdown.compute_s / full.breakdown.compute_s;
+  EXPECT_GT(ratio, 0.62);  // linears alone would give 2/3; attention's backward is unchanged
+  EXPECT_LT(ratio, 0.80);
+}
+
 // Pipelining the all-gathers and reduce-scatters with the linears' GEMMs hides most of the
 // tensor-parallel time, but not all: one chunk of each, and the compute slowdown while they overlap.
 TEST(TrainStep, TpOverlapHidesMostOfTheTensorParallelTime) {

@@ -128,8 +128,11 @@ Time NeuronCostModel::matmul(const model::Op& op, bool bwd) {
   const int64_t batch = std::max<int64_t>(1, op.batch);
   const bool b16 = !op.in_matmul_precision;
   if (!bwd) return params_.op_overhead + Time::ps(gemm_time(op.m, op.n, op.k, b16).ps() * batch);
-  // dgrad: dY[m x n] @ W^T[n x k]; wgrad: X^T[k x m] @ dY[m x n]; each its own kernel.
-  const int64_t ps = gemm_time(op.m, op.k, op.n, b16).ps() + gemm_time(op.k, op.n, op.m, b16).ps();
+  // dgrad: dY[m x n] @ W^T[n x k]; wgrad: X^T[k x m] @ dY[m x n]; each its own kernel. Frozen
+  // weights take no wgrad.
+  const int64_t dgrad = gemm_time(op.m, op.k, op.n, b16).ps();
+  if (op.frozen) return Time::ps(params_.op_overhead.ps() + dgrad * batch);
+  const int64_t ps = dgrad + gemm_time(op.k, op.n, op.m, b16).ps();
   return Time::ps(2 * params_.op_overhead.ps() + ps * batch);
 }
 

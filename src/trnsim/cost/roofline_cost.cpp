@@ -48,7 +48,8 @@ class RooflineModel : public OpCostModel {
 
  private:
   Time cost(const model::Op& op, bool bwd) const {
-    const double bytes = op.bytes * (bwd ? kBwdBytes : 1.0);
+    const bool wgrad = bwd && !(op.frozen && op.kind == model::OpKind::kMatmul);
+    const double bytes = op.bytes * (wgrad ? kBwdBytes : 1.0);
     double flops = op.flops, rate = vector_peak_;
     int kernels = 1;
     // Ops the framework leaves in 16 bits run at the 16-bit peak whatever the plan's precision.
@@ -57,7 +58,8 @@ class RooflineModel : public OpCostModel {
     switch (op.kind) {
       case model::OpKind::kMatmul:
         rate = peak * matmul_efficiency(params_, op.m, op.n, op.k, low) * params_.sustained_fraction;
-        if (bwd) flops *= kMatmulBwdFlops, kernels = 2;
+        // Backward: input and weight gradients, two kernels; frozen weights only the first.
+        if (bwd && !op.frozen) flops *= kMatmulBwdFlops, kernels = 2;
         break;
       case model::OpKind::kAttention:
         // Attention shape: m = query length, n = key length, k = head dim.
@@ -77,11 +79,12 @@ class RooflineModel : public OpCostModel {
 
   // 8-bit matmuls need their operands scaled and cast from bf16 first (amax, then cast): a
   // memory-bound pass reading 2 and writing 1 byte per element. Forward casts the input and the
-  // weight; backward the output gradient and the transposed input and weight copies.
+  // weight; backward the output gradient and the transposed input (for the weight gradient, none
+  // when frozen) and weight copies.
   Time quantize(const model::Op& op, bool bwd) const {
     const double mk = static_cast<double>(op.m) * op.k * op.batch, kn = static_cast<double>(op.k) * op.n;
     const double mn = static_cast<double>(op.m) * op.n * op.batch;
-    const double elems = bwd ? mn + mk + kn : mk + kn;
+    const double elems = bwd ? mn + (op.frozen ? 0.0 : mk) + kn : mk + kn;
     return params_.op_overhead + Time::from_seconds(elems * 3.0 / bandwidth_);
   }
 

@@ -25,6 +25,9 @@ struct Op {
   // core, the MoE router and the output head (Transformer Engine, torchao float8 and AQT int8
   // quantize the transformer block's linear layers only; docs/models.md).
   bool in_matmul_precision = true;
+  // Weights that are not trained (LoRA's base model): the backward pass computes the input
+  // gradient only, no weight gradient.
+  bool frozen = false;
 };
 
 // How one rank's share of a layer is cut.

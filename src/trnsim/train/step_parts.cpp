@@ -190,7 +190,11 @@ void Part::add(const Part& o, int64_t n) {
 
 Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost) {
   Part c;
-  for (const auto& op : ops) {
+  for (const auto& shard_op : ops) {
+    // LoRA trains small adapters beside frozen weights (adapter GEMMs of rank r << hidden are
+    // under 1% of the layer and not modelled).
+    model::Op op = shard_op;
+    op.frozen = p.lora_rank > 0 && op.kind == model::OpKind::kMatmul && op.weight_params > 0;
     const Time f = cost.forward(op), b = cost.backward(op);
     c.fwd += f;
     c.bwd += b;
