@@ -187,6 +187,13 @@ TEST(ModelOps, ActivationMemoryFollowsKorthikanti) {
   EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kFull), 2 * sbh / t);
   ctx.flash_attention = true;  // no s*s term; only the fp32 log-sum-exp remains
   EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh / t * 34 + 4 * s * b * a / t);
+  // fp8 keeps the four linear-layer inputs at 1 byte instead of 2: the two norm outputs and the
+  // out-proj input (2sbh/t each) and the down-proj input (8sbh/t) halve, 7sbh/t fewer bytes.
+  ShardContext fp8 = ctx;
+  fp8.saved_gemm_input_bytes = 1;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone) - layer_activation_bytes(m, 0, fp8, Recompute::kNone),
+                   7 * sbh / t);
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, fp8, Recompute::kFull), layer_activation_bytes(m, 0, ctx, Recompute::kFull));
 }
 
 TEST(ModelOps, ActivationMemoryOfGqaSwigluAndMoe) {

@@ -3,14 +3,21 @@
 // pass reads, at dtype_bytes per element, dropout masks at one byte per element. For a GPT layer
 // (MHA, GELU, ffn 4h, 2-byte activations) the terms below add up to the paper's
 // s*b*h*(34 + 5*a*s/h). The generalisation to GQA, SwiGLU, MLA and MoE is in docs/models.md.
+// Under fp8 the inputs of the linear layers are kept as the fp8 copies the forward GEMMs read
+// (ShardContext::saved_gemm_input_bytes, `g` below).
 #include "trnsim/model/ops.h"
 #include "trnsim/model/ops_shard.h"
 
 namespace trnsim::model {
 namespace {
 
+// Bytes per element of a saved linear-layer input.
+double gemm_input(const detail::RankShare& s, const ShardContext& ctx) {
+  return ctx.saved_gemm_input_bytes > 0 ? ctx.saved_gemm_input_bytes : s.d;
+}
+
 double attention_bytes(const ModelSpec& m, const detail::RankShare& s, const ShardContext& ctx, Recompute r) {
-  const double T = s.tokens, d = s.d;
+  const double T = s.tokens, d = s.d, g = gemm_input(s, ctx);
   double d_qk = static_cast<double>(m.head_dim), d_v = d_qk, kv_heads = s.kv_heads, bytes = 0;
   if (m.mla) {
     // The latents come from replicated down-projections: every TP rank keeps them whole.
@@ -21,40 +28,40 @@ double attention_bytes(const ModelSpec& m, const detail::RankShare& s, const Sha
     bytes += d * T * (2 * qr + 2 * kr + static_cast<double>(a.qk_rope_head_dim));
   }
   bytes += d * T * (s.heads * d_qk + kv_heads * (d_qk + d_v));  // Q, K, V: 6sbh in the paper
-  bytes += d * T * s.heads * d_v;                                // out-proj input: 2sbh
+  bytes += g * T * s.heads * d_v;                                // out-proj input: 2sbh
   if (r == Recompute::kSelective) return bytes;                  // the attention core is recomputed
   if (ctx.flash_attention) return bytes + 4.0 * T * s.heads;     // fp32 log-sum-exp; no s*s matrix
   // softmax output (2), its dropout mask (1), dropout output (2): 5*a*s*s*b at 2 bytes.
   return bytes + (2 * d + 1) * s.b * s.heads * s.s_q * s.s_kv;
 }
 
-double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double rows, double ffn) {
+double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double g, double rows, double ffn) {
   const double f = ffn / s.tp;
   const double gate = m.activation == Activation::kSwiGlu ? 2 : 1;
-  return s.d * rows * f * gate + s.d * rows * f;  // activation input (8sbh), down-proj input (8sbh)
+  return s.d * rows * f * gate + g * rows * f;  // activation input (8sbh), down-proj input (8sbh)
 }
 
 }  // namespace
 
 double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext& ctx, Recompute r) {
   const detail::RankShare s = detail::rank_share(m, ctx);
-  const double T = s.tokens, d = s.d, h = static_cast<double>(m.hidden);
+  const double T = s.tokens, d = s.d, h = static_cast<double>(m.hidden), g = gemm_input(s, ctx);
   // Width-h tensors outside the tensor-parallel regions: whole on every rank unless SP shards them.
   const double outside = ctx.sequence_parallel ? 1.0 / s.tp : 1.0;
   if (r == Recompute::kFull) return d * T * h * outside;  // the layer input only
   double bytes = outside * (2 * d * T * h   // inputs of the two norms: 4sbh
-                            + d * T * h     // attention input (norm output): 2sbh
-                            + d * T * h     // MLP input (norm output): 2sbh
+                            + g * T * h     // attention input (norm output): 2sbh
+                            + g * T * h     // MLP input (norm output): 2sbh
                             + 2 * T * h);   // the two dropout masks after attention and MLP: 2sbh
   bytes += attention_bytes(m, s, ctx, r);
-  if (!m.is_moe_layer(layer)) return bytes + mlp_bytes(m, s, T, static_cast<double>(m.ffn_hidden));
+  if (!m.is_moe_layer(layer)) return bytes + mlp_bytes(m, s, g, T, static_cast<double>(m.ffn_hidden));
   const MoeSpec& e = *m.moe;
   const double slots = T * e.top_k;
   bytes += 4.0 * s.norm_tokens * e.experts;  // fp32 router probabilities
-  bytes += d * slots * h;                    // permuted tokens: the expert up-projection input
-  bytes += mlp_bytes(m, s, slots, static_cast<double>(e.expert_ffn_hidden));
+  bytes += g * slots * h;                    // permuted tokens: the expert up-projection input
+  bytes += mlp_bytes(m, s, g, slots, static_cast<double>(e.expert_ffn_hidden));
   if (e.shared_experts > 0) {
-    bytes += mlp_bytes(m, s, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden));
+    bytes += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden));
   }
   return bytes;
 }

@@ -38,6 +38,9 @@ struct ShardContext {
   int etp = 0;           // tensor parallelism inside routed experts: tp (0) or 1
   bool sequence_parallel = false;
   int dtype_bytes = 2;   // activations and weights in the matmul precision
+  // Bytes per element of the linear layers' inputs kept for their backward: 1 under fp8 training
+  // (Transformer Engine keeps the fp8 copy it cast for the forward GEMM); 0: dtype_bytes.
+  int saved_gemm_input_bytes = 0;
   bool flash_attention = true;
 };
 
