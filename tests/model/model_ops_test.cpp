@@ -162,6 +162,10 @@ TEST(ModelOps, ExpertsFollowRoutingAndExpertParallelism) {
   EXPECT_EQ(full.n, split.n * 4);
   EXPECT_DOUBLE_EQ(full.flops, split.flops);
   EXPECT_DOUBLE_EQ(full.weight_params, split.weight_params * 4);
+  // Activations: the experts' inner tensors are the same bytes; the permuted tokens (2 bytes x
+  // tokens x top_k x hidden) are a quarter with whole experts.
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, tp, Recompute::kNone) - layer_activation_bytes(m, 0, whole, Recompute::kNone),
+                   2.0 * 4096 * 2 * 4096 * 3 / 4);
   // Active-parameter rule: matmul FLOPs per token = 2 * active matmul parameters + attention.
   ModelSpec d = load_model("deepseek-v3");
   ShardContext c;

@@ -56,10 +56,12 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext&
   bytes += attention_bytes(m, s, ctx, r);
   if (!m.is_moe_layer(layer)) return bytes + mlp_bytes(m, s, g, T, static_cast<double>(m.ffn_hidden));
   const MoeSpec& e = *m.moe;
-  const double slots = T * e.top_k;
+  // With whole experts (etp 1) a rank routes only its sequence-parallel share of the tokens.
+  const double etp = ctx.etp > 0 ? ctx.etp : s.tp;
+  const double slots = T * etp / s.tp * e.top_k;
   bytes += 4.0 * s.norm_tokens * e.experts;  // fp32 router probabilities
   bytes += g * slots * h;                    // permuted tokens: the expert up-projection input
-  bytes += mlp_bytes(m, s, g, slots, static_cast<double>(e.expert_ffn_hidden));
+  bytes += mlp_bytes(m, s, g, slots, static_cast<double>(e.expert_ffn_hidden) * s.tp / etp);  // width ffn / etp
   if (e.shared_experts > 0) {
     bytes += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden));
   }
