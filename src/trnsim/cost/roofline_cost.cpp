@@ -48,8 +48,9 @@ class RooflineModel : public OpCostModel {
 
  private:
   Time cost(const model::Op& op, bool bwd) const {
-    const bool wgrad = bwd && !(op.frozen && op.kind == model::OpKind::kMatmul);
-    const double bytes = op.bytes * (wgrad ? kBwdBytes : 1.0);
+    // A backward pass reads and computes twice the forward's; a frozen matmul's only once (no wgrad).
+    const bool twice = bwd && !(op.frozen && op.kind == model::OpKind::kMatmul);
+    const double bytes = op.bytes * (twice ? kBwdBytes : 1.0);
     double flops = op.flops, rate = vector_peak_;
     int kernels = 1;
     // Ops the framework leaves in 16 bits run at the 16-bit peak whatever the plan's precision.
@@ -59,7 +60,7 @@ class RooflineModel : public OpCostModel {
       case model::OpKind::kMatmul:
         rate = peak * matmul_efficiency(params_, op.m, op.n, op.k, low) * params_.sustained_fraction;
         // Backward: input and weight gradients, two kernels; frozen weights only the first.
-        if (bwd && !op.frozen) flops *= kMatmulBwdFlops, kernels = 2;
+        if (twice) flops *= kMatmulBwdFlops, kernels = 2;
         break;
       case model::OpKind::kAttention:
         // Attention shape: m = query length, n = key length, k = head dim.

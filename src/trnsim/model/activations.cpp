@@ -35,8 +35,9 @@ double attention_bytes(const ModelSpec& m, const detail::RankShare& s, const Sha
   return bytes + (2 * d + 1) * s.b * s.heads * s.s_q * s.s_kv;
 }
 
-double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double g, double rows, double ffn) {
-  const double f = ffn / s.tp;
+// `split`: the tensor-parallel degree dividing the width (tp, or etp inside routed experts).
+double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double g, double rows, double ffn, double split) {
+  const double f = ffn / split;
   const double gate = m.activation == Activation::kSwiGlu ? 2 : 1;
   return s.d * rows * f * gate + g * rows * f;  // activation input (8sbh), down-proj input (8sbh)
 }
@@ -54,16 +55,14 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext&
                             + g * T * h     // MLP input (norm output): 2sbh
                             + 2 * T * h);   // the two dropout masks after attention and MLP: 2sbh
   bytes += attention_bytes(m, s, ctx, r);
-  if (!m.is_moe_layer(layer)) return bytes + mlp_bytes(m, s, g, T, static_cast<double>(m.ffn_hidden));
+  if (!m.is_moe_layer(layer)) return bytes + mlp_bytes(m, s, g, T, static_cast<double>(m.ffn_hidden), s.tp);
   const MoeSpec& e = *m.moe;
-  // With whole experts (etp 1) a rank routes only its sequence-parallel share of the tokens.
-  const double etp = ctx.etp > 0 ? ctx.etp : s.tp;
-  const double slots = T * etp / s.tp * e.top_k;
+  const double slots = s.expert_tokens * e.top_k;
   bytes += 4.0 * s.norm_tokens * e.experts;  // fp32 router probabilities
   bytes += g * slots * h;                    // permuted tokens: the expert up-projection input
-  bytes += mlp_bytes(m, s, g, slots, static_cast<double>(e.expert_ffn_hidden) * s.tp / etp);  // width ffn / etp
+  bytes += mlp_bytes(m, s, g, slots, static_cast<double>(e.expert_ffn_hidden), s.etp);
   if (e.shared_experts > 0) {
-    bytes += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden));
+    bytes += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden), s.tp);
   }
   return bytes;
 }

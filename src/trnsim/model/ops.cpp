@@ -60,6 +60,8 @@ RankShare rank_share(const ModelSpec& m, const ShardContext& ctx) {
   r.tokens = r.b * r.s_q;
   r.norm_tokens = ctx.sequence_parallel ? r.tokens / ctx.tp : r.tokens;
   r.tp = ctx.tp;
+  r.etp = ctx.etp > 0 ? ctx.etp : ctx.tp;
+  r.expert_tokens = r.tokens * r.etp / r.tp;
   r.heads = m.heads / ctx.tp;
   r.kv_heads = m.kv_heads >= ctx.tp ? m.kv_heads / ctx.tp : 1;
   r.d = ctx.dtype_bytes;
@@ -149,11 +151,10 @@ void add_dense_mlp(const ModelSpec& m, const RankShare& r, const std::string& pr
 void add_moe(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, std::vector<Op>& ops) {
   const MoeSpec& e = *m.moe;
   const double h = static_cast<double>(m.hidden), d = r.d, k = e.top_k;
-  const double etp = ctx.etp > 0 ? ctx.etp : r.tp;
-  const double slots = r.tokens * etp / r.tp * k;
+  const double slots = r.expert_tokens * k;
   const double local_experts = static_cast<double>(e.experts / ctx.ep);
   const double per_expert = slots * ctx.ep / e.experts;
-  const double f = static_cast<double>(e.expert_ffn_hidden) / etp;
+  const double f = static_cast<double>(e.expert_ffn_hidden) / r.etp;
   ops.push_back(matmul_op("router", r.norm_tokens, static_cast<double>(e.experts), h, 1, d));
   ops.back().in_matmul_precision = false;
   ops.push_back(elementwise_op("moe_permute", OpKind::kElementwise, slots * h, 0, 1, 1, d));

@@ -16,6 +16,8 @@ struct RankShare {
   double tokens = 0;     // b * s_q: rows of every matmul on this rank (all-gathered under SP)
   double norm_tokens = 0;  // rows of the norms and residual adds: tokens / tp under SP, else tokens
   int tp = 1;
+  int etp = 1;           // tensor parallelism inside routed experts (tp, or 1: whole experts)
+  double expert_tokens = 0;  // tokens a rank routes to experts: tokens x etp / tp
   int heads = 0;         // query heads on this rank
   int kv_heads = 0;      // key/value heads on this rank (replicated when kv_heads < tp)
   double d = 2;          // bytes per element

@@ -21,9 +21,8 @@ inline GroupLayout group_layout(const ParallelPlan& p) {
   g.dp = {dp, tp * cp};
   g.dense_dp = {dp * cp, tp};                 // dense gradients reduce over data and context ranks
   // Experts fold over the stage's tp x cp x dp ranks: expert_tp innermost, then ep.
-  const int64_t etp = p.etp();
-  g.ep = {p.ep, etp};
-  g.expert_dp = {tp * cp * dp / (etp * p.ep), etp * p.ep};  // replicas of one expert
+  g.ep = {p.ep, p.etp()};
+  g.expert_dp = {p.expert_replicas(), int64_t{p.etp()} * p.ep};  // replicas of one expert
   g.pp = {2, tp * cp * dp};                   // neighbouring stages
   return g;
 }

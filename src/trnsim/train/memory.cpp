@@ -58,8 +58,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
   const double grad_bytes = p.precision == cost::Precision::kFp16 ? 2 : 4;
   const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
   const double dense_shard = static_cast<double>(p.dp) * p.cp;
-  // Replicas of one expert: the stage's ranks over expert_tp x ep.
-  const double expert_shard = dense_shard * p.tp / (static_cast<double>(p.etp()) * p.ep);
+  const double expert_shard = static_cast<double>(p.expert_replicas());
   const int rc = static_cast<int>(p.recompute);
 
   MemoryReport best;

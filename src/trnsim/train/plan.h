@@ -59,6 +59,8 @@ struct ParallelPlan {
   bool dp_overlap = true;
 
   int etp() const { return expert_tp > 0 ? expert_tp : tp; }
+  // Ranks holding the same expert shard: a stage's tp x cp x dp ranks over expert_tp x ep.
+  int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
 };

@@ -190,12 +190,18 @@ void Part::add(const Part& o, int64_t n) {
 
 Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost) {
   Part c;
-  for (const auto& shard_op : ops) {
+  for (const auto& op : ops) {
     // LoRA trains small adapters beside frozen weights (adapter GEMMs of rank r << hidden are
-    // under 1% of the layer and not modelled).
-    model::Op op = shard_op;
-    op.frozen = p.lora_rank > 0 && op.kind == model::OpKind::kMatmul && op.weight_params > 0;
-    const Time f = cost.forward(op), b = cost.backward(op);
+    // under 1% of the layer and not modelled): the weighted matmuls' backward skips the wgrad.
+    const Time f = cost.forward(op);
+    Time b;
+    if (p.lora_rank > 0 && op.kind == model::OpKind::kMatmul && op.weight_params > 0) {
+      model::Op frozen = op;
+      frozen.frozen = true;
+      b = cost.backward(frozen);
+    } else {
+      b = cost.backward(op);
+    }
     c.fwd += f;
     c.bwd += b;
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
@@ -340,11 +346,10 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st, cost.overlap_slowdown());
     // Adam over this rank's share of the parameters: read and write fp32 master, m and v, read the
     // fp32 gradient, write the new weights (34 bytes per parameter).
-    const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
-    const double params =
-        p.lora_rank > 0 ? 0.0
-                        : stage.dense_params / shard +
-                              stage.expert_params / std::max(1.0, shard * p.tp / (static_cast<double>(p.etp()) * p.ep));
+    const bool sharded = p.zero >= 1;
+    const double params = p.lora_rank > 0 ? 0.0
+                                          : stage.dense_params / (sharded ? static_cast<double>(p.dp) * p.cp : 1.0) +
+                                                stage.expert_params / (sharded ? static_cast<double>(p.expert_replicas()) : 1.0);
     const Time optimizer = cost.memory_bound(params * 34.0);
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;
