@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <queue>
 #include <utility>
 
 namespace trnsim::net {
@@ -15,45 +16,60 @@ struct Sub {
   double rate = 0;
 };
 
-// Max-min fair rates for the active parts: repeatedly saturate the link with the smallest fair
-// share, fix the rate of every part crossing it, and give the rest of the capacity to the others.
-void fair_rates(const Topology& topo, std::vector<Sub*>& active, std::vector<double>& cap,
-                std::vector<int>& count, std::vector<int>& touched) {
-  touched.clear();
-  for (Sub* s : active) {
-    s->rate = -1;
-    for (int l : *s->path) {
-      if (count[l] == 0) {
-        touched.push_back(l);
-        cap[l] = topo.link(l).bw;
-      }
-      ++count[l];
-    }
-  }
-  size_t unfixed = active.size();
-  while (unfixed > 0) {
-    int best = -1;
-    double share = std::numeric_limits<double>::infinity();
-    for (int l : touched) {
-      if (count[l] > 0 && cap[l] / count[l] < share) {
-        share = cap[l] / count[l];
-        best = l;
-      }
-    }
-    if (best < 0) break;
+// Max-min fair rates for the active parts (progressive filling): repeatedly saturate the link
+// with the smallest fair share, fix the rate of every part crossing it, and give the rest of the
+// capacity to the others. Fixing parts at the smallest share never lowers another link's share,
+// so a min-heap with stale entries re-pushed on pop finds each bottleneck in order.
+class FairShare {
+ public:
+  explicit FairShare(const Topology& topo)
+      : topo_(topo), cap_(topo.num_links(), 0.0), count_(topo.num_links(), 0), on_link_(topo.num_links()) {}
+
+  void solve(std::vector<Sub*>& active) {
+    for (int l : touched_) on_link_[l].clear();
+    touched_.clear();
     for (Sub* s : active) {
-      if (s->rate >= 0) continue;
-      if (std::find(s->path->begin(), s->path->end(), best) == s->path->end()) continue;
-      s->rate = share;
-      --unfixed;
+      s->rate = -1;
       for (int l : *s->path) {
-        cap[l] -= share;
-        --count[l];
+        if (on_link_[l].empty()) {
+          touched_.push_back(l);
+          cap_[l] = topo_.link(l).bw;
+          count_[l] = 0;
+        }
+        on_link_[l].push_back(s);
+        ++count_[l];
+      }
+    }
+    using Entry = std::pair<double, int>;  // (share, link)
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+    for (int l : touched_) heap.push({cap_[l] / count_[l], l});
+    while (!heap.empty()) {
+      const auto [share, l] = heap.top();
+      heap.pop();
+      if (count_[l] == 0) continue;
+      const double now = cap_[l] / count_[l];
+      if (now != share) {  // stale: the link's share rose since it was pushed
+        heap.push({now, l});
+        continue;
+      }
+      for (Sub* s : on_link_[l]) {
+        if (s->rate >= 0) continue;
+        s->rate = share;
+        for (int m : *s->path) {
+          cap_[m] -= share;
+          --count_[m];
+        }
       }
     }
   }
-  for (int l : touched) count[l] = 0;
-}
+
+ private:
+  const Topology& topo_;
+  std::vector<double> cap_;
+  std::vector<int> count_;
+  std::vector<std::vector<Sub*>> on_link_;
+  std::vector<int> touched_;
+};
 
 }  // namespace
 
@@ -74,11 +90,10 @@ FlowTiming simulate_routed(const Topology& topo, const std::vector<double>& byte
   }
   std::vector<Sub*> active;
   for (Sub& s : subs) active.push_back(&s);
-  std::vector<double> cap(topo.num_links(), 0.0);
-  std::vector<int> count(topo.num_links(), 0), touched;
+  FairShare fair(topo);
   double now = 0;
   while (!active.empty()) {
-    fair_rates(topo, active, cap, count, touched);
+    fair.solve(active);
     double dt = std::numeric_limits<double>::infinity();
     for (Sub* s : active) dt = std::min(dt, s->left / s->rate);
     now += dt;
