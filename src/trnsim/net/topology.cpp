@@ -8,12 +8,14 @@ namespace trnsim::net {
 int Topology::add_node(NodeKind kind) {
   kinds_.push_back(kind);
   out_.emplace_back();
+  in_.emplace_back();
   return num_nodes() - 1;
 }
 
 int Topology::add_link(int from, int to, double bw, Time latency) {
   links_.push_back({from, to, bw, latency});
   out_[from].push_back(num_links() - 1);
+  in_[to].push_back(num_links() - 1);
   return num_links() - 1;
 }
 
@@ -126,11 +128,6 @@ std::vector<Path> Topology::shortest_paths(int a, int b, int max_paths) const {
     }
   }
   if (dist[dst] < 0) return {};
-  std::vector<std::vector<int>> in(num_nodes());
-  for (int l = 0; l < num_links(); ++l) {
-    const Link& k = links_[l];
-    if (k.from != k.to && dist[k.from] >= 0 && dist[k.to] == dist[k.from] + 1) in[k.to].push_back(l);
-  }
   std::vector<Path> out;
   Path rev;
   auto walk = [&](auto&& self, int v) -> void {
@@ -139,8 +136,9 @@ std::vector<Path> Topology::shortest_paths(int a, int b, int max_paths) const {
       out.emplace_back(rev.rbegin(), rev.rend());
       return;
     }
-    for (int l : in[v]) {
+    for (int l : in_[v]) {
       int u = links_[l].from;
+      if (dist[u] < 0 || dist[v] != dist[u] + 1) continue;  // not on a shortest path
       if (u != src && kinds_[u] == NodeKind::kAccel) continue;
       rev.push_back(l);
       self(self, u);

@@ -58,6 +58,7 @@ class Topology {
   std::vector<NodeKind> kinds_;
   std::vector<Link> links_;
   std::vector<std::vector<int>> out_;  // node -> outgoing link ids
+  std::vector<std::vector<int>> in_;   // node -> incoming link ids (loopbacks excluded)
   std::vector<int> accels_, domain_, loopback_;
   // Every torus domain has the same shape; the tables hold each domain's accelerators in turn.
   std::vector<int> torus_dims_;
