@@ -84,6 +84,23 @@ TEST(ValidateCli, ReportIsMarkdown) {
   fs::remove(report);
 }
 
+TEST(ValidateCli, ARunWithoutALayoutIsScoredOnThePlannedOne) {
+  const std::string runs = source_path("tests/data/train/runs_unstated.yaml");
+  const SplitRun j = run_split("validate " + runs + " --json");
+  ASSERT_EQ(j.status, 0) << j.err;
+  const nlohmann::json out = nlohmann::json::parse(j.out);
+  ASSERT_EQ(out["runs"].size(), 1u);
+  const std::string planned = out["runs"][0].value("planned_layout", "");
+  EXPECT_NE(planned.find("pp 1 "), std::string::npos) << planned;
+  EXPECT_NE(planned.find("recompute full"), std::string::npos) << planned;
+  const SplitRun text = run_split("validate " + runs);
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("layout not published, planned: " + planned), std::string::npos) << text.out;
+  // Runs that state their layout carry no planned one.
+  const nlohmann::json stated = nlohmann::json::parse(run_split("validate " + kRuns + " --json").out);
+  for (const auto& run : stated["runs"]) EXPECT_FALSE(run.contains("planned_layout")) << run["id"];
+}
+
 TEST(ValidateCli, BadRunsFilesAreInputErrors) {
   // An experiment file is a map, not a list of runs.
   const SplitRun map = run_split("validate " + source_path("configs/examples/llama3-8b-trn2.yaml"));

@@ -8,6 +8,7 @@
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
 #include "trnsim/io/chrome_trace.h"
+#include "trnsim/plan/unstated.h"
 #include "trnsim/train/validation.h"
 
 namespace trnsim::cli {
@@ -16,7 +17,8 @@ namespace {
 constexpr const char* kHelp =
     "usage: trnsim validate <runs.yaml> [--json] [--report out.md]\n"
     "  Predicts each published run's step time and scores it against measured.step_time_s\n"
-    "  (runs with null are listed, not scored). --report writes the markdown validation report.\n";
+    "  (runs with null are listed, not scored). A run that states neither tp nor dp takes the\n"
+    "  fastest plan that fits over the keys it leaves null. --report writes the markdown report.\n";
 
 std::string pct(const std::optional<double>& e) {
   if (!e) return "-";
@@ -51,6 +53,13 @@ std::string markdown(const std::string& path, const train::ValidationReport& rep
                   r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu, r.fits ? "fits" : "does not fit");
     s += buf;
   }
+  bool any = false;
+  for (const auto& r : rep.runs) {
+    if (r.planned.empty()) continue;
+    if (!any) s += "\nLayouts not published, planned (the fastest plan that fits, stated keys kept):\n\n";
+    any = true;
+    s += "- " + r.id + ": " + r.planned + "\n";
+  }
   return s;
 }
 
@@ -66,7 +75,9 @@ int run_validate(const std::vector<std::string>& args) {
     throw input_error("trnsim validate", "needs exactly one runs file", "e.g. trnsim validate validation/runs.yaml");
   }
   const std::string path = opts.positional()[0];
-  const train::ValidationReport rep = train::validate_runs(train::load_validation_runs(path));
+  std::vector<train::Experiment> runs = train::load_validation_runs(path);
+  for (auto& e : runs) e = plan::with_unstated_keys_planned(e);
+  const train::ValidationReport rep = train::validate_runs(runs);
   if (report) io::write_file_atomically(*report, markdown(path, rep));
   if (json) {
     nlohmann::json runs = nlohmann::json::array();
@@ -75,6 +86,7 @@ int run_validate(const std::vector<std::string>& args) {
                           {"measured_step_time_s", nullptr}, {"error", nullptr}, {"fits", r.fits}, {"mfu", r.mfu}};
       if (r.measured_step_time_s) j["measured_step_time_s"] = *r.measured_step_time_s;
       if (r.error) j["error"] = *r.error;
+      if (!r.planned.empty()) j["planned_layout"] = r.planned;
       runs.push_back(j);
     }
     nlohmann::json out = {{"runs", runs}, {"median_abs_error", rep.median_abs_error},
@@ -88,6 +100,7 @@ int run_validate(const std::vector<std::string>& args) {
                 static_cast<long long>(r.count),
                 r.measured_step_time_s ? std::to_string(*r.measured_step_time_s).substr(0, 9).c_str() : "null",
                 r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu, r.fits ? "" : "  (memory check fails)");
+    if (!r.planned.empty()) std::printf("  layout not published, planned: %s\n", r.planned.c_str());
   }
   std::printf("scored %d runs: median |error| %.1f%%, max |error| %.1f%%\n", rep.scored, 100 * rep.median_abs_error,
               100 * rep.max_abs_error);

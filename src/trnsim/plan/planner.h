@@ -5,6 +5,7 @@
 // simulator's own. docs/planner.md describes the search, its pruning and the evaluator's agreement.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct PlanOptions {
   int threads = 0;     // 0: one per host core. Results do not depend on it.
   int resimulate = 0;  // candidates simulated exactly; 0: max(4 x top, 32)
   EconOptions econ;
+  // When set, only the plans it accepts are searched (plan/unstated.h keeps a run's stated keys).
+  std::function<bool(const train::ParallelPlan&)> keep;
 };
 
 struct RankedPlan {

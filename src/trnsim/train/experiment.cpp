@@ -19,7 +19,14 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   }
   e.system = hw::system_from_config(r.node("system"));
   e.model = model::model_from_config(r.node("model"));
-  e.plan = plan_from_config(r.node("training"), e.system, e.model);
+  const ConfigNode& training = r.node("training");
+  e.plan = plan_from_config(training, e.system, e.model);
+  auto unset = [&](const char* key) {
+    const ConfigNode* n = training.is_map() ? training.find(key) : nullptr;
+    return !n || n->kind() == ConfigNode::Kind::kNull;
+  };
+  e.unstated = {unset("tp") && unset("dp"), unset("micro_batch"), unset("recompute"), unset("zero"),
+                unset("sequence_parallel")};
   if (validation && !r.absent("measured")) {
     ConfigReader m = r.child("measured");
     Measured meas;

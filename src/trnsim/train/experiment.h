@@ -19,6 +19,14 @@ struct Measured {
   std::string how;
 };
 
+// Training keys a run leaves null or out. A run that states neither tp nor dp has an unpublished
+// layout: `trnsim validate` then takes the fastest plan that fits in memory over these keys,
+// keeping every stated one (plan/unstated.h), as a tuned published run would have used.
+struct Unstated {
+  bool layout = false;  // tp and dp
+  bool micro_batch = false, recompute = false, zero = false, sequence_parallel = false;
+};
+
 struct Experiment {
   std::string id;      // validation runs: their id; experiment files: the file name
   std::string source;  // free text
@@ -26,6 +34,8 @@ struct Experiment {
   model::ModelSpec model;
   ParallelPlan plan;
   std::optional<Measured> measured;  // validation runs only
+  Unstated unstated;
+  std::string planned;  // when the plan's unstated keys were chosen by the planner: its label
 };
 
 // One experiment file (a map with system, model, training; optionally id, source, notes).
