@@ -22,9 +22,7 @@ TEST(UnstatedLayout, OnlyARunStatingNeitherTpNorDpIsPlanned) {
   EXPECT_FALSE(experiment("{global_batch: 64, tp: 8, precision: bf16}").unstated.layout);
   EXPECT_FALSE(experiment("{global_batch: 64, dp: 16, precision: bf16}").unstated.layout);
   const train::Experiment stated = experiment("{global_batch: 64, tp: 8, dp: 2, precision: bf16}");
-  const train::Experiment same = with_unstated_keys_planned(stated);
-  EXPECT_TRUE(same.planned.empty());
-  EXPECT_EQ(plan_label(same.plan), plan_label(stated.plan));
+  EXPECT_FALSE(plan_unstated_keys(stated).has_value());
 }
 
 TEST(UnstatedLayout, ThePlannedLayoutFitsKeepsTheStatedKeysAndBeatsTheDefaults) {
@@ -32,9 +30,10 @@ TEST(UnstatedLayout, ThePlannedLayoutFitsKeepsTheStatedKeysAndBeatsTheDefaults) 
   ASSERT_TRUE(e.unstated.layout);
   EXPECT_TRUE(e.unstated.zero && e.unstated.micro_batch && e.unstated.sequence_parallel);
   EXPECT_FALSE(e.unstated.recompute);
-  const train::Experiment p = with_unstated_keys_planned(e);
-  ASSERT_FALSE(p.planned.empty());
-  EXPECT_EQ(p.planned, plan_label(p.plan));
+  const auto planned = plan_unstated_keys(e);
+  ASSERT_TRUE(planned.has_value());
+  train::Experiment p = e;
+  p.plan = *planned;
   EXPECT_EQ(p.plan.pp, 1);
   EXPECT_EQ(p.plan.recompute, model::Recompute::kFull);
   EXPECT_EQ(p.plan.global_batch, 64);

@@ -8,6 +8,7 @@
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
 #include "trnsim/io/chrome_trace.h"
+#include "trnsim/plan/search_space.h"
 #include "trnsim/plan/unstated.h"
 #include "trnsim/train/validation.h"
 
@@ -76,8 +77,15 @@ int run_validate(const std::vector<std::string>& args) {
   }
   const std::string path = opts.positional()[0];
   std::vector<train::Experiment> runs = train::load_validation_runs(path);
-  for (auto& e : runs) e = plan::with_unstated_keys_planned(e);
-  const train::ValidationReport rep = train::validate_runs(runs);
+  std::vector<std::string> planned(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (auto p = plan::plan_unstated_keys(runs[i])) {
+      runs[i].plan = *p;
+      planned[i] = plan::plan_label(*p);
+    }
+  }
+  train::ValidationReport rep = train::validate_runs(runs);
+  for (size_t i = 0; i < runs.size(); ++i) rep.runs[i].planned = planned[i];
   if (report) io::write_file_atomically(*report, markdown(path, rep));
   if (json) {
     nlohmann::json runs = nlohmann::json::array();

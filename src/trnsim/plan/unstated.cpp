@@ -1,12 +1,11 @@
 #include "trnsim/plan/unstated.h"
 
 #include "trnsim/plan/planner.h"
-#include "trnsim/plan/search_space.h"
 
 namespace trnsim::plan {
 
-train::Experiment with_unstated_keys_planned(const train::Experiment& e) {
-  if (!e.unstated.layout) return e;
+std::optional<train::ParallelPlan> plan_unstated_keys(const train::Experiment& e) {
+  if (!e.unstated.layout) return std::nullopt;
   const train::ParallelPlan& s = e.plan;
   const train::Unstated& u = e.unstated;
   PlanOptions o;
@@ -19,11 +18,8 @@ train::Experiment with_unstated_keys_planned(const train::Experiment& e) {
            (u.sequence_parallel || p.sequence_parallel == s.sequence_parallel);
   };
   const PlanSearchResult found = search_plans(e, o);
-  if (found.status != SearchStatus::kOk || found.plans.empty()) return e;
-  train::Experiment out = e;
-  out.plan = found.plans.front().plan;
-  out.planned = plan_label(out.plan);
-  return out;
+  if (found.status != SearchStatus::kOk || found.plans.empty()) return std::nullopt;
+  return found.plans.front().plan;
 }
 
 }  // namespace trnsim::plan

@@ -4,12 +4,14 @@
 // train::plan_from_config (tp 1 or 2, ZeRO-1, no recompute) need not even fit (docs/validation.md).
 #pragma once
 
+#include <optional>
+
 #include "trnsim/train/experiment.h"
 
 namespace trnsim::plan {
 
-// `e` with its unstated keys planned and `planned` set to the plan's label; `e` unchanged when its
-// layout is stated or no plan keeping its stated keys fits.
-train::Experiment with_unstated_keys_planned(const train::Experiment& e);
+// The plan with `e`'s unstated keys chosen; none when its layout is stated or no plan keeping its
+// stated keys fits.
+std::optional<train::ParallelPlan> plan_unstated_keys(const train::Experiment& e);
 
 }  // namespace trnsim::plan

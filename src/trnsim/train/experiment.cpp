@@ -21,12 +21,9 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   e.model = model::model_from_config(r.node("model"));
   const ConfigNode& training = r.node("training");
   e.plan = plan_from_config(training, e.system, e.model);
-  auto unset = [&](const char* key) {
-    const ConfigNode* n = training.is_map() ? training.find(key) : nullptr;
-    return !n || n->kind() == ConfigNode::Kind::kNull;
-  };
-  e.unstated = {unset("tp") && unset("dp"), unset("micro_batch"), unset("recompute"), unset("zero"),
-                unset("sequence_parallel")};
+  ConfigReader t(training);  // only asks which keys are missing or null; plan_from_config read them
+  e.unstated = {t.absent("tp") && t.absent("dp"), t.absent("micro_batch"), t.absent("recompute"), t.absent("zero"),
+                t.absent("sequence_parallel")};
   if (validation && !r.absent("measured")) {
     ConfigReader m = r.child("measured");
     Measured meas;

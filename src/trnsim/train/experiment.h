@@ -35,7 +35,6 @@ struct Experiment {
   ParallelPlan plan;
   std::optional<Measured> measured;  // validation runs only
   Unstated unstated;
-  std::string planned;  // when the plan's unstated keys were chosen by the planner: its label
 };
 
 // One experiment file (a map with system, model, training; optionally id, source, notes).

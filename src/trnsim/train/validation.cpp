@@ -34,7 +34,6 @@ ValidationReport validate_runs(const std::vector<Experiment>& runs) {
     s.predicted_step_time_s = r.step_time_s;
     s.fits = r.fits;
     s.mfu = r.mfu;
-    s.planned = e.planned;
     if (e.measured && e.measured->step_time_s) {
       s.measured_step_time_s = e.measured->step_time_s;
       s.error = (r.step_time_s - *e.measured->step_time_s) / *e.measured->step_time_s;

@@ -17,7 +17,7 @@ struct RunScore {
   std::optional<double> error;  // (predicted - measured) / measured; none when not scored
   bool fits = true;             // our memory check; a published run that "does not fit" is flagged
   double mfu = 0;
-  std::string planned;          // the planner's layout, for a run that does not state its own
+  std::string planned;          // the planner's layout, for a run that does not state its own (set by the caller)
 };
 
 struct ValidationReport {
