@@ -54,6 +54,19 @@ TEST(TrainMemory, BytesPerParameterFollowMixedPrecisionAdam) {
   EXPECT_LT(b.weights, 2 * 9.0e9);
 }
 
+// Megatron-Bridge's recipes keep gradients in bf16 (grad_reduce_in_fp32: false): half the buffer.
+// fp16 training keeps fp16 gradients whatever the key says.
+TEST(TrainMemory, GradientsInTheParameterTypeHalveTheBuffer) {
+  Experiment e = llama70b_on_64();
+  e.plan.grad_reduce_in_fp32 = false;
+  const MemoryBreakdown b = with_zero(e, 0);
+  EXPECT_NEAR(b.gradients / b.weights, 1.0, 1e-9);
+  EXPECT_NEAR(b.optimizer / b.weights, 6.0, 1e-9);
+  e.plan.grad_reduce_in_fp32 = true;
+  e.plan.precision = cost::Precision::kFp16;
+  EXPECT_NEAR(with_zero(e, 0).gradients / b.weights, 1.0, 1e-9);
+}
+
 TEST(TrainMemory, RecomputeShrinksActivationsOnly) {
   Experiment e = llama70b_on_64();
   auto mem = [&](model::Recompute r) {

@@ -110,6 +110,19 @@ TEST(TrainPlan, FrameworkOverlapsApplyWhereTheyCan) {
   EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", tp_overlap: false, framework: NeMo").plan.tp_overlap);
 }
 
+TEST(TrainPlan, GradientPrecisionFollowsTheFramework) {
+  const std::string plan = "global_batch: 8, tp: 1, dp: 8, precision: bf16";
+  // Megatron-Bridge's performance recipes reduce in bf16; Megatron-Core and NeMo keep fp32.
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", framework: NeMo / Megatron-Bridge + Megatron-Core")
+                   .plan.grad_reduce_in_fp32);
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + ", framework: NeMo 24.07").plan.grad_reduce_in_fp32);
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan).plan.grad_reduce_in_fp32);
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-Bridge, grad_reduce_in_fp32: true")
+                  .plan.grad_reduce_in_fp32);
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", grad_reduce_in_fp32: false").plan.grad_bytes(), 2);
+  expect_refused(kP5, "llama3-8b", plan + ", grad_reduce_in_fp32: maybe", "grad_reduce_in_fp32", "true or false");
+}
+
 TEST(TrainPlan, ExpertTensorParallelismFollowsTheFrameworkForMoeModels) {
   const std::string plan = "global_batch: 16, tp: 2, dp: 8, ep: 8, precision: bf16";
   // Megatron-Core keeps tp inside the experts; Megatron-Bridge's MoE recipes set 1.

@@ -142,6 +142,13 @@ TEST(TrainStep, WithoutDpOverlapTheWholeReductionShows) {
   }
 }
 
+// Gradients reduced in bf16 move half the bytes of fp32 ones.
+TEST(TrainStep, Bf16GradientReductionsMoveHalfTheBytes) {
+  const double fp32 = dp_comm(1, 0, ", dp_overlap: false"), bf16 = dp_comm(1, 0, ", dp_overlap: false, grad_reduce_in_fp32: false");
+  EXPECT_GT(bf16, 0.4 * fp32);
+  EXPECT_LT(bf16, 0.6 * fp32);
+}
+
 // FSDP without prefetch: every gather and scatter of every chunk sits on the critical path.
 TEST(TrainStep, WithoutDpOverlapZero3GathersShow) {
   auto step = [](const char* overlap) {

@@ -139,7 +139,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   // Data: gradient reduction and, with ZeRO-1/2, the parameter all-gather; ZeRO-3 gathers twice
   // and reduce-scatters every micro-batch.
   if (p.lora_rank == 0) {
-    const double grad = p.precision == cost::Precision::kFp16 ? 2 : 4;
+    const double grad = p.grad_bytes();
     const double param = p.precision == cost::Precision::kFp32 ? 4 : 2;
     for (int s = 0; s < p.pp; ++s) {
       auto sync = [&](double params, const net::Group& g) {

@@ -24,6 +24,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   }
   if (!r.absent("tp_overlap")) f.tp_overlap = r.boolean("tp_overlap");
   if (!r.absent("expert_tp")) f.expert_tp = static_cast<int>(r.integer("expert_tp", 1, 1));
+  if (!r.absent("grad_reduce_in_fp32")) f.grad_reduce_in_fp32 = r.boolean("grad_reduce_in_fp32");
   r.finish();
   return f;
 }
@@ -31,13 +32,19 @@ FrameworkDefaults load_framework(const std::string& path) {
 std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
   const std::string text = normalise_name(framework);
   if (text.empty()) return std::nullopt;
+  std::optional<FrameworkDefaults> best;
+  size_t best_length = 0;
   for (const std::string& name : preset_names("frameworks")) {
     FrameworkDefaults f = load_framework(config_dir() + "/frameworks/" + name + ".yaml");
     for (const std::string& m : f.match) {
-      if (!normalise_name(m).empty() && text.find(normalise_name(m)) != std::string::npos) return f;
+      const std::string key = normalise_name(m);
+      if (key.size() > best_length && text.find(key) != std::string::npos) {
+        best_length = key.size();
+        best = f;
+      }
     }
   }
-  return std::nullopt;
+  return best;
 }
 
 cost::AttentionKernel FrameworkDefaults::attention_on(const std::string& accelerator) const {

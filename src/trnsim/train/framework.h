@@ -24,6 +24,8 @@ struct FrameworkDefaults {
   // Tensor parallelism inside the routed experts of MoE layers (ParallelPlan::expert_tp: 1 or
   // tp); unset: tp, Megatron-Core's default.
   std::optional<int> expert_tp;
+  // Gradients accumulated and reduced in fp32 (ParallelPlan::grad_reduce_in_fp32); unset: on.
+  std::optional<bool> grad_reduce_in_fp32;
 
   // The attention kernel on `accelerator`: the entry for its roofline preset, else fused.
   cost::AttentionKernel attention_on(const std::string& accelerator) const;
@@ -33,8 +35,8 @@ struct FrameworkDefaults {
 // key, a figure without a source, an unknown kernel).
 FrameworkDefaults load_framework(const std::string& path);
 
-// The first framework (by file name) whose `match` strings `framework` contains; none when no
-// file matches.
+// The framework whose `match` string `framework` contains, the longest such string winning (the
+// most specific: "megatron-bridge" before "nemo"); none when no file matches.
 // Throws Error(kInput) for a malformed file, naming it.
 std::optional<FrameworkDefaults> framework_for(const std::string& framework);
 

@@ -107,6 +107,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.tp_overlap = bool_or(r, "tp_overlap", framework && framework->tp_overlap.value_or(false) &&
                                               (p.tp == 1 || p.sequence_parallel));
   p.dp_overlap = bool_or(r, "dp_overlap", true);
+  p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;

@@ -57,12 +57,22 @@ struct ParallelPlan {
   // FSDP prefetching, DeepSpeed's overlap_comm). Off: they run after the last backward and
   // before the first forward (Megatron-LM's local DDP before September 2023).
   bool dp_overlap = true;
+  // Gradients accumulated and data-parallel reduced in fp32 (Megatron's grad_reduce_in_fp32),
+  // else in the 16-bit parameter type: half the gradient buffer and half the reduction bytes.
+  // fp16 training keeps fp16 gradients; fp32 training fp32 ones.
+  bool grad_reduce_in_fp32 = true;
 
   int etp() const { return expert_tp > 0 ? expert_tp : tp; }
   // Ranks holding the same expert shard: a stage's tp x cp x dp ranks over expert_tp x ep.
   int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
+  // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
+  double grad_bytes() const {
+    if (precision == cost::Precision::kFp32) return 4;
+    if (precision == cost::Precision::kFp16) return 2;
+    return grad_reduce_in_fp32 ? 4 : 2;
+  }
 };
 
 // Reads a `training:` block. Defaults for null or missing keys: micro_batch 1; pp, cp, ep 1;
@@ -72,7 +82,8 @@ struct ParallelPlan {
 // when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
-// it, else tp; ep_overlap off; dp_overlap on.
+// it, else tp; ep_overlap off; dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
+// else on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide

@@ -16,8 +16,6 @@ constexpr double kBucketParams = 40e6;
 bool is_expert(const model::Op& op) { return op.name.rfind("expert", 0) == 0; }
 
 int dtype_bytes(const ParallelPlan& p) { return p.precision == cost::Precision::kFp32 ? 4 : 2; }
-// Megatron keeps fp32 main gradients for bf16 (and fp8) training, fp16 ones for fp16.
-double grad_bytes(const ParallelPlan& p) { return p.precision == cost::Precision::kFp16 ? 2 : 4; }
 
 // Layers of chunk `cl` with a dense FFN (the rest are MoE layers).
 int dense_layers_in(const model::ModelSpec& m, const ChunkLayers& cl) {
@@ -66,7 +64,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   for (size_t i : order) {
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
-    const Time grads = both(reduce, c, grad_bytes(p));
+    const Time grads = both(reduce, c, p.grad_bytes());
     net = p.dp_overlap ? max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params),
                              max(net, w.last_bwd_start) + grads)
                        : net + grads;
@@ -301,7 +299,7 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
                timer.time(k, c.expert_params * bytes_per, groups.expert_dp);
       };
       const Time gather = both(CollectiveKind::kAllGather, dtype_bytes(p));
-      const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, grad_bytes(p));
+      const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, p.grad_bytes());
       const Time fwd = p.dp_overlap ? beside(c.fwd, gather, overlap_slowdown) : c.fwd + gather;
       const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
