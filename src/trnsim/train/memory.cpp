@@ -54,7 +54,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
                                  const LayerFigures& f) {
   const bool fp32 = p.precision == cost::Precision::kFp32;
   const double weight_bytes = fp32 ? 4 : 2;
-  // Megatron keeps fp32 main gradients for bf16 (and fp8) training, fp16 ones for fp16.
+  // fp32 main gradients for bf16 and fp8 training unless the plan reduces in bf16; fp16 for fp16.
   const double grad_bytes = p.grad_bytes();
   const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
   const double dense_shard = static_cast<double>(p.dp) * p.cp;
