@@ -55,6 +55,9 @@ TEST(SimulateCli, EveryExampleRuns) {
     EXPECT_LE(j["memory_per_chip_bytes"].get<double>(), j["memory_capacity_bytes"].get<double>());
     EXPECT_TRUE(j["breakdown"].contains("compute_s"));
     EXPECT_TRUE(j["breakdown"].contains("pp_bubble_s"));
+    // The plan as simulated, framework defaults applied, under the training keys' names.
+    EXPECT_TRUE(j["plan"]["grad_reduce_in_fp32"].is_boolean()) << entry.path();
+    EXPECT_TRUE(j["plan"]["tp_overlap"].is_boolean()) << entry.path();
   }
   EXPECT_GE(examples, 3);
 }

@@ -120,6 +120,28 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
   }
 }
 
+// A frozen matmul (LoRA's base weights) takes no weight gradient: the cache must not hand it the
+// backward time of a trained op of the same shape, nor the other way round.
+TEST(PlanSearch, CostCacheKeepsFrozenAndTrainedOpsApart) {
+  const train::Experiment e = small();
+  CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
+  cost::CostOptions co;
+  co.precision = e.plan.precision;
+  const auto direct = cost::make_cost_model(e.system, co);
+  model::Op op;
+  op.name = "up";
+  op.kind = model::OpKind::kMatmul;
+  op.m = 4096, op.n = 4096, op.k = 4096;
+  op.flops = 2.0 * 4096 * 4096 * 4096;
+  op.bytes = 3.0 * 4096 * 4096 * 2;
+  model::Op frozen = op;
+  frozen.frozen = true;
+  const Time trained_t = cache.backward(op), frozen_t = cache.backward(frozen);
+  EXPECT_EQ(trained_t, direct->backward(op));
+  EXPECT_EQ(frozen_t, direct->backward(frozen));
+  EXPECT_LT(frozen_t, trained_t);
+}
+
 TEST(PlanSearch, UnknownObjectiveListsTheValidOnes) {
   try {
     parse_objective("speed");

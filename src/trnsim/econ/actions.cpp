@@ -94,11 +94,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     stage_dense[g % p.pp] += c.dense_params;
     stage_expert[g % p.pp] += c.expert_params;
   }
-  // Adam: 34 bytes per parameter of the rank's optimizer shard (as train/step.cpp).
-  const double shard = p.zero >= 1 ? static_cast<double>(p.dp) * p.cp : 1.0;
-  for (int s = 0; s < p.pp && p.lora_rank == 0; ++s) {
-    bytes += 34.0 * (stage_dense[s] / shard + stage_expert[s] / std::max(1.0, shard / p.ep));
-  }
+  // Adam over each stage's optimizer shard, as the step costs it.
+  for (int s = 0; s < p.pp; ++s) bytes += p.optimizer_bytes(stage_dense[s], stage_expert[s]);
   a.matmul_flops = flops * replicas;
   a.hbm_bytes = bytes * replicas;
 

@@ -44,10 +44,12 @@ Time CostCache::lookup(std::unordered_map<Key, Time, KeyHash>& map, const Key& k
   return t;
 }
 
-// The cost models read an op's kind, shape and precision, never its name.
+// The cost models read an op's kind, shape, precision and whether its weights are frozen (LoRA:
+// no weight gradient), never its name.
 static_assert(static_cast<int>(model::OpKind::kLoss) < 16);
 CostCache::Key CostCache::op_key(const model::Op& op) {
-  const int64_t head = static_cast<int64_t>(op.kind) | (op.in_matmul_precision ? 16 : 0) | (op.batch << 5);
+  const int64_t head =
+      static_cast<int64_t>(op.kind) | (op.in_matmul_precision ? 16 : 0) | (op.frozen ? 32 : 0) | (op.batch << 6);
   return Key{head, op.m, op.n, op.k, bits(op.flops), bits(op.bytes)};
 }
 

@@ -67,6 +67,16 @@ struct ParallelPlan {
   int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
+  // HBM bytes the Adam step moves for a rank holding `dense` and `expert` parameters: read and
+  // write the fp32 master, m and v, read the gradient, write the new weights (34 bytes per
+  // parameter of the rank's optimizer shard; ZeRO >= 1 shards each kind over its data-parallel
+  // replicas). LoRA's adapters are negligible: 0.
+  double optimizer_bytes(double dense, double expert) const {
+    if (lora_rank > 0) return 0.0;
+    const bool sharded = zero >= 1;
+    return 34.0 * (dense / (sharded ? static_cast<double>(dp) * cp : 1.0) +
+                   expert / (sharded ? static_cast<double>(expert_replicas()) : 1.0));
+  }
   // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
   double grad_bytes() const {
     if (precision == cost::Precision::kFp32) return 4;

@@ -342,13 +342,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
       stage.add(*local.back());
     }
     const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st, cost.overlap_slowdown());
-    // Adam over this rank's share of the parameters: read and write fp32 master, m and v, read the
-    // fp32 gradient, write the new weights (34 bytes per parameter).
-    const bool sharded = p.zero >= 1;
-    const double params = p.lora_rank > 0 ? 0.0
-                                          : stage.dense_params / (sharded ? static_cast<double>(p.dp) * p.cp : 1.0) +
-                                                stage.expert_params / (sharded ? static_cast<double>(p.expert_replicas()) : 1.0);
-    const Time optimizer = cost.memory_bound(params * 34.0);
+    const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.dense_params, stage.expert_params));
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;
     end = stage_done;
