@@ -35,9 +35,10 @@ TEST(SystemPresets, EveryAcceleratorLoadsWithSourcedFigures) {
       // An unpublished figure must say it is our estimate.
       if (p.source.find("none published") != std::string::npos) EXPECT_TRUE(p.note.starts_with("estimate")) << p.path;
     }
-    // Every figure, plus the optional int8 rate and collective-engine rate where a preset states one.
+    // Every figure, plus the optional int8 rate, collective-engine rate and host link where a
+    // preset states one.
     const int expected = (a.family == AcceleratorFamily::kTrainium ? 10 : 8) + (a.peak_int8_ops > 0 ? 1 : 0) +
-                         (a.collective_engine_bw.bytes_per_s > 0 ? 1 : 0);
+                         (a.collective_engine_bw.bytes_per_s > 0 ? 1 : 0) + (a.host_link_bw.bytes_per_s > 0 ? 1 : 0);
     EXPECT_EQ(figures, expected);
   }
 }

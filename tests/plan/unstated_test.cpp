@@ -44,5 +44,52 @@ TEST(UnstatedLayout, ThePlannedLayoutFitsKeepsTheStatedKeysAndBeatsTheDefaults) 
   EXPECT_LE(train::simulate_step(p, o).step_time_s, train::simulate_step(e, o).step_time_s * (1 + 1e-9));
 }
 
+// A validation run whose plan, as stated, does not fit: the keys it lists as assumed are free,
+// the layout and every published key are kept.
+train::Experiment run(const std::string& system, const std::string& assumed, const std::string& training) {
+  const std::string text = "id: r\nassumed: [" + assumed + "]\nsystem: " + system + "\nmodel: llama3-8b\ntraining: " +
+                           training + "\n";
+  return train::experiment_from_config(ConfigNode::parse_yaml(text, "runs.yaml"), true);
+}
+
+TEST(UnstatedLayout, AssumedKeysOfARunThatDoesNotFitArePlanned) {
+  const std::string system = "{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}";
+  const std::string training = "{global_batch: 16, micro_batch: 16, tp: 8, dp: 1, recompute: none, precision: bf16}";
+  const train::Experiment stated = run(system, "", training);
+  ASSERT_FALSE(train::memory_per_rank(stated.model, stated.plan, stated.system).fits());
+  EXPECT_FALSE(plan_unstated_keys(stated).has_value());  // nothing assumed: scored as stated
+  const train::Experiment e = run(system, "training.recompute, model.vocab", training);
+  EXPECT_TRUE(e.unstated.recompute);
+  EXPECT_FALSE(e.unstated.micro_batch || e.unstated.layout);
+  const auto planned = plan_unstated_keys(e);
+  ASSERT_TRUE(planned.has_value());
+  EXPECT_EQ(planned->tp, 8);
+  EXPECT_EQ(planned->dp, 1);
+  EXPECT_EQ(planned->micro_batch, 16);
+  EXPECT_TRUE(train::memory_per_rank(e.model, *planned, e.system).fits());
+  EXPECT_TRUE(planned->recompute != model::Recompute::kNone || planned->activation_offload_layers > 0)
+      << plan_label(*planned);
+  // A run that fits as stated is left alone, assumed keys or not.
+  const train::Experiment fits =
+      run(system, "training.recompute", "{global_batch: 16, micro_batch: 1, tp: 8, dp: 1, recompute: full, precision: bf16}");
+  ASSERT_TRUE(train::memory_per_rank(fits.model, fits.plan, fits.system).fits());
+  EXPECT_FALSE(plan_unstated_keys(fits).has_value());
+}
+
+// Where recompute is free, activation offload is searched too, on accelerators with a host link only.
+TEST(UnstatedLayout, OffloadIsAChoiceOnlyWithAHostLink) {
+  const std::string training = "{global_batch: 16, micro_batch: 16, tp: 8, dp: 1, recompute: none, precision: bf16}";
+  auto offloads = [&](const std::string& system) {
+    const train::Experiment e = run(system, "training.recompute", training);
+    int with = 0;
+    for (const auto& p : enumerate_plans(e, true).plans) with += p.activation_offload_layers > 0;
+    const size_t kept = enumerate_plans(e).plans.size(), searched = enumerate_plans(e, true).plans.size();
+    EXPECT_EQ(searched - kept, static_cast<size_t>(with));  // the rest are the kept plans, offload 0
+    return with;
+  };
+  EXPECT_GT(offloads("{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}"), 0);
+  EXPECT_EQ(offloads("{preset: trn2.48xlarge, accelerator: trn2, count: 2, neuron_cores: 8}"), 0);
+}
+
 }  // namespace
 }  // namespace trnsim::plan

@@ -4,6 +4,7 @@
 
 #include "train_test_util.h"
 #include "trnsim/train/memory.h"
+#include "trnsim/train/stage_layers.h"
 #include "trnsim/train/step.h"
 
 namespace trnsim::train::testing {
@@ -79,6 +80,19 @@ TEST(TrainMemory, RecomputeShrinksActivationsOnly) {
   EXPECT_GT(sel.activations, full.activations);
   EXPECT_DOUBLE_EQ(none.weights, full.weights);
   EXPECT_DOUBLE_EQ(none.optimizer, full.optimizer);
+}
+
+TEST(TrainMemory, OffloadedLayersLeaveOnlyTheLayerInTransit) {
+  // 80 layers, pp 1: offloading 40 keeps 40 layers' activations plus the one in transit.
+  Experiment e = llama70b_on_64();
+  e.plan.recompute = model::Recompute::kNone;
+  const MemoryBreakdown kept = memory_per_rank(e.model, e.plan, e.system).per_rank;
+  e.plan.activation_offload_layers = 40;
+  const MemoryBreakdown off = memory_per_rank(e.model, e.plan, e.system).per_rank;
+  const double per_layer = model::layer_activation_bytes(e.model, 0, shard_context(e.model, e.plan), model::Recompute::kNone);
+  EXPECT_NEAR(kept.activations - off.activations, 39 * per_layer, 1e-6 * kept.activations);
+  EXPECT_DOUBLE_EQ(kept.weights, off.weights);
+  EXPECT_DOUBLE_EQ(kept.optimizer, off.optimizer);
 }
 
 TEST(TrainMemory, GpipeHoldsEveryMicroBatch1F1BOnlyPp) {

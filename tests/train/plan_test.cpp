@@ -123,6 +123,18 @@ TEST(TrainPlan, GradientPrecisionFollowsTheFramework) {
   expect_refused(kP5, "llama3-8b", plan + ", grad_reduce_in_fp32: maybe", "grad_reduce_in_fp32", "true or false");
 }
 
+TEST(TrainPlan, ActivationOffloadNeedsAHostLinkAndLayersLeftOnTheAccelerator) {
+  // llama3-8b has 32 layers: pp 2 leaves 16 per chunk.
+  const std::string plan = "global_batch: 16, tp: 4, pp: 2, dp: 2, precision: bf16, activation_offload_layers: ";
+  EXPECT_EQ(experiment(p5(16), "llama3-8b", plan + "15").plan.activation_offload_layers, 15);
+  EXPECT_EQ(experiment(p5(16), "llama3-8b", "global_batch: 16, tp: 8, dp: 2, precision: bf16").plan.activation_offload_layers, 0);
+  expect_refused(p5(16), "llama3-8b", plan + "16", "activation_offload_layers", "offload at most 15 layers per chunk");
+  expect_refused(p5(16), "llama3-8b", plan + "-1", "activation_offload_layers", "");
+  // Trainium presets state no host link.
+  expect_refused(kTrn2, "llama3-8b", "global_batch: 64, tp: 16, dp: 4, precision: bf16, activation_offload_layers: 4",
+                 "activation_offload_layers", "set host_link_bw in its preset");
+}
+
 TEST(TrainPlan, ExpertTensorParallelismFollowsTheFrameworkForMoeModels) {
   const std::string plan = "global_batch: 16, tp: 2, dp: 8, ep: 8, precision: bf16";
   // Megatron-Core keeps tp inside the experts; Megatron-Bridge's MoE recipes set 1.

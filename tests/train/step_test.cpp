@@ -25,9 +25,10 @@ void expect_sane(const Experiment& e, const StepResult& r) {
   const StepBreakdown& b = r.breakdown;
   EXPECT_GT(b.compute_s, 0);
   EXPECT_LE(b.recompute_s, b.compute_s);
-  const double sum = b.compute_s + b.tp_comm_s + b.cp_comm_s + b.ep_comm_s + b.pp_bubble_s + b.dp_comm_s + b.optimizer_s;
+  const double sum = b.compute_s + b.tp_comm_s + b.cp_comm_s + b.ep_comm_s + b.pp_bubble_s + b.dp_comm_s +
+                     b.offload_s + b.optimizer_s;
   EXPECT_NEAR(sum, r.step_time_s, 1e-6 * r.step_time_s);
-  for (double part : {b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s, b.dp_comm_s, b.optimizer_s}) {
+  for (double part : {b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s, b.dp_comm_s, b.offload_s, b.optimizer_s}) {
     EXPECT_GE(part, 0);
   }
   EXPECT_GE(r.slowest_stage, 0);
@@ -147,6 +148,33 @@ TEST(TrainStep, Bf16GradientReductionsMoveHalfTheBytes) {
   const double fp32 = dp_comm(1, 0, ", dp_overlap: false"), bf16 = dp_comm(1, 0, ", dp_overlap: false, grad_reduce_in_fp32: false");
   EXPECT_GT(bf16, 0.4 * fp32);
   EXPECT_LT(bf16, 0.6 * fp32);
+}
+
+// Offloaded activations stall the compute by what their copies outlast it: a layer's saved
+// activations over the host link against the layer's own forward and backward.
+TEST(TrainStep, OffloadStallsWhereTheCopyOutlastsTheCompute) {
+  Experiment e = experiment(kP5, "llama3-8b", "global_batch: 8, tp: 8, dp: 1, precision: bf16");
+  const StepResult base = simulate_step(e);
+  e.plan.activation_offload_layers = 16;
+  const StepResult slow = simulate_step(e);  // PCIe Gen5, 64 GB/s each way
+  expect_sane(e, slow);
+  EXPECT_GT(slow.breakdown.offload_s, 0);
+  EXPECT_NEAR(slow.step_time_s, base.step_time_s + slow.breakdown.offload_s, 1e-9 * base.step_time_s);
+  // By hand: 8 micro-batches x 16 layers x (copy - forward) and (copy - backward) where positive.
+  cost::CostOptions co;
+  auto cost = cost::make_cost_model(e.system, co);
+  const net::NetworkModel net(e.system);
+  NetworkTimer timer(net);
+  const LayerParts lp = layer_parts(e.model, e.plan, *cost, timer);
+  const double copy = lp.dense.saved_bytes / e.system.accel.host_link_bw.bytes_per_s;
+  const double stall = std::max(0.0, copy - lp.dense.fwd.seconds()) + std::max(0.0, copy - lp.dense.bwd.seconds());
+  EXPECT_GT(copy, lp.dense.fwd.seconds());
+  EXPECT_NEAR(slow.breakdown.offload_s, 8 * 16 * stall, 1e-6 * slow.breakdown.offload_s);
+  // A link fast enough to hide every copy costs nothing.
+  e.system.accel.host_link_bw.bytes_per_s = 1e15;
+  const StepResult fast = simulate_step(e);
+  EXPECT_EQ(fast.breakdown.offload_s, 0);
+  EXPECT_NEAR(fast.step_time_s, base.step_time_s, 1e-9 * base.step_time_s);
 }
 
 // FSDP without prefetch: every gather and scatter of every chunk sits on the critical path.

@@ -59,9 +59,11 @@ int run_simulate(const std::vector<std::string>& args) {
   if (json) std::printf("%s\n", io::step_result_json(e, r).dump(2).c_str());
   else std::fputs(io::format_step_summary(e, r).c_str(), stdout);
   if (!r.fits && !ignore_memory) {
+    const bool host = e.system.accel.host_link_bw.bytes_per_s > 0;
     std::fprintf(stderr, "trnsim: error: %s: the plan does not fit in memory: %s (fix: more tensor or pipeline "
-                 "parallelism, recompute, a higher ZeRO stage, or a smaller micro-batch)\n",
-                 opts.positional()[0].c_str(), r.memory.describe().c_str());
+                 "parallelism, recompute, %sa higher ZeRO stage, or a smaller micro-batch)\n",
+                 opts.positional()[0].c_str(), r.memory.describe().c_str(),
+                 host ? "activation offload (training.activation_offload_layers), " : "");
     return exit_code_for(ErrorKind::kCapacity);
   }
   return 0;

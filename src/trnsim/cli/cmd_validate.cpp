@@ -18,8 +18,10 @@ namespace {
 constexpr const char* kHelp =
     "usage: trnsim validate <runs.yaml> [--json] [--report out.md]\n"
     "  Predicts each published run's step time and scores it against measured.step_time_s\n"
-    "  (runs with null are listed, not scored). A run that states neither tp nor dp takes the\n"
-    "  fastest plan that fits over the keys it leaves null. --report writes the markdown report.\n";
+    "  (runs with null are listed, not scored). A run that states neither tp nor dp, or does not\n"
+    "  fit in memory as it states its plan, takes the fastest plan that fits over the training keys\n"
+    "  it leaves null or lists as assumed (its layout kept if stated). --report writes the\n"
+    "  markdown report.\n";
 
 std::string pct(const std::optional<double>& e) {
   if (!e) return "-";
@@ -57,9 +59,9 @@ std::string markdown(const std::string& path, const train::ValidationReport& rep
   bool any = false;
   for (const auto& r : rep.runs) {
     if (r.planned.empty()) continue;
-    if (!any) s += "\nLayouts not published, planned (the fastest plan that fits, stated keys kept):\n\n";
+    if (!any) s += "\nPlanned runs (the fastest plan that fits, published keys kept):\n\n";
     any = true;
-    s += "- " + r.id + ": " + r.planned + "\n";
+    s += "- " + r.id + " (" + r.planned_because + "): " + r.planned + "\n";
   }
   return s;
 }
@@ -77,15 +79,19 @@ int run_validate(const std::vector<std::string>& args) {
   }
   const std::string path = opts.positional()[0];
   std::vector<train::Experiment> runs = train::load_validation_runs(path);
-  std::vector<std::string> planned(runs.size());
+  std::vector<std::string> planned(runs.size()), because(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     if (auto p = plan::plan_unstated_keys(runs[i])) {
+      because[i] = runs[i].unstated.layout ? "layout not published" : "does not fit as assumed";
       runs[i].plan = *p;
       planned[i] = plan::plan_label(*p);
     }
   }
   train::ValidationReport rep = train::validate_runs(runs);
-  for (size_t i = 0; i < runs.size(); ++i) rep.runs[i].planned = planned[i];
+  for (size_t i = 0; i < runs.size(); ++i) {
+    rep.runs[i].planned = planned[i];
+    rep.runs[i].planned_because = because[i];
+  }
   if (report) io::write_file_atomically(*report, markdown(path, rep));
   if (json) {
     nlohmann::json runs = nlohmann::json::array();
@@ -94,7 +100,10 @@ int run_validate(const std::vector<std::string>& args) {
                           {"measured_step_time_s", nullptr}, {"error", nullptr}, {"fits", r.fits}, {"mfu", r.mfu}};
       if (r.measured_step_time_s) j["measured_step_time_s"] = *r.measured_step_time_s;
       if (r.error) j["error"] = *r.error;
-      if (!r.planned.empty()) j["planned_layout"] = r.planned;
+      if (!r.planned.empty()) {
+        j["planned_layout"] = r.planned;
+        j["planned_because"] = r.planned_because;
+      }
       runs.push_back(j);
     }
     nlohmann::json out = {{"runs", runs}, {"median_abs_error", rep.median_abs_error},
@@ -108,7 +117,7 @@ int run_validate(const std::vector<std::string>& args) {
                 static_cast<long long>(r.count),
                 r.measured_step_time_s ? std::to_string(*r.measured_step_time_s).substr(0, 9).c_str() : "null",
                 r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu, r.fits ? "" : "  (memory check fails)");
-    if (!r.planned.empty()) std::printf("  layout not published, planned: %s\n", r.planned.c_str());
+    if (!r.planned.empty()) std::printf("  %s, planned: %s\n", r.planned_because.c_str(), r.planned.c_str());
   }
   std::printf("scored %d runs: median |error| %.1f%%, max |error| %.1f%%\n", rep.scored, 100 * rep.median_abs_error,
               100 * rep.max_abs_error);

@@ -47,6 +47,8 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
   if (a.hbm_capacity.v <= 0) fail("hbm_capacity", "must be positive", "write a size such as 80GB");
   if (a.hbm_bandwidth.bytes_per_s <= 0) fail("hbm_bandwidth", "must be positive", "write a rate such as 3.35TB/s");
   if (a.idle_w > a.tdp_w) fail("idle_w", "is above tdp_w", "idle power must not exceed the full-load power");
+  // Optional: where a preset states it, training plans may offload activations to host memory.
+  if (!r.absent("host_link_bw")) a.host_link_bw = r.bandwidth("host_link_bw");
 
   if (a.family == AcceleratorFamily::kTrainium) {
     r.require_sources(false);

@@ -40,6 +40,9 @@ struct AcceleratorSpec {
   // Trainium only, optional: a chip to use instead of the preset named by `chip` (a sweep's
   // what-if chip, e.g. a larger SBUF); the NeuronCore cost model takes it when set.
   std::shared_ptr<const ChipSpec> chip_override;
+  // Optional: one direction of the accelerator's link to its host's memory (PCIe, NVLink-C2C),
+  // which activation offload uses (training.activation_offload_layers). 0: not stated.
+  Bandwidth host_link_bw;
   // The system preset (configs/systems/) that fills a `system:` block naming only this accelerator.
   std::string default_system;
   std::vector<ParamInfo> params;  // every figure with its source

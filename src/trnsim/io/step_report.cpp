@@ -25,7 +25,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
-          {"dp_overlap", p.dp_overlap}, {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
+          {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers}, {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
           {"attention_kernel", cost::attention_kernel_name(p.attention_kernel)},
           {"micro_batches_per_step", p.micro_batches()}};
 }
@@ -53,7 +53,7 @@ nlohmann::json step_result_json(const train::Experiment& e, const train::StepRes
   j["slowest_stage"] = r.slowest_stage;
   j["breakdown"] = {{"compute_s", b.compute_s}, {"recompute_s", b.recompute_s}, {"tp_comm_s", b.tp_comm_s},
                     {"cp_comm_s", b.cp_comm_s}, {"ep_comm_s", b.ep_comm_s}, {"pp_bubble_s", b.pp_bubble_s},
-                    {"dp_comm_s", b.dp_comm_s}, {"optimizer_s", b.optimizer_s}};
+                    {"dp_comm_s", b.dp_comm_s}, {"offload_s", b.offload_s}, {"optimizer_s", b.optimizer_s}};
   return j;
 }
 
@@ -81,10 +81,15 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
   const auto& b = r.breakdown;
   std::snprintf(buf, sizeof buf,
                 "breakdown (stage %d)  compute %.4f s (recompute %.4f)  tp %.4f  cp %.4f  ep %.4f  pp bubble %.4f  "
-                "dp %.4f  optimizer %.4f\n",
+                "dp %.4f  optimizer %.4f",
                 r.slowest_stage, b.compute_s, b.recompute_s, b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s,
                 b.dp_comm_s, b.optimizer_s);
   s += buf;
+  if (p.activation_offload_layers > 0) {
+    std::snprintf(buf, sizeof buf, "  offload %.4f", b.offload_s);
+    s += buf;
+  }
+  s += "\n";
   std::snprintf(buf, sizeof buf, "simulated in %.3f s\n", r.sim_wall_s);
   return s + buf;
 }

@@ -25,6 +25,8 @@ struct PlanOptions {
   EconOptions econ;
   // When set, only the plans it accepts are searched (plan/unstated.h keeps a run's stated keys).
   std::function<bool(const train::ParallelPlan&)> keep;
+  // Also search activation offload (plan/search_space.h); otherwise the experiment's is kept.
+  bool offload_choices = false;
 };
 
 struct RankedPlan {

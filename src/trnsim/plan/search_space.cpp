@@ -28,12 +28,16 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   if (p.ep > 1) {
     if (!m.moe || m.moe->experts % p.ep != 0) return false;
   }
+  if (p.activation_offload_layers > 0 &&
+      (p.activation_offload_layers >= m.layers / (p.pp * p.virtual_stages) || s.accel.host_link_bw.bytes_per_s <= 0)) {
+    return false;
+  }
   if (p.etp() != p.tp && (p.etp() != 1 || !p.sequence_parallel)) return false;
   if ((int64_t{p.tp} * p.cp * p.dp) % (int64_t{p.ep} * p.etp()) != 0) return false;
   return true;
 }
 
-SearchSpace enumerate_plans(const train::Experiment& e) {
+SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
   SearchSpace out;
   const model::ModelSpec& m = e.model;
   const int64_t ranks = e.system.ranks();
@@ -71,8 +75,18 @@ SearchSpace enumerate_plans(const train::Experiment& e) {
           for (int64_t ep : eps) {
             for (const auto& [sched, v] : schedules) {
               for (int sp = 0; sp <= (sp_possible ? 1 : 0); ++sp) {
+                std::vector<int> offloads{base.activation_offload_layers};
+                if (offload_choices && e.system.accel.host_link_bw.bytes_per_s > 0) {
+                  const int chunk = m.layers / static_cast<int>(pp * v);
+                  offloads = {0};
+                  for (int q = 1; q <= 3; ++q) {
+                    const int n = (q * chunk + 3) / 4;
+                    if (n < chunk && n > offloads.back()) offloads.push_back(n);
+                  }
+                }
                 for (model::Recompute rc : recomputes) {
                   for (int zero = 0; zero <= ((dp * cp) > 1 ? 3 : 0); ++zero) {
+                  for (int offload : offloads) {
                     ++out.combinations;
                     train::ParallelPlan p = base;
                     p.tp = static_cast<int>(tp);
@@ -88,7 +102,9 @@ SearchSpace enumerate_plans(const train::Experiment& e) {
                     p.expert_tp = base.expert_tp == 1 && (p.tp == 1 || p.sequence_parallel) ? 1 : 0;
                     p.recompute = rc;
                     p.zero = zero;
+                    p.activation_offload_layers = offload;
                     if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);
+                  }
                   }
                 }
               }
@@ -108,7 +124,8 @@ std::string plan_label(const train::ParallelPlan& p) {
        (p.etp() != p.tp ? " etp " + std::to_string(p.etp()) : "") + " mb " +
        std::to_string(p.micro_batch) + (p.sequence_parallel ? " sp" : "") + " " +
        std::string(train::schedule_name(p.schedule)) + " recompute " + std::string(train::recompute_name(p.recompute)) +
-       " zero " + std::to_string(p.zero);
+       " zero " + std::to_string(p.zero) +
+       (p.activation_offload_layers > 0 ? " offload " + std::to_string(p.activation_offload_layers) : "");
   return s;
 }
 

@@ -1,6 +1,6 @@
 // The plans a search tries for an experiment: every combination of tensor, pipeline, data,
 // context and expert parallelism whose degrees multiply to the rank count, micro-batch,
-// recompute, ZeRO stage, pipeline schedule with interleaving depth, and sequence parallelism that
+// recompute (and optionally activation offload), ZeRO stage, pipeline schedule with interleaving depth, and sequence parallelism that
 // train::check_plan accepts. The experiment's global batch, precision, flash attention and LoRA
 // rank are kept. Pruning (docs/planner.md): interleaving depths that split the layers unevenly are
 // left out, and so is sequence parallelism where it cannot shard the sequence.
@@ -18,7 +18,9 @@ struct SearchSpace {
   int64_t combinations = 0;                // tried before the legality rules
 };
 
-SearchSpace enumerate_plans(const train::Experiment& e);
+// The experiment's activation_offload_layers is kept, unless `offload_choices`: then, on an
+// accelerator with a host link, none and a quarter, half and three quarters of a chunk's layers.
+SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false);
 
 // train::check_plan's rules without throwing.
 bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s);

@@ -1,5 +1,6 @@
 #include "trnsim/train/experiment.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "trnsim/base/error.h"
@@ -12,9 +13,10 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   e.id = r.absent("id") ? std::filesystem::path(node.source_file()).stem().string() : r.str("id");
   e.source = r.absent("source") ? "" : r.str("source");
   r.absent("notes");
+  std::vector<std::string> assumed;
   if (validation) {
     r.absent("confidence");
-    r.absent("assumed");
+    if (!r.absent("assumed")) assumed = r.str_list("assumed");
     r.absent("calibrates");  // validation/calibration.yaml: the preset figure a run was fitted to
   }
   e.system = hw::system_from_config(r.node("system"));
@@ -22,8 +24,11 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   const ConfigNode& training = r.node("training");
   e.plan = plan_from_config(training, e.system, e.model);
   ConfigReader t(training);  // only asks which keys are missing or null; plan_from_config read them
-  e.unstated = {t.absent("tp") && t.absent("dp"), t.absent("micro_batch"), t.absent("recompute"), t.absent("zero"),
-                t.absent("sequence_parallel")};
+  auto free = [&](const std::string& key) {
+    return t.absent(key) || std::find(assumed.begin(), assumed.end(), "training." + key) != assumed.end();
+  };
+  e.unstated = {t.absent("tp") && t.absent("dp"), free("micro_batch"), free("recompute"), free("zero"),
+                free("sequence_parallel")};
   if (validation && !r.absent("measured")) {
     ConfigReader m = r.child("measured");
     Measured meas;

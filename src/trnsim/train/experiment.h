@@ -19,12 +19,16 @@ struct Measured {
   std::string how;
 };
 
-// Training keys a run leaves null or out. A run that states neither tp nor dp has an unpublished
-// layout: `trnsim validate` then takes the fastest plan that fits in memory over these keys,
-// keeping every stated one (plan/unstated.h), as a tuned published run would have used.
+// Training keys a run does not publish. A run that states neither tp nor dp has an unpublished
+// layout: `trnsim validate` then takes the fastest plan that fits in memory over the free keys,
+// keeping every published one (plan/unstated.h), as a tuned published run would have used. A run
+// whose stated plan does not fit in memory gets the same search over its free keys with its layout
+// kept: it ran, so what it assumed must have been otherwise.
 struct Unstated {
-  bool layout = false;  // tp and dp
+  bool layout = false;  // tp and dp both null or out
+  // Null, out, or listed in the run's `assumed` (validation runs): free for the search.
   bool micro_batch = false, recompute = false, zero = false, sequence_parallel = false;
+  bool any_free() const { return micro_batch || recompute || zero || sequence_parallel; }
 };
 
 struct Experiment {

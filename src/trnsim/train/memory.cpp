@@ -93,7 +93,11 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     b.weights = (p.zero >= 3 ? dense / dense_shard + expert / expert_shard : params) * weight_bytes;
     b.gradients = trained * (p.zero >= 2 ? dense / dense_shard + expert / expert_shard : params) * grad_bytes;
     b.optimizer = trained * (p.zero >= 1 ? dense / dense_shard + expert / expert_shard : params) * optim_bytes;
-    b.activations = in_flight_chunks(p) * (static_cast<double>(layers) / p.virtual_stages) * act_layer_bytes + head_act;
+    // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
+    const double chunk_layers = static_cast<double>(layers) / p.virtual_stages;
+    const double offloaded = std::min<double>(p.activation_offload_layers, std::max(0.0, chunk_layers - 1));
+    b.activations = in_flight_chunks(p) * (chunk_layers - offloaded) * act_layer_bytes + head_act;
+    if (offloaded > 0) b.activations += act_layer_bytes;
     if (p.recompute == model::Recompute::kFull) {
       // One layer's full activations while it is recomputed.
       b.activations += f.activation_bytes[m.is_moe_layer(m.layers - 1) ? 1 : 0][0];

@@ -78,6 +78,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.recompute = rc == "full" ? model::Recompute::kFull : rc == "selective" ? model::Recompute::kSelective
                                                                            : model::Recompute::kNone;
   p.zero = static_cast<int>(int_or(r, "zero", 0, 3, p.dp > 1 ? 1 : 0));
+  p.activation_offload_layers = static_cast<int>(int_or(r, "activation_offload_layers", 0, 1 << 20, 0));
   const std::string prec = r.choice("precision", {"fp32", "fp16", "bf16", "fp8", "int8"});
   p.precision = prec == "fp32" ? cost::Precision::kFp32
                 : prec == "fp16" ? cost::Precision::kFp16
@@ -151,6 +152,20 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
     fail("pp_schedule", "interleaved 1F1B needs the " + std::to_string(p.micro_batches()) +
                             " micro-batches per step to be a multiple of pp = " + std::to_string(p.pp),
          "change global_batch or micro_batch, or use pp_schedule: 1f1b");
+  }
+  if (p.activation_offload_layers > 0) {
+    const int chunk_layers = m.layers / static_cast<int>(chunks);
+    if (p.activation_offload_layers >= chunk_layers) {
+      fail("activation_offload_layers",
+           std::to_string(p.activation_offload_layers) + " offloaded layers leave none of the " +
+               std::to_string(chunk_layers) + " layers of a model chunk (pp x virtual stages = " +
+               std::to_string(chunks) + ") on the accelerator",
+           "offload at most " + std::to_string(chunk_layers - 1) + " layers per chunk");
+    }
+    if (system.accel.host_link_bw.bytes_per_s <= 0) {
+      fail("activation_offload_layers", "accelerator '" + system.accel.name + "' states no host link bandwidth",
+           "set host_link_bw in its preset (configs/accelerators/), or remove activation_offload_layers");
+    }
   }
   if (m.seq_len % p.cp != 0) {
     fail("cp", "cp = " + std::to_string(p.cp) + " does not divide the sequence length " + std::to_string(m.seq_len),

@@ -62,6 +62,11 @@ struct ParallelPlan {
   // fp16 training keeps fp16 gradients; fp32 training fp32 ones.
   bool grad_reduce_in_fp32 = true;
 
+  // Layers at the start of each model chunk whose saved activations go to host memory during the
+  // forward pass and come back for the backward (Megatron-Core's cpu_offloading_num_layers), over
+  // the accelerator's host link (host_link_bw), beside the compute. 0: none.
+  int activation_offload_layers = 0;
+
   int etp() const { return expert_tp > 0 ? expert_tp : tp; }
   // Ranks holding the same expert shard: a stage's tp x cp x dp ranks over expert_tp x ep.
   int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }

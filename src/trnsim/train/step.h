@@ -22,6 +22,7 @@ struct StepBreakdown {
   double ep_comm_s = 0;      // exposed expert-parallel all-to-alls
   double pp_bubble_s = 0;    // pipeline bubble, including activation transfers between stages
   double dp_comm_s = 0;      // exposed data-parallel gradient and parameter synchronisation
+  double offload_s = 0;      // activation transfers to and from the host that stall the compute
   double optimizer_s = 0;
 };
 

@@ -179,6 +179,7 @@ void Part::add(const Part& o, int64_t n) {
   ep += o.ep * n;
   dp += o.dp * n;
   recompute += o.recompute * n;
+  offload += o.offload * n;
   const double k = static_cast<double>(n);
   model_flops += o.model_flops * k;
   hardware_flops += o.hardware_flops * k;
@@ -272,15 +273,29 @@ LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::O
   const model::ShardContext ctx = shard_context(m, p);
   LayerParts lp;
   // Layer 0 has a dense FFN unless every layer is MoE; the last layer is MoE in an MoE model.
-  if (!m.is_moe_layer(0)) lp.dense = layer_part(m, model::layer_forward_ops(m, 0, ctx), false, p, cost, timer);
-  if (m.moe) lp.moe = layer_part(m, model::layer_forward_ops(m, m.layers - 1, ctx), true, p, cost, timer);
+  if (!m.is_moe_layer(0)) {
+    lp.dense = layer_part(m, model::layer_forward_ops(m, 0, ctx), false, p, cost, timer);
+    lp.dense.saved_bytes = model::layer_activation_bytes(m, 0, ctx, p.recompute);
+  }
+  if (m.moe) {
+    lp.moe = layer_part(m, model::layer_forward_ops(m, m.layers - 1, ctx), true, p, cost, timer);
+    lp.moe.saved_bytes = model::layer_activation_bytes(m, m.layers - 1, ctx, p.recompute);
+  }
   lp.embedding = ops_part(model::embedding_forward_ops(m, ctx), false, p, cost);
   lp.head = ops_part(model::head_forward_ops(m, ctx), false, p, cost);
   return lp;
 }
 
 std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer,
-                              double overlap_slowdown) {
+                              double overlap_slowdown, double host_bw) {
+  // One offloaded layer's stall each way. Copy engines move the bytes, so the compute beside them
+  // does not slow (no overlap_slowdown).
+  auto offload = [&](const Part& layer, int n, Time& fwd, Time& bwd) {
+    if (n <= 0 || host_bw <= 0) return;
+    const Time copy = Time::from_seconds(layer.saved_bytes / host_bw);
+    fwd += (copy > layer.fwd ? copy - layer.fwd : Time()) * n;
+    bwd += (copy > layer.bwd ? copy - layer.bwd : Time()) * n;
+  };
   const GroupLayout groups = group_layout(p);
   std::vector<Part> chunks(static_cast<size_t>(p.pp) * p.virtual_stages);
   for (size_t g = 0; g < chunks.size(); ++g) {
@@ -291,6 +306,13 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
     if (cl.count > dense) c.add(lp.moe, cl.count - dense);
     if (cl.embedding) c.add(lp.embedding);
     if (cl.head) c.add(lp.head);
+    const int offloaded = std::min(p.activation_offload_layers, cl.count - 1);
+    Time off_f, off_b;
+    offload(lp.dense, std::min(offloaded, dense), off_f, off_b);
+    offload(lp.moe, offloaded - std::min(offloaded, dense), off_f, off_b);
+    c.offload = off_f + off_b;
+    c.fwd += off_f;
+    c.bwd += off_b;
     if (p.zero >= 3) {
       // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
       // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
@@ -353,7 +375,8 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     b.ep_comm_s = stage.ep.seconds() * m;
     b.recompute_s = stage.recompute.seconds() * m;
     const double zero3_s = stage.dp.seconds() * m;
-    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s;
+    b.offload_s = stage.offload.seconds() * m;
+    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s - b.offload_s;
     b.pp_bubble_s = (st.end - st.busy).seconds();
     b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds() + zero3_s;
     b.optimizer_s = optimizer.seconds();

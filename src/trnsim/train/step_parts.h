@@ -42,6 +42,8 @@ struct Part {
   Time fwd, bwd;                   // everything on the compute stream
   Time tp, cp, ep, dp;             // exposed communication inside fwd + bwd, by kind (dp: ZeRO-3)
   Time recompute;                  // the recomputed forward inside bwd
+  Time offload;                    // activation transfers to and from the host that stall fwd + bwd
+  double saved_bytes = 0;          // activations one layer keeps for its backward (layer parts)
   double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
   double hardware_flops = 0;       // including recompute
   double dense_params = 0, expert_params = 0;  // held by this rank
@@ -70,8 +72,11 @@ LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::O
 // Per global chunk (virtual index x pp + stage): its layers' parts, plus ZeRO-3's parameter
 // gathers and gradient scatters where they do not hide behind the chunk's compute (which slows by
 // the cost model's `overlap_slowdown` while they run beside it).
+// The first activation_offload_layers layers of each chunk send their saved activations to the
+// host over `host_bw` (bytes/s, one direction) while the next layer computes, and fetch them back
+// while the layer after them runs its backward; copies that outlast that compute stall it.
 std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer,
-                              double overlap_slowdown);
+                              double overlap_slowdown, double host_bw);
 
 // The pipeline schedule's input: chunk times and the activation transfer between stages.
 PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, const std::vector<Part>& chunks,

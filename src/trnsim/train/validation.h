@@ -17,7 +17,9 @@ struct RunScore {
   std::optional<double> error;  // (predicted - measured) / measured; none when not scored
   bool fits = true;             // our memory check; a published run that "does not fit" is flagged
   double mfu = 0;
-  std::string planned;          // the planner's layout, for a run that does not state its own (set by the caller)
+  // The planner's plan (plan/unstated.h) and why the run needed one, for a run that does not
+  // state its layout or does not fit as it states it (set by the caller).
+  std::string planned, planned_because;
 };
 
 struct ValidationReport {
