@@ -123,6 +123,30 @@ TEST(TrainPlan, GradientPrecisionFollowsTheFramework) {
   expect_refused(kP5, "llama3-8b", plan + ", grad_reduce_in_fp32: maybe", "grad_reduce_in_fp32", "true or false");
 }
 
+// Megatron's mixed-precision optimizer step, per parameter: bf16 with fp32 gradients 38 bytes on
+// the shard (norm 4, Adam 28, master to model weights 6, no cast) and 4 to zero the buffer; fp16
+// casts its 2-byte gradients (6) and unscales them (8); fp32 has no master copy.
+TEST(TrainPlan, OptimizerBytesFollowTheMixedPrecisionRecipe) {
+  ParallelPlan p;
+  p.precision = cost::Precision::kBf16;
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(1e9, 0), 42e9);
+  p.precision = cost::Precision::kFp16;
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(1e9, 0), 54e9);
+  p.precision = cost::Precision::kFp32;
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(1e9, 0), 36e9);
+  p.precision = cost::Precision::kBf16;
+  p.grad_reduce_in_fp32 = false;  // bf16 gradients: cast 6, zero 2
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(1e9, 0), 46e9);
+  p.grad_reduce_in_fp32 = true;
+  p.dp = 8;
+  p.zero = 1;  // the shard's update, the whole buffer zeroed
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 38e9 + 32e9);
+  p.zero = 2;
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 42e9);
+  p.lora_rank = 16;
+  EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 0);
+}
+
 TEST(TrainPlan, ActivationOffloadNeedsAHostLinkAndLayersLeftOnTheAccelerator) {
   // llama3-8b has 32 layers: pp 2 leaves 16 per chunk.
   const std::string plan = "global_batch: 16, tp: 4, pp: 2, dp: 2, precision: bf16, activation_offload_layers: ";

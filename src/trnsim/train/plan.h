@@ -72,15 +72,29 @@ struct ParallelPlan {
   int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
-  // HBM bytes the Adam step moves for a rank holding `dense` and `expert` parameters: read and
-  // write the fp32 master, m and v, read the gradient, write the new weights (34 bytes per
-  // parameter of the rank's optimizer shard; ZeRO >= 1 shards each kind over its data-parallel
-  // replicas). LoRA's adapters are negligible: 0.
+  // HBM bytes the optimizer step moves for a rank holding `dense` and `expert` parameters, as
+  // Megatron's mixed-precision optimizers do it, per parameter of the rank's optimizer shard
+  // (ZeRO >= 1 shards each kind over its data-parallel replicas; docs/training.md):
+  //   16-bit gradients cast to fp32 main gradients (read g, write 4);
+  //   fp16 only: unscale and check for inf/nan (read and write 4);
+  //   gradient norm for clipping (read 4);
+  //   Adam (read master weights, m, v and the gradient, write master, m and v: 28);
+  //   the master weights copied to the model's 16-bit weights (read 4, write 2).
+  // fp32 training has no master copy: 28 + 4 + (the norm) 4 read. Then the gradient buffer is
+  // zeroed for the next step (write g for every parameter it holds: sharded from ZeRO-2).
+  // LoRA's adapters are negligible: 0.
   double optimizer_bytes(double dense, double expert) const {
     if (lora_rank > 0) return 0.0;
-    const bool sharded = zero >= 1;
-    return 34.0 * (dense / (sharded ? static_cast<double>(dp) * cp : 1.0) +
-                   expert / (sharded ? static_cast<double>(expert_replicas()) : 1.0));
+    const double g = grad_bytes();
+    const bool fp32 = precision == cost::Precision::kFp32;
+    const double per_shard_param = fp32 ? 32.0
+                                        : (g < 4 ? g + 4 : 0.0) + (precision == cost::Precision::kFp16 ? 8.0 : 0.0) +
+                                              4 + 28 + 6;
+    auto held = [&](bool sharded) {
+      return dense / (sharded ? static_cast<double>(dp) * cp : 1.0) +
+             expert / (sharded ? static_cast<double>(expert_replicas()) : 1.0);
+    };
+    return per_shard_param * held(zero >= 1) + g * held(zero >= 2);
   }
   // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
   double grad_bytes() const {
