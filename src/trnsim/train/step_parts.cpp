@@ -108,7 +108,9 @@ Time pipelined_exposure(Time gemm, Time comm, int chunks, double slowdown) {
 // parallelism an all-gather and a reduce-scatter in their place (Korthikanti et al. 2022). With
 // tp_overlap, each all-gather feeds a column-parallel linear (before the attention core, and the
 // MLP's up projection) and each reduce-scatter drains a row-parallel one (out_proj, the MLP's down
-// projection), pipelined with its GEMM; in the backward pass with one of its two GEMMs. MoE
+// projection), pipelined with its GEMM; in the backward pass with one of its two GEMMs. Pipelining
+// splits that GEMM into tp pieces along the tokens (Transformer Engine's ring-exchange overlap, XLA's
+// collective matmul), each slower per FLOP than the whole: the difference shows too. MoE
 // layers keep the MLP half exposed: the token dispatcher moves those activations. `mlp_half`
 // false: the MLP half has no tensor-parallel layer (MoE layers with whole experts, expert_tp 1,
 // and no shared expert).
@@ -124,8 +126,10 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
   const Time rs = timer.time(CollectiveKind::kReduceScatter, act_bytes, tp);
   const int halves = mlp_half ? 2 : 1;
   if (!p.tp_overlap) return {(ag + rs) * halves, (ag + rs) * halves};
-  // Forward and backward GEMM time beside each collective: attention in and out, MLP in and out.
-  Time gf[4], gb[4];
+  // Forward and backward GEMM time beside each collective: attention in and out, MLP in and out;
+  // whole, and split into tp pieces along the tokens, as the pipelining runs them (each piece a
+  // GEMM of its own, less efficient the fewer tokens it has).
+  Time gf[4], gb[4], sf[4], sb[4];
   bool before_attention = true;
   for (const auto& op : ops) {
     if (op.kind == model::OpKind::kAttention) before_attention = false;
@@ -138,14 +142,29 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     if (slot < 0) continue;
     gf[slot] += cost.forward(op);
     gb[slot] += Time::ps(cost.backward(op).ps() / 2);
+    // The pieces' slowdown from the GEMM's shape alone, in the 16-bit path (an 8-bit GEMM's
+    // operand casts do not repeat per piece: the weight is cast once).
+    model::Op whole = op;
+    whole.in_matmul_precision = false;
+    model::Op piece = whole;
+    piece.m = std::max<int64_t>(1, op.m / p.tp);
+    piece.flops = op.flops / p.tp;
+    // The weight is read whole by every piece; the activations split.
+    const double mk = static_cast<double>(op.m) * op.k * op.batch, kn = static_cast<double>(op.k) * op.n,
+                 mn = static_cast<double>(op.m) * op.n * op.batch;
+    piece.bytes = op.bytes * ((mk + mn) / p.tp + kn) / (mk + kn + mn);
+    const double f_ratio = (cost.forward(piece) * p.tp).seconds() / cost.forward(whole).seconds();
+    const double b_ratio = (cost.backward(piece) * p.tp).seconds() / cost.backward(whole).seconds();
+    sf[slot] += Time::from_seconds(cost.forward(op).seconds() * f_ratio);
+    sb[slot] += Time::from_seconds(cost.backward(op).seconds() / 2 * b_ratio);
   }
   const double s = cost.overlap_slowdown();
   Time fwd, bwd;
   for (int i = 0; i < 2 * halves; ++i) {
     const Time comm = i % 2 == 0 ? ag : rs;
     const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
-    fwd += hidden ? pipelined_exposure(gf[i], comm, p.tp, s) : comm;
-    bwd += hidden ? pipelined_exposure(gb[i], comm, p.tp, s) : comm;
+    fwd += hidden ? pipelined_exposure(sf[i], comm, p.tp, s) + (sf[i] - gf[i]) : comm;
+    bwd += hidden ? pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]) : comm;
   }
   return {fwd, bwd};
 }
