@@ -25,7 +25,8 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
-          {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers}, {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
+          {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers},
+          {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
           {"attention_kernel", cost::attention_kernel_name(p.attention_kernel)},
           {"micro_batches_per_step", p.micro_batches()}};
 }

@@ -86,25 +86,25 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
                 }
                 for (model::Recompute rc : recomputes) {
                   for (int zero = 0; zero <= ((dp * cp) > 1 ? 3 : 0); ++zero) {
-                  for (int offload : offloads) {
-                    ++out.combinations;
-                    train::ParallelPlan p = base;
-                    p.tp = static_cast<int>(tp);
-                    p.cp = static_cast<int>(cp);
-                    p.pp = static_cast<int>(pp);
-                    p.dp = static_cast<int>(dp);
-                    p.ep = static_cast<int>(ep);
-                    p.micro_batch = mb;
-                    p.schedule = sched;
-                    p.virtual_stages = v;
-                    p.sequence_parallel = sp == 1;
-                    p.tp_overlap = base.tp_overlap && p.sequence_parallel;  // where it can apply
-                    p.expert_tp = base.expert_tp == 1 && (p.tp == 1 || p.sequence_parallel) ? 1 : 0;
-                    p.recompute = rc;
-                    p.zero = zero;
-                    p.activation_offload_layers = offload;
-                    if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);
-                  }
+                    for (int offload : offloads) {
+                      ++out.combinations;
+                      train::ParallelPlan p = base;
+                      p.tp = static_cast<int>(tp);
+                      p.cp = static_cast<int>(cp);
+                      p.pp = static_cast<int>(pp);
+                      p.dp = static_cast<int>(dp);
+                      p.ep = static_cast<int>(ep);
+                      p.micro_batch = mb;
+                      p.schedule = sched;
+                      p.virtual_stages = v;
+                      p.sequence_parallel = sp == 1;
+                      p.tp_overlap = base.tp_overlap && p.sequence_parallel;  // where it can apply
+                      p.expert_tp = base.expert_tp == 1 && (p.tp == 1 || p.sequence_parallel) ? 1 : 0;
+                      p.recompute = rc;
+                      p.zero = zero;
+                      p.activation_offload_layers = offload;
+                      if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);
+                    }
                   }
                 }
               }

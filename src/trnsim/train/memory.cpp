@@ -94,9 +94,9 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     b.gradients = trained * (p.zero >= 2 ? dense / dense_shard + expert / expert_shard : params) * grad_bytes;
     b.optimizer = trained * (p.zero >= 1 ? dense / dense_shard + expert / expert_shard : params) * optim_bytes;
     // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
-    const double chunk_layers = static_cast<double>(layers) / p.virtual_stages;
-    const double offloaded = std::min<double>(p.activation_offload_layers, std::max(0.0, chunk_layers - 1));
-    b.activations = in_flight_chunks(p) * (chunk_layers - offloaded) * act_layer_bytes + head_act;
+    const double per_chunk = static_cast<double>(layers) / p.virtual_stages;
+    const double offloaded = std::min<double>(p.activation_offload_layers, std::max(0.0, per_chunk - 1));
+    b.activations = in_flight_chunks(p) * (per_chunk - offloaded) * act_layer_bytes + head_act;
     if (offloaded > 0) b.activations += act_layer_bytes;
     if (p.recompute == model::Recompute::kFull) {
       // One layer's full activations while it is recomputed.

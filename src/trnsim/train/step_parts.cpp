@@ -103,6 +103,22 @@ Time pipelined_exposure(Time gemm, Time comm, int chunks, double slowdown) {
   return beside(gemm, comm, slowdown) + Time::ps(std::min(gemm, comm).ps() / chunks) - gemm;
 }
 
+// How much longer a GEMM takes run as `pieces` GEMMs of 1/pieces of its tokens each, from its
+// shape alone: in the 16-bit path, since an 8-bit GEMM's weight is cast once, not per piece. Every
+// piece reads the whole weight; the activations split.
+double split_slowdown(const model::Op& op, int pieces, bool bwd, cost::OpCostModel& cost) {
+  model::Op whole = op;
+  whole.in_matmul_precision = false;
+  model::Op piece = whole;
+  piece.m = std::max<int64_t>(1, op.m / pieces);
+  piece.flops = op.flops / pieces;
+  const double mk = static_cast<double>(op.m) * op.k * op.batch, kn = static_cast<double>(op.k) * op.n,
+               mn = static_cast<double>(op.m) * op.n * op.batch;
+  piece.bytes = op.bytes * ((mk + mn) / pieces + kn) / (mk + kn + mn);
+  auto time = [&](const model::Op& o) { return (bwd ? cost.backward(o) : cost.forward(o)).seconds(); };
+  return pieces * time(piece) / time(whole);
+}
+
 // The layer's tensor-parallel communication on the critical path for one forward and one
 // backward pass. Without overlap, two all-reduces per layer each way, or with sequence
 // parallelism an all-gather and a reduce-scatter in their place (Korthikanti et al. 2022). With
@@ -140,23 +156,11 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
                      : op.name == "mlp_down"                 ? 3
                                                              : -1;
     if (slot < 0) continue;
-    gf[slot] += cost.forward(op);
-    gb[slot] += Time::ps(cost.backward(op).ps() / 2);
-    // The pieces' slowdown from the GEMM's shape alone, in the 16-bit path (an 8-bit GEMM's
-    // operand casts do not repeat per piece: the weight is cast once).
-    model::Op whole = op;
-    whole.in_matmul_precision = false;
-    model::Op piece = whole;
-    piece.m = std::max<int64_t>(1, op.m / p.tp);
-    piece.flops = op.flops / p.tp;
-    // The weight is read whole by every piece; the activations split.
-    const double mk = static_cast<double>(op.m) * op.k * op.batch, kn = static_cast<double>(op.k) * op.n,
-                 mn = static_cast<double>(op.m) * op.n * op.batch;
-    piece.bytes = op.bytes * ((mk + mn) / p.tp + kn) / (mk + kn + mn);
-    const double f_ratio = (cost.forward(piece) * p.tp).seconds() / cost.forward(whole).seconds();
-    const double b_ratio = (cost.backward(piece) * p.tp).seconds() / cost.backward(whole).seconds();
-    sf[slot] += Time::from_seconds(cost.forward(op).seconds() * f_ratio);
-    sb[slot] += Time::from_seconds(cost.backward(op).seconds() / 2 * b_ratio);
+    const Time f = cost.forward(op), b = Time::ps(cost.backward(op).ps() / 2);
+    gf[slot] += f;
+    gb[slot] += b;
+    sf[slot] += Time::from_seconds(f.seconds() * split_slowdown(op, p.tp, false, cost));
+    sb[slot] += Time::from_seconds(b.seconds() * split_slowdown(op, p.tp, true, cost));
   }
   const double s = cost.overlap_slowdown();
   Time fwd, bwd;
