@@ -93,6 +93,21 @@ TEST(PlanSearch, ResultsDoNotDependOnThreads) {
   EXPECT_EQ(plan_label(one.plans[0].plan), plan_label(two_top4.plans[0].plan));
 }
 
+// Uneven interleaving depths are pruned, except the experiment's own.
+TEST(PlanSearch, TheExperimentsOwnInterleavingDepthIsSearched) {
+  const char* yaml = "system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"
+                     "training: {global_batch: 64, tp: 4, pp: 4, dp: 1, pp_schedule: interleaved-1f1b, "
+                     "pp_virtual_stages: 3, precision: bf16}\n";
+  const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
+  int own = 0, other_uneven = 0;
+  for (const auto& p : enumerate_plans(e).plans) {
+    if (p.schedule != train::PipelineSchedule::kInterleaved || e.model.layers % (p.pp * p.virtual_stages) == 0) continue;
+    (p.pp == 4 && p.virtual_stages == 3 ? own : other_uneven) += 1;
+  }
+  EXPECT_GT(own, 0);  // 32 layers over 4 x 3 chunks
+  EXPECT_EQ(other_uneven, 0);
+}
+
 // Within 1% on every sampled plan (measured: identical up to picosecond rounding).
 TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
   for (const char* yaml : {"system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"

@@ -67,7 +67,10 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
           schedules.push_back({PipelineSchedule::kGpipe, 1});
           schedules.push_back({PipelineSchedule::kOneFOneB, 1});
           for (int64_t v = 2; v * pp <= m.layers; ++v) {
-            if (m.layers % (v * pp) == 0) schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
+            // The experiment's own depth is tried even where it splits the layers unevenly.
+            const bool own = pp == e.plan.pp && e.plan.schedule == PipelineSchedule::kInterleaved &&
+                             v == e.plan.virtual_stages;
+            if (m.layers % (v * pp) == 0 || own) schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
           }
         }
         const bool sp_possible = tp > 1 && (m.seq_len / cp) % tp == 0;
