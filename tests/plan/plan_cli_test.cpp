@@ -28,6 +28,21 @@ TEST(PlanCli, JsonHasRankedPlansAndCounts) {
   EXPECT_FALSE(j["pareto"].empty());
 }
 
+// --offload adds activation offload to the search: four times the offload-free plans at most, and
+// each reported plan says how many layers it offloads.
+TEST(PlanCli, OffloadWidensTheSearch) {
+  auto legal = [](const std::string& extra) {
+    const SplitRun r = run_split("plan " + data("small.yaml") + " --top 1 --json --threads 2" + extra);
+    EXPECT_EQ(r.status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(j["plans"][0].contains("activation_offload_layers"));
+    return j["plans_legal"].get<int64_t>();
+  };
+  const int64_t without = legal(""), with = legal(" --offload");
+  EXPECT_GT(with, without);
+  EXPECT_LE(with, 4 * without);
+}
+
 TEST(PlanCli, BadInputsAreOneLineWithTheirExitCodes) {
   SplitRun r = run_split("plan " + data("small.yaml") + " --objective speed");
   EXPECT_EQ(r.status, 2);

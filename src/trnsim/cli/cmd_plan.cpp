@@ -16,10 +16,13 @@ namespace trnsim::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: trnsim plan <experiment.yaml> [--objective time|cost|energy] [--top K] [--threads N] [--json]\n"
+    "usage: trnsim plan <experiment.yaml> [--objective time|cost|energy] [--top K] [--threads N] [--offload]\n"
+    "                   [--json]\n"
     "  Searches tp, pp (with interleaving), dp, cp, ep, micro-batch, recompute, ZeRO stage and sequence\n"
     "  parallelism for the experiment's model, system and global batch (precision kept), under the\n"
-    "  memory limit, and prints the best K plans and the Pareto front of step time vs cost. Every\n"
+    "  memory limit, and prints the best K plans and the Pareto front of step time vs cost. --offload\n"
+    "  also tries activation offload to host memory (none, 1/4, 1/2, 3/4 of a chunk's layers) on\n"
+    "  accelerators whose preset states a host link. Every\n"
     "  reported figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done,\n"
     "  2 bad input, 4 no legal plan fits in memory, 6 no legal plan exists for the model and batch.\n";
 
@@ -76,9 +79,10 @@ void print_rows(const std::vector<plan::RankedPlan>& rows) {
 
 int run_plan(const std::vector<std::string>& args) {
   if (auto rc = help_exit(args, kHelp)) return *rc;
-  Options opts("plan", args, {"json"});
+  Options opts("plan", args, {"json", "offload"});
   const bool json = opts.flag("json");
   plan::PlanOptions po;
+  po.offload_choices = opts.flag("offload");
   po.objective = plan::parse_objective(opts.take("objective", "time"));
   po.top = static_cast<int>(opts.take_int("top", 5, 1, 1000));
   po.threads = static_cast<int>(opts.take_int("threads", 0, 0, 1024));
