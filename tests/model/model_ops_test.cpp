@@ -2,6 +2,7 @@
 // with and without flash attention, and the Korthikanti et al. 2022 activation formula.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "model_test_util.h"
@@ -232,6 +233,44 @@ TEST(ModelOps, ShardingThatDoesNotDivideIsAnError) {
   EXPECT_NE(input_error_of([&] { layer_forward_ops(m, 0, ctx); }).find("ep"), std::string::npos);
   ctx.ep = 1;
   EXPECT_NE(input_error_of([&] { layer_forward_ops(m, 32, ctx); }).find("layer 32"), std::string::npos);
+}
+
+// Recompute shares per op. Llama 3 8B's block issues seven matmuls (q, k, v, o, gate, up, down):
+// torchtitan's op-level policy recomputes the 2nd, 4th and 6th (k, o, up), keeps the attention
+// output and recomputes the norms, residuals and activation.
+TEST(ModelOps, RecomputeSharesFollowThePolicy) {
+  const ModelSpec m = load_model("llama3-8b");
+  ShardContext ctx;
+  const std::vector<Op> ops = layer_forward_ops(m, 0, ctx);
+  auto shares = [&](Recompute r, SelectivePolicy p) {
+    const std::vector<double> v = recompute_shares(ops, r, p);
+    std::map<std::string, double> by;
+    for (size_t i = 0; i < ops.size(); ++i) by[ops[i].name] = v[i];
+    return by;
+  };
+  for (const auto& [name, share] : shares(Recompute::kNone, SelectivePolicy::kAlternateMatmuls)) EXPECT_EQ(share, 0) << name;
+  for (const auto& [name, share] : shares(Recompute::kFull, SelectivePolicy::kAttentionCore)) EXPECT_EQ(share, 1) << name;
+  for (const auto& [name, share] : shares(Recompute::kSelective, SelectivePolicy::kAttentionCore)) {
+    EXPECT_EQ(share, name == "attn" ? 1 : 0) << name;
+  }
+  auto alt = shares(Recompute::kSelective, SelectivePolicy::kAlternateMatmuls);
+  EXPECT_DOUBLE_EQ(alt["qkv"], 8.0 / 48);  // k: 8 of the 32 + 8 + 8 heads' columns
+  EXPECT_EQ(alt["attn"], 0);
+  EXPECT_EQ(alt["out_proj"], 1);
+  EXPECT_DOUBLE_EQ(alt["mlp_up"], 0.5);
+  EXPECT_EQ(alt["mlp_down"], 0);
+  for (const char* name : {"attn_norm", "mlp_norm", "mlp_act", "attn_residual", "mlp_residual"}) EXPECT_EQ(alt[name], 1) << name;
+  // Memory: the block input plus q, v, gate, down outputs and the attention output with its LSE,
+  // between full and attention-core recompute.
+  double saved = 0;
+  recompute_shares(ops, Recompute::kSelective, SelectivePolicy::kAlternateMatmuls, &saved, 2);
+  const double T = static_cast<double>(m.seq_len), h = static_cast<double>(m.hidden);
+  const double expect = 2 * T * (32 * 128 + 8 * 128 + 14336 + 4096) + 2 * T * 32 * 128 + 4 * T * 32;
+  EXPECT_DOUBLE_EQ(saved, expect);
+  ShardContext alt_ctx = ctx;
+  alt_ctx.selective = SelectivePolicy::kAlternateMatmuls;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, alt_ctx, Recompute::kSelective), 2 * T * h + expect);
+  EXPECT_GT(layer_activation_bytes(m, 0, ctx, Recompute::kSelective), 2 * T * h + expect);
 }
 
 }  // namespace

@@ -147,6 +147,18 @@ TEST(TrainPlan, OptimizerBytesFollowTheMixedPrecisionRecipe) {
   EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 0);
 }
 
+// torchtitan's selective mode is its op-level policy; others recompute the attention core.
+TEST(TrainPlan, SelectiveRecomputeFollowsTheFramework) {
+  const std::string plan = "global_batch: 8, tp: 1, dp: 8, recompute: selective, precision: bf16";
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: torchtitan").plan.selective_policy,
+            model::SelectivePolicy::kAlternateMatmuls);
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-Core").plan.selective_policy,
+            model::SelectivePolicy::kAttentionCore);
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: torchtitan, selective_recompute: attention").plan.selective_policy,
+            model::SelectivePolicy::kAttentionCore);
+  expect_refused(kP5, "llama3-8b", plan + ", selective_recompute: some", "selective_recompute", "attention, alternate_matmuls");
+}
+
 TEST(TrainPlan, ActivationOffloadNeedsAHostLinkAndLayersLeftOnTheAccelerator) {
   // llama3-8b has 32 layers: pp 2 leaves 16 per chunk.
   const std::string plan = "global_batch: 16, tp: 4, pp: 2, dp: 2, precision: bf16, activation_offload_layers: ";

@@ -22,16 +22,13 @@ struct OpTotals {
 // Forward + backward (+ recompute) FLOPs and HBM bytes of one micro-batch through `ops` on a rank.
 OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p, bool recomputable) {
   OpTotals t;
-  for (const auto& op : ops) {
-    t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0);
-    t.bytes += op.bytes * 3.0;
+  const std::vector<double> redo =
+      model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const model::Op& op = ops[i];
+    t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0) + redo[i] * op.flops;
+    t.bytes += op.bytes * (3.0 + redo[i]);
     (op.name.rfind("expert", 0) == 0 ? t.expert_params : t.dense_params) += op.weight_params;
-    const bool redo = recomputable && (p.recompute == model::Recompute::kFull ||
-                                       (p.recompute == model::Recompute::kSelective && op.kind == model::OpKind::kAttention));
-    if (redo) {
-      t.flops += op.flops;
-      t.bytes += op.bytes;
-    }
   }
   return t;
 }

@@ -23,7 +23,10 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"expert_tp", p.etp()},
           {"sequence_parallel", p.sequence_parallel},
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
-          {"recompute", train::recompute_name(p.recompute)}, {"zero", p.zero},
+          {"recompute", train::recompute_name(p.recompute)},
+          {"selective_recompute", p.selective_policy == model::SelectivePolicy::kAlternateMatmuls ? "alternate_matmuls"
+                                                                                                  : "attention"},
+          {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
           {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},

@@ -50,6 +50,12 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext&
   // Width-h tensors outside the tensor-parallel regions: whole on every rank unless SP shards them.
   const double outside = ctx.sequence_parallel ? 1.0 / s.tp : 1.0;
   if (r == Recompute::kFull) return d * T * h * outside;  // the layer input only
+  if (r == Recompute::kSelective && ctx.selective == SelectivePolicy::kAlternateMatmuls) {
+    // The block input, the attention output and every other matmul's output (model/recompute.cpp).
+    double saved = 0;
+    recompute_shares(layer_forward_ops(m, layer, ctx), r, ctx.selective, &saved, d);
+    return d * T * h * outside + saved;
+  }
   double bytes = outside * (2 * d * T * h   // inputs of the two norms: 4sbh
                             + g * T * h     // attention input (norm output): 2sbh
                             + g * T * h     // MLP input (norm output): 2sbh

@@ -92,6 +92,8 @@ void add_attention(const ModelSpec& m, const RankShare& r, const ShardContext& c
   int kv_heads = r.kv_heads;
   if (!m.mla) {
     ops.push_back(matmul_op("qkv", T, (r.heads + 2.0 * kv_heads) * d_qk, h, 1, d));
+    const double cols = r.heads + 2.0 * kv_heads;
+    ops.back().parts = {r.heads / cols, kv_heads / cols, kv_heads / cols};
   } else {
     // MLA (DeepSeek-V2/V3): the down-projections to the latents are replicated on every TP rank,
     // the up-projections are column-parallel over heads.
@@ -139,6 +141,7 @@ void add_attention(const ModelSpec& m, const RankShare& r, const ShardContext& c
 void add_dense_mlp(const ModelSpec& m, const RankShare& r, const std::string& prefix, double ffn, std::vector<Op>& ops) {
   const double h = static_cast<double>(m.hidden), f = ffn / r.tp;
   ops.push_back(matmul_op(prefix + "_up", r.tokens, f * (gated(m) ? 2 : 1), h, 1, r.d));
+  if (gated(m)) ops.back().parts = {0.5, 0.5, 0};
   ops.push_back(activation_op(m, prefix + "_act", r.tokens, f, r.d));
   ops.push_back(matmul_op(prefix + "_down", r.tokens, h, f, 1, r.d));
 }

@@ -3,6 +3,7 @@
 // Communication is not here: the parallel plan (train/) adds it around these ops.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,7 +29,18 @@ struct Op {
   // Weights that are not trained (LoRA's base model): the backward pass computes the input
   // gradient only, no weight gradient.
   bool frozen = false;
+  // The separate matmuls a framework issues for this op, as shares of its FLOPs in issue order:
+  // q, k and v of a fused qkv projection, gate and up of a gated up-projection; {1}: one.
+  std::array<double, 3> parts = {1, 0, 0};
 };
+
+enum class Recompute { kNone, kSelective, kFull };
+
+// What selective recompute recomputes. kAttentionCore: the attention core only (Megatron's
+// --recompute-activations, Korthikanti et al. 2022). kAlternateMatmuls: torchtitan's op-level
+// selective checkpointing, which inside each block saves the attention kernel's output and every
+// other matmul's output, counting the separate matmuls in issue order, and recomputes all else.
+enum class SelectivePolicy { kAttentionCore, kAlternateMatmuls };
 
 // How one rank's share of a layer is cut.
 struct ShardContext {
@@ -42,6 +54,7 @@ struct ShardContext {
   // (Transformer Engine keeps the fp8 copy it cast for the forward GEMM); 0: dtype_bytes.
   int saved_gemm_input_bytes = 0;
   bool flash_attention = true;
+  SelectivePolicy selective = SelectivePolicy::kAttentionCore;
 };
 
 // Forward ops of layer `layer` (0-based) on one rank.
@@ -54,7 +67,13 @@ std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx);
 // pipeline parallelism: the sum of the ops above. Training (forward + backward) is about 3x this.
 double forward_flops(const ModelSpec& m, const ShardContext& ctx);
 
-enum class Recompute { kNone, kSelective, kFull };
+
+// The share of each op's forward that the backward pass runs again under `r` (0 or 1, or a
+// fraction for a fused op whose parts are saved alternately). With kAlternateMatmuls,
+// `saved_bytes` (when given) receives the bytes the saved outputs keep, at `d` bytes per element;
+// routed experts' grouped matmuls count as no matmul and are recomputed.
+std::vector<double> recompute_shares(const std::vector<Op>& ops, Recompute r, SelectivePolicy policy,
+                                     double* saved_bytes = nullptr, double d = 2);
 
 // Bytes of activations one layer keeps for the backward pass on one rank (the NxD / Megatron
 // accounting s*b*h*(34 + 5*a*s/h), divided by the sharding), under a recompute policy.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "trnsim/cost/op_cost.h"
+#include "trnsim/model/ops.h"
 
 namespace trnsim::train {
 
@@ -26,6 +27,8 @@ struct FrameworkDefaults {
   std::optional<int> expert_tp;
   // Gradients accumulated and reduced in fp32 (ParallelPlan::grad_reduce_in_fp32); unset: on.
   std::optional<bool> grad_reduce_in_fp32;
+  // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.
+  std::optional<model::SelectivePolicy> selective_recompute;
 
   // The attention kernel on `accelerator`: the entry for its roofline preset, else fused.
   cost::AttentionKernel attention_on(const std::string& accelerator) const;

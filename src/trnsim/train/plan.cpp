@@ -102,6 +102,11 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   p.ep_overlap = bool_or(r, "ep_overlap", false);
+  const bool framework_alternate = framework && framework->selective_recompute == model::SelectivePolicy::kAlternateMatmuls;
+  p.selective_policy = choice_or(r, "selective_recompute", {"attention", "alternate_matmuls"},
+                                 framework_alternate ? "alternate_matmuls" : "attention") == "alternate_matmuls"
+                           ? model::SelectivePolicy::kAlternateMatmuls
+                           : model::SelectivePolicy::kAttentionCore;
   const bool framework_etp = framework && framework->expert_tp && model.moe && (p.tp == 1 || p.sequence_parallel);
   p.expert_tp = static_cast<int>(int_or(r, "expert_tp", 1, 1 << 20, framework_etp ? *framework->expert_tp : 0));
   // A framework's overlap applies where it can: tensor-parallel pieces need sequence parallelism.

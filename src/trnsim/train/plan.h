@@ -37,6 +37,9 @@ struct ParallelPlan {
   PipelineSchedule schedule = PipelineSchedule::kNone;
   int virtual_stages = 1;    // model chunks per pipeline rank (interleaved 1F1B)
   model::Recompute recompute = model::Recompute::kNone;
+  // What `selective` recomputes (`selective_recompute`: attention | alternate_matmuls; the
+  // framework's, configs/frameworks/, else the attention core).
+  model::SelectivePolicy selective_policy = model::SelectivePolicy::kAttentionCore;
   int zero = 0;              // 0..3
   cost::Precision precision = cost::Precision::kBf16;
   bool flash_attention = true;

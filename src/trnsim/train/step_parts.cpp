@@ -212,7 +212,10 @@ void Part::add(const Part& o, int64_t n) {
 
 Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost) {
   Part c;
-  for (const auto& op : ops) {
+  const std::vector<double> redo =
+      model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const model::Op& op = ops[i];
     // LoRA trains small adapters beside frozen weights (adapter GEMMs of rank r << hidden are
     // under 1% of the layer and not modelled): the weighted matmuls' backward skips the wgrad.
     const Time f = cost.forward(op);
@@ -231,12 +234,8 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
     // Backward is twice the forward work for matmuls (input and weight gradients); LoRA skips
     // the frozen weights' gradients but still pays the input gradients.
     c.model_flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0);
-    const bool redo = recomputable && (p.recompute == model::Recompute::kFull ||
-                                       (p.recompute == model::Recompute::kSelective && op.kind == model::OpKind::kAttention));
-    if (redo) {
-      c.recompute += f;
-      c.hardware_flops += op.flops;
-    }
+    c.recompute += Time::from_seconds(redo[i] * f.seconds());
+    c.hardware_flops += redo[i] * op.flops;
   }
   c.hardware_flops += c.model_flops;
   return c;
