@@ -1,9 +1,10 @@
 // The plans a search tries for an experiment: every combination of tensor, pipeline, data,
 // context and expert parallelism whose degrees multiply to the rank count, micro-batch,
 // recompute (and, when asked, activation offload), ZeRO stage, pipeline schedule with
-// interleaving depth, and sequence parallelism that train::check_plan accepts. The experiment's global batch, precision, flash attention and LoRA
-// rank are kept. Pruning (docs/planner.md): interleaving depths that split the layers unevenly are
-// left out, and so is sequence parallelism where it cannot shard the sequence.
+// interleaving depth, and sequence parallelism that train::check_plan accepts. The experiment's
+// global batch, precision, flash attention and LoRA rank are kept. Pruning (docs/planner.md):
+// interleaving depths that split the layers unevenly are left out (except the experiment's own),
+// and so is sequence parallelism where it cannot shard the sequence.
 #pragma once
 
 #include <string>
