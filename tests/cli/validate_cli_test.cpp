@@ -105,7 +105,7 @@ TEST(ValidateCli, ARunWithoutALayoutIsScoredOnThePlannedOne) {
       EXPECT_FALSE(run.contains("planned_layout")) << run["id"];
       continue;
     }
-    EXPECT_EQ(run.value("planned_because", ""), "does not fit as assumed");
+    EXPECT_EQ(run.value("planned_because", ""), "does not fit as stated");
     EXPECT_TRUE(run["fits"].get<bool>());
     EXPECT_NE(run.value("planned_layout", "").find("tp 1 pp 16 dp 128 cp 1 ep 64"), std::string::npos) << run;
   }

@@ -93,6 +93,25 @@ TEST(PlanSearch, ResultsDoNotDependOnThreads) {
   EXPECT_EQ(plan_label(one.plans[0].plan), plan_label(two_top4.plans[0].plan));
 }
 
+// A searched plan is the experiment's own only if it offloads as many layers.
+TEST(PlanSearch, TheExperimentsPlanIsMatchedWithItsOffload) {
+  const char* yaml = "system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"
+                     "training: {global_batch: 64, micro_batch: 1, tp: 1, pp: 1, dp: 16, recompute: none, zero: 2, "
+                     "activation_offload_layers: 8, precision: bf16}\n";
+  const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
+  PlanOptions o;
+  o.top = 8;
+  o.threads = 2;
+  o.offload_choices = true;
+  const PlanSearchResult r = search_plans(e, o);
+  ASSERT_EQ(r.status, SearchStatus::kOk) << r.message;
+  ASSERT_TRUE(r.experiment_plan.has_value());
+  EXPECT_EQ(r.experiment_plan->plan.activation_offload_layers, 8);
+  for (const auto& p : r.plans) {
+    if (p.is_experiment_plan) EXPECT_EQ(p.plan.activation_offload_layers, 8) << plan_label(p.plan);
+  }
+}
+
 // Uneven interleaving depths are pruned, except the experiment's own.
 TEST(PlanSearch, TheExperimentsOwnInterleavingDepthIsSearched) {
   const char* yaml = "system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"

@@ -2,6 +2,7 @@
 // keeping every stated key; runs that state their layout are left alone.
 #include <gtest/gtest.h>
 
+#include "trnsim/base/error.h"
 #include "trnsim/plan/search_space.h"
 #include "trnsim/plan/unstated.h"
 #include "trnsim/train/memory.h"
@@ -76,6 +77,24 @@ TEST(UnstatedLayout, AssumedKeysOfARunThatDoesNotFitArePlanned) {
   EXPECT_FALSE(plan_unstated_keys(fits).has_value());
 }
 
+// An assumed training key must name a key of the run's training block: a typo would otherwise
+// silently keep the key fixed.
+TEST(UnstatedLayout, AnAssumedEntryMustNameATrainingKey) {
+  const std::string system = "{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}";
+  const std::string training = "{global_batch: 16, micro_batch: 1, tp: 8, dp: 1, recompute: full, precision: bf16}";
+  EXPECT_NO_THROW(run(system, "training.recompute, model.vocab", training));
+  try {
+    run(system, "training.recompue", training);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInput);
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("runs.yaml"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("training.recompue"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(fix: "), std::string::npos) << msg;
+  }
+}
+
 // Where recompute is free, activation offload is searched too, on accelerators with a host link only.
 TEST(UnstatedLayout, OffloadIsAChoiceOnlyWithAHostLink) {
   const std::string training = "{global_batch: 16, micro_batch: 16, tp: 8, dp: 1, recompute: none, precision: bf16}";
@@ -88,6 +107,11 @@ TEST(UnstatedLayout, OffloadIsAChoiceOnlyWithAHostLink) {
     return with;
   };
   EXPECT_GT(offloads("{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}"), 0);
+  // Megatron-Core refuses CPU offloading with pipeline parallelism or recompute: never searched so.
+  const train::Experiment e = run("{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}", "training.recompute", training);
+  for (const auto& p : enumerate_plans(e, true).plans) {
+    if (p.activation_offload_layers > 0) EXPECT_TRUE(p.pp == 1 && p.recompute == model::Recompute::kNone) << plan_label(p);
+  }
   EXPECT_EQ(offloads("{preset: trn2.48xlarge, accelerator: trn2, count: 2, neuron_cores: 8}"), 0);
 }
 

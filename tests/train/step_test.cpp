@@ -219,8 +219,6 @@ TEST(TrainStep, LoraSkipsTheFrozenWeightsGradients) {
   EXPECT_LT(ratio, 0.80);
 }
 
-// Pipelining the all-gathers and reduce-scatters with the linears' GEMMs hides most of the
-// tensor-parallel time, but not all: one chunk of each, and the compute slowdown while they overlap.
 // Overlapped tensor-parallel collectives hide behind the GEMMs they feed or drain, which then run
 // in tp pieces along the tokens (Transformer Engine's ring-exchange overlap, XLA's collective
 // matmul): large GEMMs hide most of the traffic, but each piece of a split GEMM runs less

@@ -21,8 +21,8 @@ constexpr const char* kHelp =
     "  Searches tp, pp (with interleaving), dp, cp, ep, micro-batch, recompute, ZeRO stage and sequence\n"
     "  parallelism for the experiment's model, system and global batch (precision kept), under the\n"
     "  memory limit, and prints the best K plans and the Pareto front of step time vs cost. --offload\n"
-    "  also tries activation offload to host memory (none, 1/4, 1/2, 3/4 of a chunk's layers) on\n"
-    "  accelerators whose preset states a host link. Every\n"
+    "  also tries activation offload to host memory (1/4, 1/2, 3/4 of the layers) on accelerators\n"
+    "  whose preset states a host link, in plans without pipeline parallelism or recompute. Every\n"
     "  reported figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done,\n"
     "  2 bad input, 4 no legal plan fits in memory, 6 no legal plan exists for the model and batch.\n";
 

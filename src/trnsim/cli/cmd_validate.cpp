@@ -82,7 +82,7 @@ int run_validate(const std::vector<std::string>& args) {
   std::vector<std::string> planned(runs.size()), because(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     if (auto p = plan::plan_unstated_keys(runs[i])) {
-      because[i] = runs[i].unstated.layout ? "layout not published" : "does not fit as assumed";
+      because[i] = runs[i].unstated.layout ? "layout not published" : "does not fit as stated";
       runs[i].plan = *p;
       planned[i] = plan::plan_label(*p);
     }

@@ -34,7 +34,8 @@ train::Experiment with_plan(const train::Experiment& e, const train::ParallelPla
 bool same_plan(const train::ParallelPlan& a, const train::ParallelPlan& b) {
   return a.tp == b.tp && a.pp == b.pp && a.dp == b.dp && a.cp == b.cp && a.ep == b.ep && a.etp() == b.etp() && a.micro_batch == b.micro_batch &&
          a.sequence_parallel == b.sequence_parallel && a.schedule == b.schedule && a.virtual_stages == b.virtual_stages &&
-         a.recompute == b.recompute && a.zero == b.zero;
+         a.recompute == b.recompute && a.zero == b.zero && a.activation_offload_layers == b.activation_offload_layers &&
+         a.selective_policy == b.selective_policy;
 }
 
 // Best first; ties by the order of the search space, so the ranking never depends on threads.

@@ -78,16 +78,17 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
           for (int64_t ep : eps) {
             for (const auto& [sched, v] : schedules) {
               for (int sp = 0; sp <= (sp_possible ? 1 : 0); ++sp) {
-                std::vector<int> offloads{base.activation_offload_layers};
-                if (offload_choices && e.system.accel.host_link_bw.bytes_per_s > 0) {
-                  const int chunk = m.layers / static_cast<int>(pp * v);
-                  offloads = {0};
-                  for (int q = 1; q <= 3; ++q) {
-                    const int n = (q * chunk + 3) / 4;
-                    if (n < chunk && n > offloads.back()) offloads.push_back(n);
-                  }
-                }
                 for (model::Recompute rc : recomputes) {
+                  // Searched offload keeps to Megatron-Core's limits: no pipeline, no recompute.
+                  std::vector<int> offloads{offload_choices ? 0 : base.activation_offload_layers};
+                  if (offload_choices && e.system.accel.host_link_bw.bytes_per_s > 0 && pp == 1 &&
+                      rc == model::Recompute::kNone) {
+                    const int chunk = m.layers;
+                    for (int q = 1; q <= 3; ++q) {
+                      const int n = (q * chunk + 3) / 4;
+                      if (n < chunk && n > offloads.back()) offloads.push_back(n);
+                    }
+                  }
                   for (int zero = 0; zero <= ((dp * cp) > 1 ? 3 : 0); ++zero) {
                     for (int offload : offloads) {
                       ++out.combinations;

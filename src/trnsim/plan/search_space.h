@@ -19,8 +19,9 @@ struct SearchSpace {
   int64_t combinations = 0;                // tried before the legality rules
 };
 
-// The experiment's activation_offload_layers is kept, unless `offload_choices`: then, on an
-// accelerator with a host link, none and a quarter, half and three quarters of a chunk's layers.
+// The experiment's activation_offload_layers is kept, unless `offload_choices`: then none, and on
+// an accelerator with a host link, for plans without pipeline parallelism or recompute (Megatron-
+// Core refuses CPU offloading with either), a quarter, half and three quarters of the layers.
 SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false);
 
 // train::check_plan's rules without throwing.

@@ -24,6 +24,14 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   const ConfigNode& training = r.node("training");
   e.plan = plan_from_config(training, e.system, e.model);
   ConfigReader t(training);  // only asks which keys are missing or null; plan_from_config read them
+  // An assumed training key frees that key for the planner (plan/unstated.h): it must name one.
+  for (const std::string& a : assumed) {
+    if (a.rfind("training.", 0) != 0) continue;
+    if (!training.is_map() || training.find(a.substr(9)) == nullptr) {
+      throw input_error(r.node("assumed").location(), "entry '" + a + "' names no key of the run's training block",
+                        "list training keys as training.<key>, e.g. training.recompute");
+    }
+  }
   auto free = [&](const std::string& key) {
     return t.absent(key) || std::find(assumed.begin(), assumed.end(), "training." + key) != assumed.end();
   };

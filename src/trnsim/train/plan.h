@@ -83,8 +83,9 @@ struct ParallelPlan {
   //   gradient norm for clipping (read 4);
   //   Adam (read master weights, m, v and the gradient, write master, m and v: 28);
   //   the master weights copied to the model's 16-bit weights (read 4, write 2).
-  // fp32 training has no master copy: 28 + 4 + (the norm) 4 read. Then the gradient buffer is
-  // zeroed for the next step (write g for every parameter it holds: sharded from ZeRO-2).
+  // fp32 training has no master copy and no cast: Adam 28 and the norm 4, 32 in all. Then the
+  // gradient buffer is zeroed for the next step (write g for every parameter it holds: sharded
+  // from ZeRO-2).
   // LoRA's adapters are negligible: 0.
   double optimizer_bytes(double dense, double expert) const {
     if (lora_rank > 0) return 0.0;

@@ -143,8 +143,10 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
   const int halves = mlp_half ? 2 : 1;
   if (!p.tp_overlap) return {(ag + rs) * halves, (ag + rs) * halves};
   // Forward and backward GEMM time beside each collective: attention in and out, MLP in and out;
-  // whole, and split into tp pieces along the tokens, as the pipelining runs them (each piece a
-  // GEMM of its own, less efficient the fewer tokens it has).
+  // whole, and as the overlap runs them: in tp pieces along the tokens (each piece a GEMM of its
+  // own, less efficient the fewer tokens it has) where Transformer Engine's default userbuffers
+  // methods split them (ring exchange and pipeline: every forward, and the row-parallel dgrads),
+  // whole where they overlap in bulk (the column-parallel dgrads).
   Time gf[4], gb[4], sf[4], sb[4];
   bool before_attention = true;
   for (const auto& op : ops) {
@@ -160,7 +162,10 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     gf[slot] += f;
     gb[slot] += b;
     sf[slot] += Time::from_seconds(f.seconds() * split_slowdown(op, p.tp, false, cost));
-    sb[slot] += Time::from_seconds(b.seconds() * split_slowdown(op, p.tp, true, cost));
+    // Backward: the row-parallel linears' dgrad GEMMs are split (ring exchange); the column-
+    // parallel ones overlap their reduce-scatter in bulk with the weight-gradient GEMM, unsplit.
+    const bool split_bwd = slot == 1 || slot == 3;
+    sb[slot] += split_bwd ? Time::from_seconds(b.seconds() * split_slowdown(op, p.tp, true, cost)) : b;
   }
   const double s = cost.overlap_slowdown();
   Time fwd, bwd;
