@@ -79,16 +79,18 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
             for (const auto& [sched, v] : schedules) {
               for (int sp = 0; sp <= (sp_possible ? 1 : 0); ++sp) {
                 for (model::Recompute rc : recomputes) {
-                  // Searched offload keeps to Megatron-Core's limits: no pipeline, no recompute.
-                  std::vector<int> offloads{offload_choices ? 0 : base.activation_offload_layers};
+                  // The experiment's offload where its chunks can take it; searched offload keeps
+                  // to Megatron-Core's limits: no pipeline, no recompute.
+                  const int chunk = m.layers / static_cast<int>(pp * v), own = base.activation_offload_layers;
+                  std::vector<int> offloads{own < chunk ? own : 0};
                   if (offload_choices && e.system.accel.host_link_bw.bytes_per_s > 0 && pp == 1 &&
                       rc == model::Recompute::kNone) {
-                    const int chunk = m.layers;
-                    for (int q = 1; q <= 3; ++q) {
-                      const int n = (q * chunk + 3) / 4;
-                      if (n < chunk && n > offloads.back()) offloads.push_back(n);
-                    }
+                    for (int q = 1; q <= 3; ++q) offloads.push_back((q * chunk + 3) / 4);
                   }
+                  if (offload_choices) offloads.push_back(0);
+                  std::sort(offloads.begin(), offloads.end());
+                  offloads.erase(std::unique(offloads.begin(), offloads.end()), offloads.end());
+                  std::erase_if(offloads, [&](int n) { return n >= chunk && n > 0; });
                   for (int zero = 0; zero <= ((dp * cp) > 1 ? 3 : 0); ++zero) {
                     for (int offload : offloads) {
                       ++out.combinations;

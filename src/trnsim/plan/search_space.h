@@ -19,9 +19,10 @@ struct SearchSpace {
   int64_t combinations = 0;                // tried before the legality rules
 };
 
-// The experiment's activation_offload_layers is kept, unless `offload_choices`: then none, and on
-// an accelerator with a host link, for plans without pipeline parallelism or recompute (Megatron-
-// Core refuses CPU offloading with either), a quarter, half and three quarters of the layers.
+// The experiment's activation_offload_layers is kept where a plan's chunks can take it (else 0);
+// with `offload_choices` also none, and on an accelerator with a host link, for plans without
+// pipeline parallelism or recompute (Megatron-Core refuses CPU offloading with either), a
+// quarter, half and three quarters of the layers.
 SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false);
 
 // train::check_plan's rules without throwing.

@@ -126,7 +126,9 @@ double split_slowdown(const model::Op& op, int pieces, bool bwd, cost::OpCostMod
 // MLP's up projection) and each reduce-scatter drains a row-parallel one (out_proj, the MLP's down
 // projection), pipelined with its GEMM; in the backward pass with one of its two GEMMs. Pipelining
 // splits that GEMM into tp pieces along the tokens (Transformer Engine's ring-exchange overlap, XLA's
-// collective matmul), each slower per FLOP than the whole: the difference shows too. MoE
+// collective matmul), each slower per FLOP than the whole: the difference shows too. The
+// column-parallel linears' backward overlaps in bulk instead: the reduce-scatter of the input
+// gradient runs beside the whole weight-gradient GEMM, unsplit. MoE
 // layers keep the MLP half exposed: the token dispatcher moves those activations. `mlp_half`
 // false: the MLP half has no tensor-parallel layer (MoE layers with whole experts, expert_tp 1,
 // and no shared expert).
@@ -173,7 +175,8 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     const Time comm = i % 2 == 0 ? ag : rs;
     const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
     fwd += hidden ? pipelined_exposure(sf[i], comm, p.tp, s) + (sf[i] - gf[i]) : comm;
-    bwd += hidden ? pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]) : comm;
+    const bool bulk = i == 0 || i == 2;  // column-parallel dgrads (see above)
+    bwd += !hidden ? comm : bulk ? beside(gb[i], comm, s) - gb[i] : pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]);
   }
   return {fwd, bwd};
 }
