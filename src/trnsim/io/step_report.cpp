@@ -24,8 +24,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"sequence_parallel", p.sequence_parallel},
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)},
-          {"selective_recompute", p.selective_policy == model::SelectivePolicy::kAlternateMatmuls ? "alternate_matmuls"
-                                                                                                  : "attention"},
+          {"selective_recompute", train::selective_policy_name(p.selective_policy)},
           {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
           {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers},

@@ -46,8 +46,7 @@ std::optional<train::MemoryReport> FastEvaluator::memory(const ParallelPlan& p) 
 
 train::StepResult FastEvaluator::step(const ParallelPlan& p) {
   const std::vector<train::Part> chunks = train::chunk_parts(base_.model, p, *parts(p), cache_, cache_.overlap_slowdown(),
-                                                                base_.system.accel.host_link_bw.bytes_per_s /
-                                                                    static_cast<double>(base_.system.ranks_per_accel()));
+                                                                base_.system.host_link_bw_per_rank());
   const LeanPipelineResult pipe = lean_pipeline(train::pipeline_input(base_.model, p, chunks, cache_));
   return train::finish_step(base_, p, chunks, pipe.stages, cache_, cache_);
 }

@@ -16,6 +16,23 @@ std::vector<int64_t> divisors(int64_t n) {
   return out;
 }
 
+// Offloaded layers to try with chunks of `chunk` layers: the experiment's own where they fit
+// (else 0); when searching, also 0 and, where Megatron-Core allows offload (`allowed`: no pipeline,
+// no recompute) on an accelerator with a host link, a quarter, half and three quarters.
+std::vector<int> offload_options(const train::Experiment& e, int chunk, bool allowed, bool search) {
+  const int own = e.plan.activation_offload_layers;
+  std::vector<int> out{own < chunk ? own : 0};
+  if (search) out.push_back(0);
+  if (search && allowed && e.system.accel.host_link_bw.bytes_per_s > 0) {
+    for (int q = 1; q <= 3; ++q) {
+      if (const int n = (q * chunk + 3) / 4; n < chunk) out.push_back(n);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace
 
 bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s) {
@@ -79,18 +96,9 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
             for (const auto& [sched, v] : schedules) {
               for (int sp = 0; sp <= (sp_possible ? 1 : 0); ++sp) {
                 for (model::Recompute rc : recomputes) {
-                  // The experiment's offload where its chunks can take it; searched offload keeps
-                  // to Megatron-Core's limits: no pipeline, no recompute.
-                  const int chunk = m.layers / static_cast<int>(pp * v), own = base.activation_offload_layers;
-                  std::vector<int> offloads{own < chunk ? own : 0};
-                  if (offload_choices && e.system.accel.host_link_bw.bytes_per_s > 0 && pp == 1 &&
-                      rc == model::Recompute::kNone) {
-                    for (int q = 1; q <= 3; ++q) offloads.push_back((q * chunk + 3) / 4);
-                  }
-                  if (offload_choices) offloads.push_back(0);
-                  std::sort(offloads.begin(), offloads.end());
-                  offloads.erase(std::unique(offloads.begin(), offloads.end()), offloads.end());
-                  std::erase_if(offloads, [&](int n) { return n >= chunk && n > 0; });
+                  const std::vector<int> offloads =
+                      offload_options(e, m.layers / static_cast<int>(pp * v), pp == 1 && rc == model::Recompute::kNone,
+                                      offload_choices);
                   for (int zero = 0; zero <= ((dp * cp) > 1 ? 3 : 0); ++zero) {
                     for (int offload : offloads) {
                       ++out.combinations;

@@ -4,6 +4,7 @@
 #include "trnsim/base/presets.h"
 #include "trnsim/base/text.h"
 #include "trnsim/cost/roofline_params.h"
+#include "trnsim/train/plan.h"
 
 namespace trnsim::train {
 
@@ -26,9 +27,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("expert_tp")) f.expert_tp = static_cast<int>(r.integer("expert_tp", 1, 1));
   if (!r.absent("grad_reduce_in_fp32")) f.grad_reduce_in_fp32 = r.boolean("grad_reduce_in_fp32");
   if (!r.absent("selective_recompute")) {
-    f.selective_recompute = r.choice("selective_recompute", {"attention", "alternate_matmuls"}) == "alternate_matmuls"
-                                ? model::SelectivePolicy::kAlternateMatmuls
-                                : model::SelectivePolicy::kAttentionCore;
+    f.selective_recompute = selective_policy_named(r.choice("selective_recompute", kSelectivePolicyNames));
   }
   r.finish();
   return f;

@@ -41,6 +41,15 @@ std::string_view recompute_name(model::Recompute r) {
   return "?";
 }
 
+std::string_view selective_policy_name(model::SelectivePolicy p) {
+  return kSelectivePolicyNames[p == model::SelectivePolicy::kAlternateMatmuls ? 1 : 0];
+}
+
+model::SelectivePolicy selective_policy_named(std::string_view name) {
+  return name == kSelectivePolicyNames[1] ? model::SelectivePolicy::kAlternateMatmuls
+                                          : model::SelectivePolicy::kAttentionCore;
+}
+
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model) {
   ConfigReader r(block);
   ParallelPlan p;
@@ -102,11 +111,11 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   p.ep_overlap = bool_or(r, "ep_overlap", false);
-  const bool framework_alternate = framework && framework->selective_recompute == model::SelectivePolicy::kAlternateMatmuls;
-  p.selective_policy = choice_or(r, "selective_recompute", {"attention", "alternate_matmuls"},
-                                 framework_alternate ? "alternate_matmuls" : "attention") == "alternate_matmuls"
-                           ? model::SelectivePolicy::kAlternateMatmuls
-                           : model::SelectivePolicy::kAttentionCore;
+  const model::SelectivePolicy framework_policy =
+      framework ? framework->selective_recompute.value_or(model::SelectivePolicy::kAttentionCore)
+                : model::SelectivePolicy::kAttentionCore;
+  p.selective_policy = selective_policy_named(
+      choice_or(r, "selective_recompute", kSelectivePolicyNames, std::string(selective_policy_name(framework_policy))));
   const bool framework_etp = framework && framework->expert_tp && model.moe && (p.tp == 1 || p.sequence_parallel);
   p.expert_tp = static_cast<int>(int_or(r, "expert_tp", 1, 1 << 20, framework_etp ? *framework->expert_tp : 0));
   // A framework's overlap applies where it can: tensor-parallel pieces need sequence parallelism.

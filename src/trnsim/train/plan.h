@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "trnsim/base/config.h"
 #include "trnsim/cost/op_cost.h"
@@ -126,5 +128,10 @@ void check_plan(const ParallelPlan& plan, const model::ModelSpec& model, const h
 
 std::string_view schedule_name(PipelineSchedule s);
 std::string_view recompute_name(model::Recompute r);
+// Selective-recompute policies by name: "attention", "alternate_matmuls" (the order of
+// kSelectivePolicyNames); selective_policy_named takes one of those names.
+inline const std::vector<std::string> kSelectivePolicyNames = {"attention", "alternate_matmuls"};
+std::string_view selective_policy_name(model::SelectivePolicy p);
+model::SelectivePolicy selective_policy_named(std::string_view name);
 
 }  // namespace trnsim::train

@@ -26,7 +26,7 @@ StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
   NetworkTimer timer(net);
 
   const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, *cost, timer), timer, cost->overlap_slowdown(),
-                                               e.system.accel.host_link_bw.bytes_per_s / static_cast<double>(e.system.ranks_per_accel()));
+                                               e.system.host_link_bw_per_rank());
   PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);
   StepResult r = finish_step(e, p, chunks, pipe.stages, *cost, timer);
   r.memory = memory;

@@ -73,8 +73,9 @@ LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::O
 // gathers and gradient scatters where they do not hide behind the chunk's compute (which slows by
 // the cost model's `overlap_slowdown` while they run beside it).
 // The first activation_offload_layers layers of each chunk send their saved activations to the
-// host over `host_bw` (bytes/s, one direction, this rank's share of the accelerator's link) while the next layer computes, and fetch them back
-// while the layer after them runs its backward; copies that outlast that compute stall it.
+// host over `host_bw` (SystemSpec::host_link_bw_per_rank) while the next layer computes, and
+// fetch them back while the layer after them runs its backward; copies that outlast that compute
+// stall it.
 std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, const LayerParts& lp, CollectiveTimer& timer,
                               double overlap_slowdown, double host_bw);
 
