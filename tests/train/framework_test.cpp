@@ -17,6 +17,7 @@ TEST(TrainFramework, MatchesTheRunsFrameworkText) {
   EXPECT_EQ(framework_for("torchtitan + torch.compile (FSDP2)")->name, "torchtitan");
   EXPECT_EQ(framework_for("NVIDIA NeMo + Megatron-Core + Transformer Engine")->name, "nemo-megatron-core");
   EXPECT_EQ(framework_for("MaxText (JAX) commit f586e43")->name, "maxtext");
+  EXPECT_EQ(framework_for("Meta internal (PyTorch, NCCLX)")->name, "meta-pytorch");
   // The longest match wins: a Megatron-Bridge run names Megatron-Core and NeMo too.
   EXPECT_EQ(framework_for("NeMo / Megatron-Bridge + Megatron-Core")->name, "megatron-bridge");
   EXPECT_FALSE(framework_for("Megatron-LM (2021)").has_value());

@@ -85,6 +85,9 @@ TEST(TrainPlan, AttentionKernelFollowsTheFramework) {
   EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-Core r0.8").plan.attention_kernel,
             cost::AttentionKernel::kFused);
   EXPECT_EQ(experiment(kP5, "llama3-8b", plan).plan.attention_kernel, cost::AttentionKernel::kFused);
+  // Meta's 2024 PyTorch stack predates FlashAttention-3 (configs/frameworks/meta-pytorch.yaml).
+  EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: \"Meta internal (PyTorch, NCCLX)\"").plan.attention_kernel,
+            cost::AttentionKernel::kFlash2);
   // On B200 torchtitan asks SDPA for cuDNN first: the fused kernel.
   const std::string b200 = "{preset: b200-hgx, accelerator: b200, count: 8}";
   EXPECT_EQ(experiment(b200, "llama3-8b", plan + ", framework: torchtitan").plan.attention_kernel,
