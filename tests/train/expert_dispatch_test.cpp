@@ -106,6 +106,41 @@ TEST(ExpertDispatch, WholeExpertsHoldAndUpdateTpTimesTheExpertWeights) {
   EXPECT_GT(optimizer("1"), 3 * optimizer("4"));
 }
 
+TEST(ExpertDispatch, MoeHostOverheadShowsWhereNoAllToAllHidesIt) {
+  // No expert parallelism: nothing hides the host time, so all of it shows, once per MoE layer
+  // and micro-batch (Mixtral: 32 MoE layers, 8 micro-batches here).
+  const std::string plan = "global_batch: 8, tp: 8, dp: 1, ep: 1, precision: bf16, ";
+  auto step = [&](const std::string& host, const std::string& model = "mixtral-8x7b", const std::string& p = "") {
+    return simulate_step(experiment(kP5, model, (p.empty() ? plan : p) + "moe_host_overhead: " + host),
+                         {.ignore_memory = true});
+  };
+  const StepResult base = step("0ms"), slow = step("3ms");
+  EXPECT_EQ(base.breakdown.host_s, 0);
+  EXPECT_NEAR(slow.breakdown.host_s, 8 * 32 * 3e-3, 1e-9);
+  EXPECT_NEAR(slow.step_time_s, base.step_time_s + slow.breakdown.host_s, 1e-9 * base.step_time_s);
+  EXPECT_NEAR(slow.breakdown.compute_s, base.breakdown.compute_s, 1e-9 * base.breakdown.compute_s);
+  // A dense model has no MoE layer to pay it.
+  EXPECT_EQ(step("3ms", "llama3-8b").breakdown.host_s, 0);
+  // Exposed all-to-alls longer than the host time hide it: the host runs ahead while they run.
+  const std::string ep8 = "global_batch: 8, tp: 1, dp: 8, ep: 8, precision: bf16, ";
+  const StepResult a2a = step("0ms", "mixtral-8x7b", ep8), hidden = step("1us", "mixtral-8x7b", ep8);
+  EXPECT_GT(a2a.breakdown.ep_comm_s, 8 * 32 * 1e-6);
+  EXPECT_EQ(hidden.breakdown.host_s, 0);
+  EXPECT_EQ(hidden.step_time_s, a2a.step_time_s);
+}
+
+TEST(ExpertDispatch, MoeHostOverheadFollowsTheFrameworkAndRefusesANegativeTime) {
+  const std::string plan = mixtral_plan("zero: 1");
+  const std::string bridge = ", framework: \"NeMo / Megatron-Bridge + Megatron-Core\"";
+  const Time fitted = experiment(p5(16), "mixtral-8x7b", plan + bridge).plan.moe_host_overhead;
+  EXPECT_GT(fitted, Time());  // configs/frameworks/megatron-bridge.yaml
+  EXPECT_EQ(experiment(p5(16), "mixtral-8x7b", plan).plan.moe_host_overhead, Time());
+  EXPECT_EQ(experiment(p5(16), "mixtral-8x7b", plan + bridge + ", moe_host_overhead: 0ms").plan.moe_host_overhead,
+            Time());
+  const std::string msg = input_error_of([&] { experiment(p5(16), "mixtral-8x7b", plan + ", moe_host_overhead: -1ms"); });
+  EXPECT_NE(msg.find("moe_host_overhead"), std::string::npos) << msg;
+}
+
 TEST(ExpertDispatch, UnknownDispatcherNamesTheKey) {
   const std::string msg = input_error_of([] { experiment(p5(16), "mixtral-8x7b", mixtral_plan("ep_dispatch: magic")); });
   EXPECT_NE(msg.find("ep_dispatch"), std::string::npos) << msg;

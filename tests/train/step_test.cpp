@@ -26,9 +26,10 @@ void expect_sane(const Experiment& e, const StepResult& r) {
   EXPECT_GT(b.compute_s, 0);
   EXPECT_LE(b.recompute_s, b.compute_s);
   const double sum = b.compute_s + b.tp_comm_s + b.cp_comm_s + b.ep_comm_s + b.pp_bubble_s + b.dp_comm_s +
-                     b.offload_s + b.optimizer_s;
+                     b.offload_s + b.host_s + b.optimizer_s;
   EXPECT_NEAR(sum, r.step_time_s, 1e-6 * r.step_time_s);
-  for (double part : {b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s, b.dp_comm_s, b.offload_s, b.optimizer_s}) {
+  for (double part :
+       {b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s, b.dp_comm_s, b.offload_s, b.host_s, b.optimizer_s}) {
     EXPECT_GE(part, 0);
   }
   EXPECT_GE(r.slowest_stage, 0);

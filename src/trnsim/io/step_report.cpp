@@ -27,6 +27,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"selective_recompute", train::selective_policy_name(p.selective_policy)},
           {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
+          {"moe_host_overhead_s", p.moe_host_overhead.seconds()},
           {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
           {"attention_kernel", cost::attention_kernel_name(p.attention_kernel)},
@@ -56,7 +57,8 @@ nlohmann::json step_result_json(const train::Experiment& e, const train::StepRes
   j["slowest_stage"] = r.slowest_stage;
   j["breakdown"] = {{"compute_s", b.compute_s}, {"recompute_s", b.recompute_s}, {"tp_comm_s", b.tp_comm_s},
                     {"cp_comm_s", b.cp_comm_s}, {"ep_comm_s", b.ep_comm_s}, {"pp_bubble_s", b.pp_bubble_s},
-                    {"dp_comm_s", b.dp_comm_s}, {"offload_s", b.offload_s}, {"optimizer_s", b.optimizer_s}};
+                    {"dp_comm_s", b.dp_comm_s}, {"offload_s", b.offload_s}, {"host_s", b.host_s},
+                    {"optimizer_s", b.optimizer_s}};
   return j;
 }
 
@@ -90,6 +92,10 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
   s += buf;
   if (p.activation_offload_layers > 0) {
     std::snprintf(buf, sizeof buf, "  offload %.4f", b.offload_s);
+    s += buf;
+  }
+  if (b.host_s > 0) {
+    std::snprintf(buf, sizeof buf, "  host %.4f", b.host_s);
     s += buf;
   }
   s += "\n";

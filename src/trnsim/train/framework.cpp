@@ -29,6 +29,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("selective_recompute")) {
     f.selective_recompute = selective_policy_named(r.choice("selective_recompute", kSelectivePolicyNames));
   }
+  if (!r.absent("moe_host_overhead")) f.moe_host_overhead = r.time("moe_host_overhead");
   r.finish();
   return f;
 }

@@ -29,6 +29,9 @@ struct FrameworkDefaults {
   std::optional<bool> grad_reduce_in_fp32;
   // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.
   std::optional<model::SelectivePolicy> selective_recompute;
+  // Host time per MoE layer and micro-batch, forward and backward (ParallelPlan::moe_host_overhead);
+  // unset: none.
+  std::optional<Time> moe_host_overhead;
 
   // The attention kernel on `accelerator`: the entry for its roofline preset, else fused.
   cost::AttentionKernel attention_on(const std::string& accelerator) const;

@@ -53,6 +53,11 @@ struct ParallelPlan {
   // Expert all-to-alls overlapped with another micro-batch's compute (Megatron's
   // moe_a2a_overlap, DeepSeek's DualPipe); off: they sit on the critical path.
   bool ep_overlap = false;
+  // Host time one MoE layer costs per micro-batch, forward and backward together: the kernel
+  // launches of its router, permutation and grouped GEMMs and the dropless token-count sync that
+  // drains the GPU's queue (`moe_host_overhead`; the framework's, configs/frameworks/, else none).
+  // The compute stream waits for it only where no exposed all-to-all already holds it.
+  Time moe_host_overhead;
   // Tensor-parallel all-gathers and reduce-scatters split into chunks and pipelined with the
   // linear layers' GEMMs (Megatron's --tp-comm-overlap, Transformer Engine's userbuffers); needs
   // sequence parallelism. Off: they sit on the critical path.
@@ -117,7 +122,7 @@ struct ParallelPlan {
 // when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
-// it, else tp; ep_overlap off; dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
+// it, else tp; ep_overlap off; moe_host_overhead as the framework's file says, else none; dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
 // else on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 

@@ -23,6 +23,7 @@ struct StepBreakdown {
   double pp_bubble_s = 0;    // pipeline bubble, including activation transfers between stages
   double dp_comm_s = 0;      // exposed data-parallel gradient and parameter synchronisation
   double offload_s = 0;      // activation transfers to and from the host that stall the compute
+  double host_s = 0;         // MoE host overhead the compute waits for (moe_host_overhead)
   double optimizer_s = 0;
 };
 

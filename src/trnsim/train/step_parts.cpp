@@ -211,6 +211,7 @@ void Part::add(const Part& o, int64_t n) {
   dp += o.dp * n;
   recompute += o.recompute * n;
   offload += o.offload * n;
+  host += o.host * n;
   const double k = static_cast<double>(n);
   model_flops += o.model_flops * k;
   hardware_flops += o.hardware_flops * k;
@@ -294,8 +295,18 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
       c.ep = a2a * 2;
     }
   }
-  c.fwd += tp_once + cp_f + ep_f;
-  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + (c.ep - ep_f);
+  // The MoE layer's host time, a third in the forward and two thirds in the backward (which
+  // launches the gradient kernels of each forward one): the GPU waits for what outlasts the
+  // all-to-alls already exposed in that pass, during which the host runs ahead.
+  Time host_f, host_b;
+  if (moe && p.moe_host_overhead > Time()) {
+    const Time third = Time::ps(p.moe_host_overhead.ps() / 3), ep_b = c.ep - ep_f;
+    host_f = third > ep_f ? third - ep_f : Time();
+    host_b = p.moe_host_overhead - third > ep_b ? p.moe_host_overhead - third - ep_b : Time();
+    c.host = host_f + host_b;
+  }
+  c.fwd += tp_once + cp_f + ep_f + host_f;
+  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + (c.ep - ep_f) + host_b;
   return c;
 }
 
@@ -406,7 +417,8 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     b.recompute_s = stage.recompute.seconds() * m;
     const double zero3_s = stage.dp.seconds() * m;
     b.offload_s = stage.offload.seconds() * m;
-    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s - b.offload_s;
+    b.host_s = stage.host.seconds() * m;
+    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s - b.offload_s - b.host_s;
     b.pp_bubble_s = (st.end - st.busy).seconds();
     b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds() + zero3_s;
     b.optimizer_s = optimizer.seconds();

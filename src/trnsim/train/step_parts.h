@@ -43,6 +43,7 @@ struct Part {
   Time tp, cp, ep, dp;             // exposed communication inside fwd + bwd, by kind (dp: ZeRO-3)
   Time recompute;                  // the recomputed forward inside bwd
   Time offload;                    // activation transfers to and from the host that stall fwd + bwd
+  Time host;                       // MoE host overhead (moe_host_overhead) the compute stream waits for
   double saved_bytes = 0;          // activations one layer keeps for its backward (layer parts)
   double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
   double hardware_flops = 0;       // including recompute
