@@ -132,7 +132,7 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
   for (const char* yaml : {"system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"
                            "training: {global_batch: 256, precision: bf16}\n",
                            "system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 64}\nmodel: mixtral-8x7b\n"
-                           "training: {global_batch: 128, precision: bf16}\n"}) {
+                           "training: {global_batch: 128, precision: bf16, moe_host_overhead: 5ms}\n"}) {
     const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
     const SearchSpace space = enumerate_plans(e);
     CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);

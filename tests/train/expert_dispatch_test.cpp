@@ -107,9 +107,9 @@ TEST(ExpertDispatch, WholeExpertsHoldAndUpdateTpTimesTheExpertWeights) {
 }
 
 TEST(ExpertDispatch, MoeHostOverheadShowsWhereNoAllToAllHidesIt) {
-  // No expert parallelism: nothing hides the host time, so all of it shows, once per MoE layer
-  // and micro-batch (Mixtral: 32 MoE layers, 8 micro-batches here).
-  const std::string plan = "global_batch: 8, tp: 8, dp: 1, ep: 1, precision: bf16, ";
+  // No expert or tensor parallelism: nothing hides the host time, so all of it shows, once per
+  // MoE layer and micro-batch (Mixtral: 32 MoE layers, 8 micro-batches here).
+  const std::string plan = "global_batch: 64, tp: 1, dp: 8, ep: 1, precision: bf16, ";
   auto step = [&](const std::string& host, const std::string& model = "mixtral-8x7b", const std::string& p = "") {
     return simulate_step(experiment(kP5, model, (p.empty() ? plan : p) + "moe_host_overhead: " + host),
                          {.ignore_memory = true});

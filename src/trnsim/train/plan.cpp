@@ -114,10 +114,6 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.moe_host_overhead = r.absent("moe_host_overhead")
                             ? (framework ? framework->moe_host_overhead.value_or(Time()) : Time())
                             : r.time("moe_host_overhead");
-  if (p.moe_host_overhead < Time()) {
-    throw input_error(r.node("moe_host_overhead").location() + " key 'training.moe_host_overhead'", "is negative",
-                      "give a duration of 0 or more, such as 4ms");
-  }
   const model::SelectivePolicy framework_policy =
       framework ? framework->selective_recompute.value_or(model::SelectivePolicy::kAttentionCore)
                 : model::SelectivePolicy::kAttentionCore;

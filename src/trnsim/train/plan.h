@@ -122,7 +122,8 @@ struct ParallelPlan {
 // when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
-// it, else tp; ep_overlap off; moe_host_overhead as the framework's file says, else none; dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
+// it, else tp; ep_overlap off; moe_host_overhead as the framework's file says, else none;
+// dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
 // else on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 

@@ -296,13 +296,16 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     }
   }
   // The MoE layer's host time, a third in the forward and two thirds in the backward (which
-  // launches the gradient kernels of each forward one): the GPU waits for what outlasts the
-  // all-to-alls already exposed in that pass, during which the host runs ahead.
+  // launches the gradient kernels of each forward one; full recompute launches the forward's
+  // again): the GPU waits for what outlasts the communication already exposed in that pass, during
+  // which the host runs ahead.
   Time host_f, host_b;
   if (moe && p.moe_host_overhead > Time()) {
-    const Time third = Time::ps(p.moe_host_overhead.ps() / 3), ep_b = c.ep - ep_f;
-    host_f = third > ep_f ? third - ep_f : Time();
-    host_b = p.moe_host_overhead - third > ep_b ? p.moe_host_overhead - third - ep_b : Time();
+    const Time third = Time::ps(p.moe_host_overhead.ps() / 3);
+    const Time rest = p.moe_host_overhead - third + (p.recompute == model::Recompute::kFull ? third : Time());
+    const Time exposed_f = tp_once + cp_f + ep_f, exposed_b = (c.tp - tp_once) + cp_b + (c.ep - ep_f);
+    host_f = third > exposed_f ? third - exposed_f : Time();
+    host_b = rest > exposed_b ? rest - exposed_b : Time();
     c.host = host_f + host_b;
   }
   c.fwd += tp_once + cp_f + ep_f + host_f;
