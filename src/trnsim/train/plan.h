@@ -56,7 +56,7 @@ struct ParallelPlan {
   // Host time one MoE layer costs per micro-batch, forward and backward together: the kernel
   // launches of its router, permutation and grouped GEMMs and the dropless token-count sync that
   // drains the GPU's queue (`moe_host_overhead`; the framework's, configs/frameworks/, else none).
-  // The compute stream waits for it only where no exposed all-to-all already holds it.
+  // The compute stream waits for it only where no exposed communication already holds it.
   Time moe_host_overhead;
   // Tensor-parallel all-gathers and reduce-scatters split into chunks and pipelined with the
   // linear layers' GEMMs (Megatron's --tp-comm-overlap, Transformer Engine's userbuffers); needs
