@@ -119,6 +119,9 @@ TEST(ModelLoad, BadValuesAreNamed) {
     parse(with(kBlock, "moe: null", "moe: {experts: 4, top_k: 5, shared_experts: 0, expert_ffn_hidden: 64, dense_layers: 0}"));
   });
   EXPECT_NE(topk.find("top_k"), std::string::npos) << topk;
+  std::string mtp = input_error_of([] { parse(with(kBlock, "moe: null", "moe: null\nmtp_layers: -1")); });
+  EXPECT_NE(mtp.find("mtp_layers"), std::string::npos) << mtp;
+  EXPECT_EQ(parse(with(kBlock, "moe: null", "moe: null\nmtp_layers: 2")).mtp_layers, 2);
   std::string missing = input_error_of([] { parse(with(kBlock, "vocab: 32000\n", "")); });
   EXPECT_NE(missing.find("required key 'vocab'"), std::string::npos) << missing;
 }
@@ -163,6 +166,7 @@ TEST(ModelLoad, HfMoeAndMlaConfigs) {
   EXPECT_EQ(ds.moe->dense_layers, 3);
   EXPECT_EQ(ds.moe->expert_ffn_hidden, 2048);
   EXPECT_EQ(ds.mla->q_lora_rank, 1536);
+  EXPECT_EQ(ds.mtp_layers, 1);  // num_nextn_predict_layers
   EXPECT_EQ(count_parameters(ds).total, count_parameters(preset).total);
 }
 

@@ -172,8 +172,10 @@ TEST(ModelOps, ExpertsFollowRoutingAndExpertParallelism) {
   ShardContext c;
   c.seq_len = 4096;
   ParamCounts p = count_parameters(d);
-  const double attn = d.layers * 2.0 * 4096 * d.heads * (192 + 128) / 2;
-  const double expected = 2.0 * static_cast<double>(p.active - d.vocab * d.hidden) + attn;
+  // The MTP module's block has its own attention; its head reads the shared output weights.
+  const double attn = (d.layers + d.mtp_layers) * 2.0 * 4096 * d.heads * (192 + 128) / 2;
+  const double expected = 2.0 * static_cast<double>(p.active - d.vocab * d.hidden) + attn +
+                          d.mtp_layers * 2.0 * static_cast<double>(d.vocab * d.hidden);
   EXPECT_NEAR(forward_flops(d, c) / 4096 / expected, 1.0, 0.01);
 }
 

@@ -38,9 +38,29 @@ TEST(ModelParams, MixtureOfExpertsTotalAndActive) {
   ParamCounts mx = count_parameters(load_model("mixtral-8x7b"));
   expect_near_published(static_cast<double>(mx.total), 46.7e9, 0.01, "mixtral total");
   expect_near_published(static_cast<double>(mx.active), 12.9e9, 0.01, "mixtral active");
-  ParamCounts ds = count_parameters(load_model("deepseek-v3"));
+  // DeepSeek-V3's published 671B and 37B are the main model's, without its MTP module.
+  ModelSpec main = load_model("deepseek-v3");
+  ASSERT_EQ(main.mtp_layers, 1);
+  main.mtp_layers = 0;
+  ParamCounts ds = count_parameters(main);
+  EXPECT_EQ(ds.mtp, 0);
   expect_near_published(static_cast<double>(ds.total), 671e9, 0.01, "deepseek-v3 total");
   expect_near_published(static_cast<double>(ds.active), 37e9, 0.02, "deepseek-v3 active");
+}
+
+TEST(ModelParams, MultiTokenPredictionModule) {
+  const ModelSpec m = load_model("deepseek-v3");
+  ModelSpec main = m;
+  main.mtp_layers = 0;
+  const ParamCounts with = count_parameters(m), without = count_parameters(main);
+  EXPECT_EQ(with.total - without.total, with.mtp);
+  // The checkpoint's 14B of MTP weights (published to two digits) hold copies of the embedding and
+  // the head, which the module shares in training.
+  expect_near_published(static_cast<double>(with.mtp + 2 * m.vocab * m.hidden), 14e9, 0.05, "deepseek-v3 MTP");
+  // Two modules cost twice one.
+  ModelSpec two = m;
+  two.mtp_layers = 2;
+  EXPECT_EQ(count_parameters(two).mtp, 2 * with.mtp);
 }
 
 TEST(ModelParams, TiedEmbeddingsCountedOnce) {
@@ -64,6 +84,9 @@ TEST(ModelParams, OpsHoldEveryParameterOnce) {
     }
     for (const Op& op : embedding_forward_ops(m, ctx)) held += op.weight_params;
     for (const Op& op : head_forward_ops(m, ctx)) held += op.weight_params;
+    for (int d = 0; d < m.mtp_layers; ++d) {
+      for (const Op& op : layer_forward_ops(m, m.layers - 1, ctx)) held += op.weight_params;
+    }
     EXPECT_DOUBLE_EQ(held, static_cast<double>(count_parameters(m).total)) << name;
   }
 }

@@ -73,7 +73,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
       c.dense_params += t.dense_params;
       c.expert_params += t.expert_params;
     };
-    for (int l = cl.first; l < cl.first + cl.count; ++l) {
+    for (int i = cl.first; i < cl.first + cl.count + cl.mtp; ++i) {
+      const int l = std::min(i, m.layers - 1);  // MTP blocks are like the last layer
       const bool moe = m.is_moe_layer(l);
       moe_layers += moe ? 1 : 0;
       OpTotals& cached = moe ? moe_layer : dense_layer;
@@ -109,15 +110,16 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double act = tokens * m.hidden * d;
   const double per_layer_mb = replicas * mb;  // every rank of a stage, every micro-batch
+  const double blocks = m.layers + m.mtp_layers;
   // Tensor: 2 all-reduces (or AG + RS pairs, the same bytes) forward, 2 backward, 2 more when
   // full recompute repeats the forward.
   const double tp_colls = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;
-  add_comm(m.layers * per_layer_mb * tp_colls * 2.0 * ring_share(p.tp) * act, groups.tp, a.tp_bytes);
+  add_comm(blocks * per_layer_mb * tp_colls * 2.0 * ring_share(p.tp) * act, groups.tp, a.tp_bytes);
   // Context: the K/V ring, (cp - 1) steps forward, twice that backward (dK, dV return).
   if (p.cp > 1) {
     const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
     const double kv = 2.0 * tokens * kv_heads * m.head_dim * d;
-    add_comm(m.layers * per_layer_mb * 3.0 * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
+    add_comm(blocks * per_layer_mb * 3.0 * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
   }
   // Expert: dispatch and combine all-to-alls, each way.
   if (p.ep > 1 && moe_layers > 0) {

@@ -164,6 +164,7 @@ ModelSpec read_gated(const JsonReader& r, const std::string& family, ModelSpec m
   m.activation = act == "relu2" || act == "relu_squared" ? Activation::kRelu2 : Activation::kSwiGlu;
   m.norm = r.has("rms_norm_eps") || !r.has("layer_norm_eps") ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.tied_embeddings = r.boolean("tie_word_embeddings", false);
+  m.mtp_layers = static_cast<int>(r.integer("num_nextn_predict_layers", 0));  // DeepSeek-V3's MTP depth
   int64_t experts = 0;
   for (const char* k : {"num_local_experts", "n_routed_experts", "num_experts"}) {
     if (r.has(k)) experts = r.integer(k);

@@ -20,7 +20,8 @@ constexpr int64_t kBig = int64_t{1} << 40;
 
 const std::vector<std::string> kModelKeys = {"name",       "layers",   "hidden", "heads", "kv_heads",
                                              "head_dim",   "ffn_hidden", "activation", "vocab",
-                                             "seq_len",    "norm",     "tied_embeddings", "moe", "mla"};
+                                             "seq_len",    "norm",     "tied_embeddings", "moe", "mla",
+                                             "mtp_layers"};
 const std::vector<std::string> kMoeKeys = {"experts", "top_k", "shared_experts", "expert_ffn_hidden", "dense_layers"};
 const std::vector<std::string> kMlaKeys = {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
                                            "v_head_dim"};
@@ -92,6 +93,7 @@ ModelSpec read_block(const ConfigNode& block, bool require_sources) {
   m.seq_len = r.integer("seq_len", 1, kBig);
   m.norm = r.choice("norm", {"layernorm", "rmsnorm"}) == "layernorm" ? Norm::kLayerNorm : Norm::kRmsNorm;
   m.tied_embeddings = r.boolean("tied_embeddings", false);
+  m.mtp_layers = static_cast<int>(r.integer("mtp_layers", 0, 1 << 10, 0));
   for (const char* key : {"moe", "mla"}) {
     const ConfigNode* n = block.find(key);
     if (!n) continue;
@@ -124,6 +126,10 @@ void check_model(const ModelSpec& m, const std::string& where) {
   if (m.layers < 1 || m.hidden < 1 || m.heads < 1 || m.kv_heads < 1 || m.head_dim < 1 || m.ffn_hidden < 1 ||
       m.vocab < 1 || m.seq_len < 1) {
     fail("sizes must be positive", "set layers, hidden, heads, kv_heads, head_dim, ffn_hidden, vocab, seq_len >= 1");
+  }
+  if (m.mtp_layers < 0 || m.mtp_layers > m.layers) {
+    fail("mtp_layers (" + std::to_string(m.mtp_layers) + ") must be in [0, layers = " + std::to_string(m.layers) + "]",
+         "use 0 for no multi-token prediction (DeepSeek-V3 trains with 1)");
   }
   if (m.kv_heads > m.heads || m.heads % m.kv_heads != 0) {
     fail("heads (" + std::to_string(m.heads) + ") is not a multiple of kv_heads (" + std::to_string(m.kv_heads) + ")",

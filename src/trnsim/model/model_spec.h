@@ -43,6 +43,9 @@ struct ModelSpec {
   bool tied_embeddings = false;
   std::optional<MoeSpec> moe;
   std::optional<MlaSpec> mla;
+  // Multi-token prediction depth (DeepSeek-V3: 1): modules after the last layer, each a projection,
+  // one transformer block like the last layer, and the shared output head with its own loss.
+  int mtp_layers = 0;
   bool is_moe_layer(int layer) const { return moe && layer >= moe->dense_layers; }
 };
 
@@ -62,6 +65,7 @@ struct ParamCounts {
   int64_t total = 0;      // every parameter
   int64_t active = 0;     // used per token (MoE: top_k + shared experts only)
   int64_t embedding = 0;  // input embedding (+ output head when untied)
+  int64_t mtp = 0;        // the multi-token prediction modules' own (in total; they share embedding and head)
 };
 ParamCounts count_parameters(const ModelSpec& m);
 

@@ -2,6 +2,7 @@
 // 2*m*n*k*batch; bytes = HBM reads of inputs and weights plus writes of outputs; the attention
 // core counts causal work as executed (half the square with flash attention, which skips masked
 // blocks; the full square without, where the unfused matmul computes it and masks afterwards).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,18 @@ void add_moe(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, st
   }
 }
 
+// Logits over the vocabulary (column-parallel) and the vocab-parallel cross-entropy in fp32 (max,
+// subtract, exp, sum, divide), whose softmax is kept for the backward pass.
+void add_logits_and_loss(const ModelSpec& m, const RankShare& r, const std::string& prefix, bool holds_weight,
+                         std::vector<Op>& ops) {
+  const double cols = std::ceil(static_cast<double>(m.vocab) / r.tp);
+  ops.push_back(matmul_op(prefix + "logits", r.tokens, cols, static_cast<double>(m.hidden), 1, r.d, holds_weight));
+  ops.back().in_matmul_precision = false;
+  Op loss = elementwise_op(prefix + "loss", OpKind::kLoss, r.tokens * cols, 5, 0, 0, r.d);
+  loss.bytes = r.tokens * cols * (r.d + 4.0);
+  ops.push_back(loss);
+}
+
 }  // namespace
 
 std::vector<Op> layer_forward_ops(const ModelSpec& m, int layer, const ShardContext& ctx) {
@@ -214,27 +227,34 @@ std::vector<Op> embedding_forward_ops(const ModelSpec& m, const ShardContext& ct
 
 // The output layer is column-parallel over the vocabulary; with tied embeddings it reads the
 // embedding's weights and holds none of its own (weight_params 0; a pipeline that puts the two on
-// different stages keeps a copy on the last one).
+// different stages keeps a copy on the last one). Each multi-token prediction module then looks up
+// the next tokens' embeddings, normalises them and the hidden states, projects the two (2h -> h,
+// column-parallel) into its block (layer_forward_ops of the last layer, not here), and after the
+// block predicts through the shared head with a loss of its own.
 std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx) {
   const RankShare r = detail::rank_share(m, ctx);
   const double h = static_cast<double>(m.hidden);
-  const double cols = std::ceil(static_cast<double>(m.vocab) / r.tp);
   std::vector<Op> ops;
   ops.push_back(norm_op(m, "final_norm", r.norm_tokens, h, r.d));
-  ops.push_back(matmul_op("logits", r.tokens, cols, h, 1, r.d, !m.tied_embeddings));
-  ops.back().in_matmul_precision = false;
-  // Vocab-parallel cross-entropy in fp32 (max, subtract, exp, sum, divide); the softmax is kept
-  // for the backward pass.
-  Op loss = elementwise_op("loss", OpKind::kLoss, r.tokens * cols, 5, 0, 0, r.d);
-  loss.bytes = r.tokens * cols * (r.d + 4.0);
-  ops.push_back(loss);
+  add_logits_and_loss(m, r, "", !m.tied_embeddings, ops);
+  for (int depth = 0; depth < m.mtp_layers; ++depth) {
+    Op lookup = embedding_forward_ops(m, ctx).front();
+    lookup.name = "mtp_embedding";
+    lookup.weight_params = 0;  // the shared input embedding
+    ops.push_back(lookup);
+    ops.push_back(norm_op(m, "mtp_norms", 2 * r.norm_tokens, h, r.d));
+    ops.back().weight_params *= 2;
+    ops.push_back(matmul_op("mtp_proj", r.tokens, h / r.tp, 2 * h, 1, r.d));
+    ops.push_back(norm_op(m, "mtp_final_norm", r.norm_tokens, h, r.d));
+    add_logits_and_loss(m, r, "mtp_", false, ops);
+  }
   return ops;
 }
 
 double forward_flops(const ModelSpec& m, const ShardContext& ctx) {
   double total = 0;
-  for (int l = 0; l < m.layers; ++l) {
-    for (const Op& op : layer_forward_ops(m, l, ctx)) total += op.flops;
+  for (int l = 0; l < m.layers + m.mtp_layers; ++l) {  // an MTP block is like the last layer
+    for (const Op& op : layer_forward_ops(m, std::min(l, m.layers - 1), ctx)) total += op.flops;
   }
   for (const Op& op : embedding_forward_ops(m, ctx)) total += op.flops;
   for (const Op& op : head_forward_ops(m, ctx)) total += op.flops;

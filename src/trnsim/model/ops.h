@@ -59,7 +59,8 @@ struct ShardContext {
 
 // Forward ops of layer `layer` (0-based) on one rank.
 std::vector<Op> layer_forward_ops(const ModelSpec& m, int layer, const ShardContext& ctx);
-// Input embedding lookup; output head (logits) and loss.
+// Input embedding lookup; output head (logits) and loss, with each multi-token prediction module's
+// ops outside its block (its block is layer_forward_ops of the last layer).
 std::vector<Op> embedding_forward_ops(const ModelSpec& m, const ShardContext& ctx);
 std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx);
 

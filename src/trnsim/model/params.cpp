@@ -31,24 +31,35 @@ int64_t attention_params(const ModelSpec& m) {
 ParamCounts count_parameters(const ModelSpec& m) {
   ParamCounts c;
   const int64_t attn = attention_params(m) + 2 * norm_params(m, m.hidden);
-  for (int l = 0; l < m.layers; ++l) {
-    c.total += attn;
-    c.active += attn;
+  // One layer's parameters, all of them and those a token uses.
+  auto layer = [&](int l, int64_t& total, int64_t& active) {
+    total += attn;
+    active += attn;
     if (!m.is_moe_layer(l)) {
-      c.total += mlp_params(m, m.ffn_hidden);
-      c.active += mlp_params(m, m.ffn_hidden);
-      continue;
+      total += mlp_params(m, m.ffn_hidden);
+      active += mlp_params(m, m.ffn_hidden);
+      return;
     }
     const MoeSpec& e = *m.moe;
     const int64_t router = m.hidden * e.experts;
     const int64_t expert = mlp_params(m, e.expert_ffn_hidden);
-    c.total += router + (int64_t{e.experts} + e.shared_experts) * expert;
-    c.active += router + (int64_t{e.top_k} + e.shared_experts) * expert;
-  }
+    total += router + (int64_t{e.experts} + e.shared_experts) * expert;
+    active += router + (int64_t{e.top_k} + e.shared_experts) * expert;
+  };
+  for (int l = 0; l < m.layers; ++l) layer(l, c.total, c.active);
   c.embedding = m.vocab * m.hidden * (m.tied_embeddings ? 1 : 2);
   const int64_t tail = c.embedding + norm_params(m, m.hidden);  // embeddings and the final norm
   c.total += tail;
   c.active += tail;
+  // Each multi-token prediction module: the norms of its two inputs, their 2h -> h projection, a
+  // block like the last layer and its own final norm; the embedding and the head are shared.
+  for (int d = 0; d < m.mtp_layers; ++d) {
+    int64_t total = 3 * norm_params(m, m.hidden) + 2 * m.hidden * m.hidden, active = total;
+    layer(m.layers - 1, total, active);
+    c.mtp += total;
+    c.total += total;
+    c.active += active;
+  }
   return c;
 }
 

@@ -71,20 +71,21 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     for (int v = 0; v < p.virtual_stages; ++v) {
       const ChunkLayers c = chunk_layers(m, p, v * p.pp + stage);
       const int moe_layers = m.moe ? std::max(0, c.first + c.count - std::max(c.first, m.moe->dense_layers)) : 0;
-      const int counts[2] = {c.count - moe_layers, moe_layers};
+      int counts[2] = {c.count - moe_layers, moe_layers};
+      counts[m.is_moe_layer(m.layers - 1) ? 1 : 0] += c.mtp;  // MTP blocks are like the last layer
       for (int k = 0; k < 2; ++k) {
         if (counts[k] == 0) continue;
         dense += counts[k] * f.dense_params[k];
         expert += counts[k] * f.expert_params[k];
         act_layer_bytes = std::max(act_layer_bytes, f.activation_bytes[k][rc]);
       }
-      layers += c.count;
+      layers += c.count + c.mtp;
       if (c.embedding) dense += f.embedding_dense, expert += f.embedding_expert;
       if (c.head) {
         dense += f.head_dense, expert += f.head_expert;
-        // Logits in the matmul precision plus fp32 for the loss.
+        // Logits in the matmul precision plus fp32 for the loss, for the head and each MTP module.
         const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
-        head_act = tokens * m.vocab / p.tp * ((fp32 ? 4 : 2) + 4);
+        head_act = (1 + c.mtp) * tokens * m.vocab / p.tp * ((fp32 ? 4 : 2) + 4);
       }
     }
     MemoryBreakdown b;

@@ -1,6 +1,7 @@
 // Which layers each pipeline chunk holds: the model's layers split evenly over pp x virtual
 // chunks, in order (chunk c of stage s holds global chunk c * pp + s); the first chunk also holds
-// the input embedding and the last the output head and loss.
+// the input embedding and the last the output head and loss, with the multi-token prediction modules
+// (Megatron puts them on the last pipeline stage).
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,7 @@ namespace trnsim::train {
 struct ChunkLayers {
   int first = 0, count = 0;  // layers [first, first + count)
   bool embedding = false, head = false;
+  int mtp = 0;  // multi-token prediction blocks (each like the last layer), on the head's chunk
 };
 
 // Global chunk g = virtual index * pp + stage, g in [0, pp x virtual_stages).
@@ -27,6 +29,7 @@ inline ChunkLayers chunk_layers(const model::ModelSpec& m, const ParallelPlan& p
   c.count = base + (g < extra ? 1 : 0);
   c.embedding = g == 0;
   c.head = g == chunks - 1;
+  c.mtp = c.head ? m.mtp_layers : 0;
   return c;
 }
 

@@ -350,6 +350,7 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
     if (cl.count > dense) c.add(lp.moe, cl.count - dense);
     if (cl.embedding) c.add(lp.embedding);
     if (cl.head) c.add(lp.head);
+    if (cl.mtp > 0) c.add(m.is_moe_layer(m.layers - 1) ? lp.moe : lp.dense, cl.mtp);
     const int offloaded = std::min(p.activation_offload_layers, cl.count - 1);
     Time off_f, off_b;
     offload(lp.dense, std::min(offloaded, dense), off_f, off_b);
