@@ -117,6 +117,8 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
                       p.recompute = rc;
                       p.zero = zero;
                       p.activation_offload_layers = offload;
+                      // The experiment's pipeline layout fits its own chunks only.
+                      if (p.pp != base.pp || p.virtual_stages != base.virtual_stages) p.layout.clear();
                       if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);
                     }
                   }

@@ -14,15 +14,16 @@ void add_params(const std::vector<model::Op>& ops, double& dense, double& expert
   for (const auto& op : ops) (op.name.rfind("expert", 0) == 0 ? expert : dense) += op.weight_params;
 }
 
-// Chunk-micro-batches of activations the first stage holds at its peak (Megatron's warm-up counts).
-double in_flight_chunks(const ParallelPlan& p) {
+// Chunk-micro-batches of activations stage `stage` holds at its peak (Megatron's warm-up counts:
+// the first stage holds the most).
+double in_flight_chunks(const ParallelPlan& p, int stage) {
   const double mbs = static_cast<double>(p.micro_batches());
   switch (p.schedule) {
     case PipelineSchedule::kNone: return 1;
     case PipelineSchedule::kGpipe: return mbs;
-    case PipelineSchedule::kOneFOneB: return std::min<double>(p.pp, mbs);
+    case PipelineSchedule::kOneFOneB: return std::min<double>(p.pp - stage, mbs);
     case PipelineSchedule::kInterleaved:
-      return std::min<double>(2.0 * (p.pp - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
+      return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
   }
   return 1;
 }
@@ -64,8 +65,10 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
   MemoryReport best;
   best.ranks_per_accel = s.ranks_per_accel();
   best.capacity_per_rank = static_cast<double>(s.accel.hbm_capacity.v) / best.ranks_per_accel;
-  // The fullest of the first and last stages (embedding and most activations vs the head).
-  for (int stage : {0, p.pp - 1}) {
+  // The fullest stage: the first holds the embedding and the most activations in flight, the last
+  // the head; a pipeline layout may load any stage more.
+  for (int stage = 0; stage < p.pp; ++stage) {
+    if (p.layout.empty() && stage > 0 && stage < p.pp - 1) continue;  // an even split: ends only
     double dense = 0, expert = 0, act_layer_bytes = 0, head_act = 0;
     int layers = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {
@@ -97,7 +100,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
     const double per_chunk = static_cast<double>(layers) / p.virtual_stages;
     const double offloaded = std::min<double>(p.activation_offload_layers, std::max(0.0, per_chunk - 1));
-    b.activations = in_flight_chunks(p) * (per_chunk - offloaded) * act_layer_bytes + head_act;
+    b.activations = in_flight_chunks(p, stage) * (per_chunk - offloaded) * act_layer_bytes + head_act;
     if (offloaded > 0) b.activations += act_layer_bytes;
     if (p.recompute == model::Recompute::kFull) {
       // One layer's full activations while it is recomputed.

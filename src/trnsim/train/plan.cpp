@@ -5,6 +5,7 @@
 #include "trnsim/base/error.h"
 #include "trnsim/cost/roofline_params.h"
 #include "trnsim/train/framework.h"
+#include "trnsim/train/pipeline_layout.h"
 
 namespace trnsim::train {
 namespace {
@@ -126,9 +127,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                                               (p.tp == 1 || p.sequence_parallel));
   p.dp_overlap = bool_or(r, "dp_overlap", true);
   p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
+  const bool has_layout = !r.absent("pp_layout");
+  const std::string layout = has_layout ? r.str("pp_layout") : "";
+  const std::string layout_at = has_layout ? r.node("pp_layout").location() + " key 'training.pp_layout'" : "";
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
+  if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   return p;
 }
 

@@ -25,6 +25,14 @@ enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved };
 // (token, expert) pair.
 enum class ExpertDispatch { kHierarchical, kAllToAll };
 
+// The layers one model chunk holds: [first, first + count), and whether it also holds the input
+// embedding, the output head and loss, and multi-token prediction blocks.
+struct ChunkLayers {
+  int first = 0, count = 0;
+  bool embedding = false, head = false;
+  int mtp = 0;  // multi-token prediction blocks (each like the last layer), on the head's chunk
+};
+
 struct ParallelPlan {
   int64_t global_batch = 0;  // sequences per optimizer step
   int64_t micro_batch = 1;   // sequences per data-parallel rank per forward pass
@@ -76,6 +84,11 @@ struct ParallelPlan {
   // forward pass and come back for the backward (Megatron-Core's cpu_offloading_num_layers), over
   // the accelerator's host link (host_link_bw), beside the compute. 0: none.
   int activation_offload_layers = 0;
+
+  // Each model chunk's layers, in model order (chunk g = virtual index x pp + stage), from
+  // Megatron-Core's pipeline_model_parallel_layout (`pp_layout`, train/pipeline_layout.h);
+  // empty: the layers split evenly (train/stage_layers.h).
+  std::vector<ChunkLayers> layout;
 
   int etp() const { return expert_tp > 0 ? expert_tp : tp; }
   // Ranks holding the same expert shard: a stage's tp x cp x dp ranks over expert_tp x ep.

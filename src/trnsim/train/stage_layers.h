@@ -1,7 +1,7 @@
-// Which layers each pipeline chunk holds: the model's layers split evenly over pp x virtual
-// chunks, in order (chunk c of stage s holds global chunk c * pp + s); the first chunk also holds
-// the input embedding and the last the output head and loss, with the multi-token prediction modules
-// (Megatron puts them on the last pipeline stage).
+// Which layers each pipeline chunk holds: the plan's layout where it gives one, else the model's
+// layers split evenly over pp x virtual chunks, in order (chunk c of stage s holds global chunk
+// c * pp + s); the first chunk also holds the input embedding and the last the output head and
+// loss, with the multi-token prediction modules (Megatron puts them on the last pipeline stage).
 #pragma once
 
 #include <algorithm>
@@ -13,14 +13,9 @@
 
 namespace trnsim::train {
 
-struct ChunkLayers {
-  int first = 0, count = 0;  // layers [first, first + count)
-  bool embedding = false, head = false;
-  int mtp = 0;  // multi-token prediction blocks (each like the last layer), on the head's chunk
-};
-
 // Global chunk g = virtual index * pp + stage, g in [0, pp x virtual_stages).
 inline ChunkLayers chunk_layers(const model::ModelSpec& m, const ParallelPlan& p, int g) {
+  if (!p.layout.empty()) return p.layout[static_cast<size_t>(g)];
   const int chunks = p.pp * p.virtual_stages;
   const int base = m.layers / chunks, extra = m.layers % chunks;
   ChunkLayers c;
