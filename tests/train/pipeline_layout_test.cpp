@@ -62,7 +62,8 @@ TEST(PipelineLayout, BadLayoutsAreNamed) {
                         Case{"EttL|tt", 2, "one L, in the last"}, Case{"Ett|ttmL", 2, "MTP modules"},
                         Case{"E(tt|ttL", 2, "not closed"}, Case{"Et*|tttL", 2, "not followed by a count"},
                         Case{"Ett)|ttL", 2, "closes no group"}, Case{"Ett|tLt", 2, "follows the head"},
-                        Case{"E(t*99999)*99999|L", 2, "expands to more than"}}) {
+                        Case{"E(t*99999)*99999|L", 2, "expands to more than"},
+                        Case{std::string(100000, '(') + "EttttL", 2, "nest deeper"}}) {
     const std::string msg = error(c.text, c.pp);
     EXPECT_NE(msg.find(c.says), std::string::npos) << c.text << ": " << msg;
     EXPECT_NE(msg.find("training.pp_layout"), std::string::npos) << msg;

@@ -8,6 +8,7 @@ namespace trnsim::train {
 namespace {
 
 constexpr size_t kMaxSymbols = size_t{1} << 20;  // an expanded layout longer than this is a typo
+constexpr int kMaxDepth = 32;                     // groups nested deeper than this are a typo
 
 // Expands repetitions: seq := item*, item := ('(' seq ')' | symbol) ['*' count].
 class Expander {
@@ -30,8 +31,10 @@ class Expander {
     while (i_ < s_.size() && s_[i_] != ')') {
       std::string item;
       if (s_[i_] == '(') {
+        if (++depth_ > kMaxDepth) fail("groups nest deeper than " + std::to_string(kMaxDepth), "flatten the layout");
         ++i_;
         item = seq();
+        --depth_;
         if (i_ >= s_.size()) fail("a group opened with '(' is not closed", "add the ')'");
         ++i_;
       } else {
@@ -64,6 +67,7 @@ class Expander {
   const std::string& s_;
   const std::string& where_;
   size_t i_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
