@@ -28,7 +28,7 @@ OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p,
     const model::Op& op = ops[i];
     t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0) + redo[i] * op.flops;
     t.bytes += op.bytes * (3.0 + redo[i]);
-    (op.name.rfind("expert", 0) == 0 ? t.expert_params : t.dense_params) += op.weight_params;
+    (model::is_routed_expert(op) ? t.expert_params : t.dense_params) += op.weight_params;
   }
   return t;
 }
@@ -62,29 +62,22 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   std::vector<double> stage_dense(p.pp, 0.0), stage_expert(p.pp, 0.0);
   double flops = 0, bytes = 0;
   int moe_layers = 0;
-  OpTotals dense_layer, moe_layer;
-  bool have_dense = false, have_moe = false;
+  // Layer 0 stands for the dense-FFN layers, the last layer for the MoE ones.
+  const OpTotals dense_layer = m.is_moe_layer(0) ? OpTotals{} : totals(model::layer_forward_ops(m, 0, ctx), p, true);
+  const OpTotals moe_layer = m.moe ? totals(model::layer_forward_ops(m, m.layers - 1, ctx), p, true) : OpTotals{};
   for (int g = 0; g < chunks; ++g) {
     const train::ChunkLayers cl = train::chunk_layers(m, p, g);
     OpTotals c;
-    auto add = [&](const OpTotals& t) {
-      c.flops += t.flops;
-      c.bytes += t.bytes;
-      c.dense_params += t.dense_params;
-      c.expert_params += t.expert_params;
+    auto add = [&](const OpTotals& t, double n = 1) {
+      c.flops += t.flops * n;
+      c.bytes += t.bytes * n;
+      c.dense_params += t.dense_params * n;
+      c.expert_params += t.expert_params * n;
     };
-    for (int i = cl.first; i < cl.first + cl.count + cl.mtp; ++i) {
-      const int l = std::min(i, m.layers - 1);  // MTP blocks are like the last layer
-      const bool moe = m.is_moe_layer(l);
-      moe_layers += moe ? 1 : 0;
-      OpTotals& cached = moe ? moe_layer : dense_layer;
-      bool& have = moe ? have_moe : have_dense;
-      if (!have) {
-        cached = totals(model::layer_forward_ops(m, l, ctx), p, true);
-        have = true;
-      }
-      add(cached);
-    }
+    const train::BlockCounts blocks = train::block_counts(m, cl);
+    moe_layers += blocks.moe;
+    add(dense_layer, blocks.dense);
+    add(moe_layer, blocks.moe);
     if (cl.embedding) add(totals(model::embedding_forward_ops(m, ctx), p, false));
     if (cl.head) add(totals(model::head_forward_ops(m, ctx), p, false));
     flops += c.flops * mb;

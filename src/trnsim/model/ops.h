@@ -34,6 +34,9 @@ struct Op {
   std::array<double, 3> parts = {1, 0, 0};
 };
 
+// A routed expert's grouped matmul or activation (its weights shard by expert parallelism).
+inline bool is_routed_expert(const Op& op) { return op.name.rfind("expert", 0) == 0; }
+
 enum class Recompute { kNone, kSelective, kFull };
 
 // What selective recompute recomputes. kAttentionCore: the attention core only (Megatron's

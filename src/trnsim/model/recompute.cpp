@@ -31,7 +31,7 @@ std::vector<double> recompute_shares(const std::vector<Op>& ops, Recompute r, Se
         }
         *saved_bytes += 4.0 * static_cast<double>(op.m) * op.batch;
       }
-    } else if (op.kind == OpKind::kMatmul && op.name.rfind("expert", 0) != 0) {
+    } else if (op.kind == OpKind::kMatmul && !is_routed_expert(op)) {
       for (double part : op.parts) {
         if (part <= 0) continue;
         if (++matmuls % 2 == 0) {

@@ -11,7 +11,7 @@ namespace {
 
 // Parameters of `ops` on this rank: dense, and routed experts (sharded by expert parallelism).
 void add_params(const std::vector<model::Op>& ops, double& dense, double& expert) {
-  for (const auto& op : ops) (op.name.rfind("expert", 0) == 0 ? expert : dense) += op.weight_params;
+  for (const auto& op : ops) (model::is_routed_expert(op) ? expert : dense) += op.weight_params;
 }
 
 // Chunk-micro-batches of activations stage `stage` holds at its peak (Megatron's warm-up counts:
@@ -58,8 +58,6 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
   // fp32 main gradients for bf16 and fp8 training unless the plan reduces in bf16; fp16 for fp16.
   const double grad_bytes = p.grad_bytes();
   const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
-  const double dense_shard = static_cast<double>(p.dp) * p.cp;
-  const double expert_shard = static_cast<double>(p.expert_replicas());
   const int rc = static_cast<int>(p.recompute);
 
   MemoryReport best;
@@ -73,9 +71,8 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     int layers = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {
       const ChunkLayers c = chunk_layers(m, p, v * p.pp + stage);
-      const int moe_layers = m.moe ? std::max(0, c.first + c.count - std::max(c.first, m.moe->dense_layers)) : 0;
-      int counts[2] = {c.count - moe_layers, moe_layers};
-      counts[m.is_moe_layer(m.layers - 1) ? 1 : 0] += c.mtp;  // MTP blocks are like the last layer
+      const BlockCounts blocks = block_counts(m, c);
+      const int counts[2] = {blocks.dense, blocks.moe};
       for (int k = 0; k < 2; ++k) {
         if (counts[k] == 0) continue;
         dense += counts[k] * f.dense_params[k];
@@ -94,9 +91,9 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     MemoryBreakdown b;
     const double params = dense + expert;
     const double trained = p.lora_rank > 0 ? 0.0 : 1.0;  // LoRA adapters are negligible
-    b.weights = (p.zero >= 3 ? dense / dense_shard + expert / expert_shard : params) * weight_bytes;
-    b.gradients = trained * (p.zero >= 2 ? dense / dense_shard + expert / expert_shard : params) * grad_bytes;
-    b.optimizer = trained * (p.zero >= 1 ? dense / dense_shard + expert / expert_shard : params) * optim_bytes;
+    b.weights = p.held_params(dense, expert, p.zero >= 3) * weight_bytes;
+    b.gradients = trained * p.held_params(dense, expert, p.zero >= 2) * grad_bytes;
+    b.optimizer = trained * p.held_params(dense, expert, p.zero >= 1) * optim_bytes;
     // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
     const double per_chunk = static_cast<double>(layers) / p.virtual_stages;
     const double offloaded = std::min<double>(p.activation_offload_layers, std::max(0.0, per_chunk - 1));

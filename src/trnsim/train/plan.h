@@ -114,11 +114,14 @@ struct ParallelPlan {
     const double per_shard_param = fp32 ? 32.0
                                         : (g < 4 ? g + 4 : 0.0) + (precision == cost::Precision::kFp16 ? 8.0 : 0.0) +
                                               4 + 28 + 6;
-    auto held = [&](bool sharded) {
-      return dense / (sharded ? static_cast<double>(dp) * cp : 1.0) +
-             expert / (sharded ? static_cast<double>(expert_replicas()) : 1.0);
-    };
-    return per_shard_param * held(zero >= 1) + g * held(zero >= 2);
+    return per_shard_param * held_params(dense, expert, zero >= 1) + g * held_params(dense, expert, zero >= 2);
+  }
+  // Of `dense` and `expert` parameters, those a rank keeps: where `sharded` (a ZeRO stage), each
+  // kind split over its data-parallel replicas (dp x cp for dense ones, expert_replicas() for
+  // experts).
+  double held_params(double dense, double expert, bool sharded) const {
+    if (!sharded) return dense + expert;
+    return dense / (static_cast<double>(dp) * cp) + expert / static_cast<double>(expert_replicas());
   }
   // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
   double grad_bytes() const {

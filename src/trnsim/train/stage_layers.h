@@ -28,6 +28,19 @@ inline ChunkLayers chunk_layers(const model::ModelSpec& m, const ParallelPlan& p
   return c;
 }
 
+// The blocks of a chunk by FFN kind: its layers with a dense FFN and with an MoE one, each MTP
+// block counted as the kind of the last layer it is built like.
+struct BlockCounts {
+  int dense = 0, moe = 0;
+};
+inline BlockCounts block_counts(const model::ModelSpec& m, const ChunkLayers& cl) {
+  BlockCounts b;
+  b.dense = m.moe ? std::max(0, std::min(cl.first + cl.count, m.moe->dense_layers) - cl.first) : cl.count;
+  b.moe = cl.count - b.dense;
+  (m.is_moe_layer(m.layers - 1) ? b.moe : b.dense) += cl.mtp;
+  return b;
+}
+
 // How one rank's share of a layer is cut under plan `p`.
 inline model::ShardContext shard_context(const model::ModelSpec& m, const ParallelPlan& p) {
   model::ShardContext ctx;

@@ -13,15 +13,7 @@ namespace {
 // Megatron's default gradient bucket: 40M parameters. The last bucket's reduction cannot hide.
 constexpr double kBucketParams = 40e6;
 
-bool is_expert(const model::Op& op) { return op.name.rfind("expert", 0) == 0; }
-
 int dtype_bytes(const ParallelPlan& p) { return p.precision == cost::Precision::kFp32 ? 4 : 2; }
-
-// Layers of chunk `cl` with a dense FFN (the rest are MoE layers).
-int dense_layers_in(const model::ModelSpec& m, const ChunkLayers& cl) {
-  if (!m.moe) return cl.count;
-  return std::max(0, std::min(cl.first + cl.count, m.moe->dense_layers) - cl.first);
-}
 
 // Compute and communication side by side: the longer of the two, where the compute slows by
 // `slowdown` for as long as the communication runs beside it.
@@ -239,7 +231,7 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
     c.fwd += f;
     c.bwd += b;
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
-    (is_expert(op) ? c.expert_params : c.dense_params) += op.weight_params;
+    (model::is_routed_expert(op) ? c.expert_params : c.dense_params) += op.weight_params;
     // Backward is twice the forward work for matmuls (input and weight gradients); LoRA skips
     // the frozen weights' gradients but still pays the input gradients.
     c.model_flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0);
@@ -345,16 +337,16 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
   for (size_t g = 0; g < chunks.size(); ++g) {
     Part& c = chunks[g];
     const ChunkLayers cl = chunk_layers(m, p, static_cast<int>(g));
-    const int dense = dense_layers_in(m, cl);
-    if (dense > 0) c.add(lp.dense, dense);
-    if (cl.count > dense) c.add(lp.moe, cl.count - dense);
+    const BlockCounts blocks = block_counts(m, cl);
+    if (blocks.dense > 0) c.add(lp.dense, blocks.dense);
+    if (blocks.moe > 0) c.add(lp.moe, blocks.moe);
     if (cl.embedding) c.add(lp.embedding);
     if (cl.head) c.add(lp.head);
-    if (cl.mtp > 0) c.add(m.is_moe_layer(m.layers - 1) ? lp.moe : lp.dense, cl.mtp);
+    // The chunk's first layers are offloaded; dense layers come first.
     const int offloaded = std::min(p.activation_offload_layers, cl.count - 1);
     Time off_f, off_b;
-    offload(lp.dense, std::min(offloaded, dense), off_f, off_b);
-    offload(lp.moe, offloaded - std::min(offloaded, dense), off_f, off_b);
+    offload(lp.dense, std::min(offloaded, blocks.dense), off_f, off_b);
+    offload(lp.moe, offloaded - std::min(offloaded, blocks.dense), off_f, off_b);
     c.offload = off_f + off_b;
     c.fwd += off_f;
     c.bwd += off_b;
