@@ -22,6 +22,9 @@ train::PipelineInput uneven(PipelineSchedule s, int pp, int64_t m, int v) {
   for (int g = 0; g < pp * v; ++g) {
     in.fwd.push_back(Time::us(100 + 7 * g));
     in.bwd.push_back(Time::us(210 + 11 * (g % 3)));
+    // Tasks without a partner micro-batch expose more (ep_overlap).
+    in.fwd_alone.push_back(in.fwd.back() + Time::us(17 + g));
+    in.bwd_alone.push_back(in.bwd.back() + Time::us(23));
   }
   in.p2p = Time::us(13);
   return in;
@@ -54,7 +57,7 @@ TEST(LeanPipeline, MatchesTheEventPipelineTaskForTask) {
     int pp, v;
     int64_t m;
   };
-  for (const Case& c : {Case{PipelineSchedule::kNone, 1, 1, 6}, Case{PipelineSchedule::kOneFOneB, 4, 1, 6},
+  for (const Case& c : {Case{PipelineSchedule::kNone, 1, 1, 6}, Case{PipelineSchedule::kNone, 1, 1, 1}, Case{PipelineSchedule::kOneFOneB, 4, 1, 6},
                         Case{PipelineSchedule::kGpipe, 3, 1, 5}, Case{PipelineSchedule::kInterleaved, 4, 2, 8},
                         Case{PipelineSchedule::kOneFOneB, 4, 1, 64}, Case{PipelineSchedule::kOneFOneB, 4, 1, 67},
                         Case{PipelineSchedule::kInterleaved, 4, 3, 64}, Case{PipelineSchedule::kInterleaved, 2, 2, 31}}) {

@@ -74,6 +74,39 @@ TEST(ExpertDispatch, DispatcherAndOverlapChangeTheExposedAllToAll) {
   EXPECT_LT(overlap.step_time_s, base.step_time_s);
 }
 
+TEST(ExpertDispatch, OverlapNeedsAPartnerMicroBatch) {
+  // One stage: the forward of micro-batch i + 1 runs beside the backward of micro-batch i, so the
+  // first forward and the last backward expose their all-to-alls. With one micro-batch nothing
+  // is hidden; with eight, all but those two tasks hide theirs.
+  auto ep = [](int64_t global_batch, bool overlap) {
+    const std::string plan = "global_batch: " + std::to_string(global_batch) +
+                             ", tp: 2, dp: 8, ep: 8, precision: bf16, ep_overlap: " + (overlap ? "true" : "false");
+    return simulate_step(experiment(p5(16), "mixtral-8x7b", plan), {.ignore_memory = true}).breakdown.ep_comm_s;
+  };
+  EXPECT_NEAR(ep(8, true), ep(8, false), 1e-12);
+  const double alone = ep(8, false), paired_mb = (ep(64, true) - alone) / 7;
+  EXPECT_LT(paired_mb, alone);
+  EXPECT_NEAR(ep(128, true), alone + 15 * paired_mb, 1e-9);
+}
+
+TEST(ExpertDispatch, MegatronBridgeOverlapsWhereExpertsSpanServersUnderAnInterleavedPipeline) {
+  // Its recipes overlap the expert all-to-alls where the expert group leaves the NVLink domain and
+  // the pipeline is interleaved; a run's own ep_overlap wins; never beside full recompute.
+  // Four 8-GPU servers, two pipeline stages of 16 ranks: ep 16 spans two servers, ep 8 one.
+  auto overlap = [](int ep, const std::string& extra) {
+    const std::string plan = "global_batch: 64, tp: 1, pp: 2, dp: 16, ep: " + std::to_string(ep) +
+                             ", precision: bf16, framework: NeMo / Megatron-Bridge, " + extra;
+    return experiment(p5(32), "deepseek-v3", plan).plan.ep_overlap;
+  };
+  const std::string interleaved = "pp_schedule: interleaved-1f1b, pp_virtual_stages: 2";
+  EXPECT_TRUE(overlap(16, interleaved));
+  EXPECT_FALSE(overlap(8, interleaved));
+  EXPECT_FALSE(overlap(16, "pp_schedule: 1f1b"));
+  EXPECT_FALSE(overlap(16, interleaved + ", ep_overlap: false"));
+  EXPECT_TRUE(overlap(8, interleaved + ", ep_overlap: true"));
+  EXPECT_FALSE(overlap(16, interleaved + ", recompute: full"));
+}
+
 TEST(ExpertDispatch, WholeExpertsFoldTheGroupOntoConsecutiveRanks) {
   // tp 2: with experts split over tp the ep 8 group strides by 2 and spans both servers; with
   // whole experts (expert_tp 1) it is ranks 0-7, one server, and no tensor-parallel traffic is

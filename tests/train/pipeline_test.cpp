@@ -67,6 +67,49 @@ TEST(TrainPipeline, OneStageHasNoBubble) {
   }
 }
 
+TEST(TrainPipeline, WarmUpForwardsAndCoolDownBackwardsRunAlone) {
+  // 1F1B: stage s warms up with pp - s - 1 forwards and cools down with as many backwards; the
+  // interleaved schedule adds (v - 1) x pp; one stage pairs all but the first forward and the last
+  // backward; GPipe pairs none.
+  struct Case {
+    PipelineSchedule s;
+    int pp, v, stage;
+    int64_t m, alone;  // unpaired forwards (= backwards) over the stage's chunks
+  };
+  for (const Case& c : {Case{PipelineSchedule::kOneFOneB, 4, 1, 0, 8, 3}, Case{PipelineSchedule::kOneFOneB, 4, 1, 3, 8, 0},
+                        Case{PipelineSchedule::kInterleaved, 4, 2, 0, 8, 10}, Case{PipelineSchedule::kInterleaved, 4, 2, 2, 8, 6},
+                        Case{PipelineSchedule::kNone, 1, 1, 0, 6, 1}, Case{PipelineSchedule::kGpipe, 3, 1, 1, 5, 5},
+                        Case{PipelineSchedule::kOneFOneB, 8, 1, 0, 2, 2}}) {
+    SCOPED_TRACE(testing::Message() << "pp " << c.pp << " v " << c.v << " stage " << c.stage);
+    const StageOrder order(c.s, c.pp, c.v, c.m, c.stage);
+    int64_t fwd = 0, bwd = 0, listed_fwd = 0, listed_bwd = 0;
+    for (int k = 0; k < c.v; ++k) {
+      fwd += order.unpaired_forwards(k);
+      bwd += order.unpaired_backwards(k);
+    }
+    for (int64_t i = 0; i < order.size(); ++i) {
+      const PipelineUnit u = order.at(i);
+      if (!u.paired) ++(u.forward ? listed_fwd : listed_bwd);
+    }
+    EXPECT_EQ(fwd, c.alone);
+    EXPECT_EQ(bwd, c.alone);
+    EXPECT_EQ(listed_fwd, c.alone);
+    EXPECT_EQ(listed_bwd, c.alone);
+  }
+}
+
+TEST(TrainPipeline, TasksThatRunAloneTakeTheirAloneTimes) {
+  // 1F1B, 4 stages, 8 micro-batches: stage 0 runs 3 forwards and 3 backwards alone.
+  PipelineInput in = equal_chunks(PipelineSchedule::kOneFOneB, 4, 8);
+  const PipelineResult paired = run_pipeline(in, false);
+  in.fwd_alone.assign(4, kF + Time::us(100));
+  in.bwd_alone.assign(4, kB + Time::us(200));
+  const PipelineResult alone = run_pipeline(in, false);
+  EXPECT_EQ(alone.stages[0].busy - paired.stages[0].busy, Time::us(3 * 300));
+  EXPECT_EQ(alone.stages[3].busy, paired.stages[3].busy);
+  EXPECT_GT(alone.end, paired.end);
+}
+
 TEST(TrainPipeline, TransfersBetweenStagesLengthenTheStep) {
   PipelineInput in = equal_chunks(PipelineSchedule::kOneFOneB, 4, 8);
   const Time free = run_pipeline(in, false).end;

@@ -7,54 +7,7 @@ namespace {
 
 using train::PipelineSchedule;
 
-struct Unit {
-  bool forward;
-  int chunk;  // local chunk on the stage
-  int64_t mb;
-};
-
-// Unit i of stage s's order: Megatron's schedules, as train/pipeline.cpp orders them.
-class StageOrder {
- public:
-  StageOrder(const train::PipelineInput& in, int64_t m, int s) : pp_(in.pp), v_(in.virtual_stages), m_(m) {
-    plain_ = in.schedule == PipelineSchedule::kNone || in.schedule == PipelineSchedule::kGpipe;
-    gpipe_ = in.schedule == PipelineSchedule::kGpipe;
-    units_ = m * v_;
-    warmup_ = std::min<int64_t>(units_, in.schedule == PipelineSchedule::kInterleaved
-                                            ? int64_t{pp_ - s - 1} * 2 + int64_t{v_ - 1} * pp_
-                                            : pp_ - s - 1);
-  }
-  int64_t size() const { return 2 * units_; }
-  Unit at(int64_t i) const {
-    if (plain_) {
-      if (gpipe_) {
-        if (i < units_) return {true, static_cast<int>(i % v_), i / v_};
-        const int64_t j = i - units_;
-        return {false, v_ - 1 - static_cast<int>(j % v_), j / v_};
-      }
-      const int64_t per = 2 * v_, mb = i / per, r = i % per;
-      return r < v_ ? Unit{true, static_cast<int>(r), mb} : Unit{false, static_cast<int>(per - 1 - r), mb};
-    }
-    if (i < warmup_) return fwd(i);
-    const int64_t steady = 2 * (units_ - warmup_);
-    if (i < warmup_ + steady) {
-      const int64_t k = (i - warmup_) / 2;
-      return (i - warmup_) % 2 == 0 ? fwd(warmup_ + k) : bwd(k);
-    }
-    return bwd(i - warmup_ - (units_ - warmup_));
-  }
-
- private:
-  Unit fwd(int64_t k) const {
-    return {true, static_cast<int>((k / pp_) % v_), (k / (int64_t{pp_} * v_)) * pp_ + k % pp_};
-  }
-  Unit bwd(int64_t k) const {
-    return {false, v_ - 1 - static_cast<int>((k / pp_) % v_), (k / (int64_t{pp_} * v_)) * pp_ + k % pp_};
-  }
-  int pp_, v_;
-  int64_t m_, units_ = 0, warmup_ = 0;
-  bool plain_ = true, gpipe_ = false;
-};
+using train::StageOrder;
 
 constexpr int64_t kNotYet = INT64_MAX;
 
@@ -63,7 +16,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   const int pp = in.pp, v = in.virtual_stages, chunks = pp * v;
   std::vector<int64_t> fwd_end(static_cast<size_t>(chunks) * m, kNotYet), bwd_end(fwd_end.size(), kNotYet);
   std::vector<StageOrder> orders;
-  for (int s = 0; s < pp; ++s) orders.emplace_back(in, m, s);
+  for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s);
   std::vector<int64_t> next(pp, 0), free(pp, 0), busy(pp, 0);
   LeanPipelineResult r;
   r.stages.assign(pp, train::StageTimes{Time(), Time(), std::vector<train::ChunkWindow>(v)});
@@ -76,7 +29,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
     for (int s = 0; s < pp; ++s) {
       const StageOrder& order = orders[s];
       while (next[s] < order.size()) {
-        const Unit u = order.at(next[s]);
+        const train::PipelineUnit u = order.at(next[s]);
         const int g = u.chunk * pp + s;
         int64_t ready = 0;
         if (u.forward) {
@@ -93,7 +46,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
           if (t == kNotYet) break;
           ready = t + p2p;
         }
-        const int64_t dur = (u.forward ? in.fwd[g] : in.bwd[g]).ps();
+        const int64_t dur = in.duration(u, g).ps();
         const int64_t start = std::max(ready, free[s]), end = start + dur;
         train::ChunkWindow& w = r.stages[s].chunks[u.chunk];
         if (!u.forward) {
@@ -125,25 +78,34 @@ LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolat
   const int64_t m = in.micro_batches;
   const int64_t round = in.pp;
   if (!extrapolate || in.pp == 1 || m <= round * 5) {
-    if (in.pp == 1) {
-      // One stage: every task back to back, chunk by chunk within each micro-batch.
+    if (in.pp == 1 && in.schedule != PipelineSchedule::kGpipe) {
+      // One stage: every task back to back, chunk by chunk within each micro-batch; the first
+      // micro-batch's forwards and the last one's backwards run alone.
       const int v = in.virtual_stages;
+      const StageOrder order(in.schedule, 1, v, m, 0);
       train::StageTimes st{Time(), Time(), std::vector<train::ChunkWindow>(v)};
-      Time per_mb;
-      for (int c = 0; c < v; ++c) per_mb += in.fwd[c] + in.bwd[c];
-      st.busy = st.end = per_mb * m;
-      // The last micro-batch runs its forwards in chunk order, then its backwards in reverse.
-      Time t = per_mb * (m - 1), first;
+      Time fwd_first, fwd_rest, bwd_last, bwd_rest;
       for (int c = 0; c < v; ++c) {
+        fwd_first += in.duration(order.at(c), c);
+        fwd_rest += in.fwd[c];
+        bwd_last += in.duration(order.at(2 * v * m - 1 - c), c);
+        bwd_rest += in.bwd[c];
+      }
+      st.busy = st.end = fwd_first + bwd_last + (fwd_rest + bwd_rest) * (m - 1);
+      // The last micro-batch runs its forwards in chunk order, then its backwards in reverse.
+      Time t = st.end - bwd_last - (m == 1 ? fwd_first : fwd_rest), first;
+      for (int c = 0; c < v; ++c) {
+        const Time f = in.duration(order.at(c), c);
         st.chunks[c].first_fwd_start = first;
-        st.chunks[c].first_fwd_end = first + in.fwd[c];
-        first += in.fwd[c];
-        t += in.fwd[c];
+        st.chunks[c].first_fwd_end = first + f;
+        first += f;
+        t += m == 1 ? f : in.fwd[c];
       }
       for (int c = v - 1; c >= 0; --c) {
+        const Time b = in.duration(order.at(2 * v * m - 1 - c), c);
         st.chunks[c].last_bwd_start = t;
-        st.chunks[c].last_bwd_end = t + in.bwd[c];
-        t += in.bwd[c];
+        st.chunks[c].last_bwd_end = t + b;
+        t += b;
       }
       return {{st}};
     }

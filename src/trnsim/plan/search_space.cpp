@@ -117,6 +117,10 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
                       p.recompute = rc;
                       p.zero = zero;
                       p.activation_offload_layers = offload;
+                      // A framework's all-to-all overlap applies where its rule says; a run's own choice stays.
+                      if (base.ep_overlap_rule != train::EpOverlapRule::kNever) {
+                        p.ep_overlap = train::ep_overlap_by_rule(p, e.system);
+                      }
                       // The experiment's pipeline layout fits its own chunks only.
                       if (p.pp != base.pp || p.virtual_stages != base.virtual_stages) p.layout.clear();
                       if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);

@@ -1,5 +1,7 @@
 #include "trnsim/train/framework.h"
 
+#include <algorithm>
+
 #include "trnsim/base/config.h"
 #include "trnsim/base/presets.h"
 #include "trnsim/base/text.h"
@@ -28,6 +30,11 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("grad_reduce_in_fp32")) f.grad_reduce_in_fp32 = r.boolean("grad_reduce_in_fp32");
   if (!r.absent("selective_recompute")) {
     f.selective_recompute = selective_policy_named(r.choice("selective_recompute", kSelectivePolicyNames));
+  }
+  if (!r.absent("ep_overlap")) {
+    const std::string rule = r.choice("ep_overlap", kEpOverlapRuleNames);
+    f.ep_overlap = static_cast<EpOverlapRule>(
+        std::find(kEpOverlapRuleNames.begin(), kEpOverlapRuleNames.end(), rule) - kEpOverlapRuleNames.begin());
   }
   if (!r.absent("moe_host_overhead")) f.moe_host_overhead = r.time("moe_host_overhead");
   r.finish();

@@ -11,6 +11,7 @@
 
 #include "trnsim/cost/op_cost.h"
 #include "trnsim/model/ops.h"
+#include "trnsim/train/plan.h"
 
 namespace trnsim::train {
 
@@ -29,6 +30,9 @@ struct FrameworkDefaults {
   std::optional<bool> grad_reduce_in_fp32;
   // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.
   std::optional<model::SelectivePolicy> selective_recompute;
+  // When expert all-to-alls overlap another micro-batch's compute (ParallelPlan::ep_overlap_rule);
+  // unset: never.
+  std::optional<EpOverlapRule> ep_overlap;
   // Host time per MoE layer and micro-batch, forward and backward (ParallelPlan::moe_host_overhead);
   // unset: none.
   std::optional<Time> moe_host_overhead;

@@ -7,50 +7,7 @@
 namespace trnsim::train {
 namespace {
 
-struct Unit {
-  bool forward;
-  int chunk;  // local chunk index on the stage (0 .. v-1)
-  int64_t mb;
-};
-
-// The order in which stage `s` runs its units (Megatron's schedules).
-std::vector<Unit> stage_order(const PipelineInput& in, int s) {
-  const int pp = in.pp, v = in.virtual_stages;
-  const int64_t m = in.micro_batches;
-  std::vector<Unit> order;
-  if (in.schedule == PipelineSchedule::kNone || in.schedule == PipelineSchedule::kGpipe) {
-    const bool gpipe = in.schedule == PipelineSchedule::kGpipe;
-    for (int64_t i = 0; i < m; ++i) {
-      for (int c = 0; c < v; ++c) order.push_back({true, c, i});
-      if (!gpipe) {
-        for (int c = v - 1; c >= 0; --c) order.push_back({false, c, i});
-      }
-    }
-    if (gpipe) {
-      for (int64_t i = 0; i < m; ++i) {
-        for (int c = v - 1; c >= 0; --c) order.push_back({false, c, i});
-      }
-    }
-    return order;
-  }
-  // 1F1B (v = 1) and interleaved 1F1B: units k = 0 .. m*v-1 in groups of pp micro-batches.
-  const int64_t units = m * v;
-  auto fwd_unit = [&](int64_t k) {
-    return Unit{true, static_cast<int>((k / pp) % v), (k / (static_cast<int64_t>(pp) * v)) * pp + k % pp};
-  };
-  auto bwd_unit = [&](int64_t k) {
-    return Unit{false, v - 1 - static_cast<int>((k / pp) % v), (k / (static_cast<int64_t>(pp) * v)) * pp + k % pp};
-  };
-  const int64_t warmup = std::min<int64_t>(
-      units, in.schedule == PipelineSchedule::kInterleaved ? int64_t{pp - s - 1} * 2 + int64_t{v - 1} * pp : pp - s - 1);
-  for (int64_t k = 0; k < warmup; ++k) order.push_back(fwd_unit(k));
-  for (int64_t k = 0; k < units - warmup; ++k) {
-    order.push_back(fwd_unit(warmup + k));
-    order.push_back(bwd_unit(k));
-  }
-  for (int64_t k = units - warmup; k < units; ++k) order.push_back(bwd_unit(k));
-  return order;
-}
+using Unit = PipelineUnit;
 
 class PipelineSim {
  public:
@@ -58,7 +15,7 @@ class PipelineSim {
     const int chunks = in.pp * in.virtual_stages;
     fwd_end_.assign(static_cast<size_t>(chunks * in.micro_batches), kNotYet);
     bwd_end_.assign(fwd_end_.size(), kNotYet);
-    for (int s = 0; s < in.pp; ++s) orders_.push_back(stage_order(in, s));
+    for (int s = 0; s < in.pp; ++s) orders_.emplace_back(in.schedule, in.pp, in.virtual_stages, in.micro_batches, s);
     next_.assign(in.pp, 0);
     stages_.assign(in.pp, StageTimes{Time(), Time(), std::vector<ChunkWindow>(in.virtual_stages)});
     seen_fwd_.assign(static_cast<size_t>(chunks), false);
@@ -95,13 +52,13 @@ class PipelineSim {
 
   void try_start(int s) {
     if (running_[s] || next_[s] >= orders_[s].size()) return;
-    const Unit u = orders_[s][next_[s]];
+    const Unit u = orders_[s].at(next_[s]);
     const Time in = ready(s, u);
     if (in == kNotYet) return;  // woken when the input's producer finishes
     const int g = u.chunk * in_.pp + s;
     StageTimes& st = stages_[s];
     const Time start = max(max(in, st.end), events_.now());
-    const Time dur = u.forward ? in_.fwd[g] : in_.bwd[g];
+    const Time dur = in_.duration(u, g);
     running_[s] = true;
     ++next_[s];
     ChunkWindow& w = st.chunks[u.chunk];
@@ -135,8 +92,8 @@ class PipelineSim {
   const PipelineInput& in_;
   bool keep_;
   EventQueue events_;
-  std::vector<std::vector<Unit>> orders_;
-  std::vector<size_t> next_;
+  std::vector<StageOrder> orders_;
+  std::vector<int64_t> next_;
   std::vector<StageTimes> stages_;
   std::vector<Time> fwd_end_, bwd_end_;
   std::vector<bool> running_, seen_fwd_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "trnsim/base/units.h"
+#include "trnsim/train/pipeline_order.h"
 #include "trnsim/train/plan.h"
 
 namespace trnsim::train {
@@ -17,7 +18,15 @@ struct PipelineInput {
   int64_t micro_batches = 1;
   PipelineSchedule schedule = PipelineSchedule::kNone;
   std::vector<Time> fwd, bwd;  // per global chunk g = virtual index x pp + stage, per micro-batch
+  // The same for a task that runs alone (pipeline_order.h); empty: as fwd and bwd.
+  std::vector<Time> fwd_alone, bwd_alone;
   Time p2p;                    // activations (or their gradients) from one stage to the next
+
+  // How long global chunk g's task `u` takes.
+  Time duration(const PipelineUnit& u, int g) const {
+    const std::vector<Time>& alone = u.forward ? fwd_alone : bwd_alone;
+    return !u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g];
+  }
 };
 
 struct PipelineTask {

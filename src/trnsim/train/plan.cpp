@@ -111,7 +111,11 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.ep_dispatch = choice_or(r, "ep_dispatch", {"hierarchical", "alltoall"}, "hierarchical") == "alltoall"
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
-  p.ep_overlap = bool_or(r, "ep_overlap", false);
+  if (r.absent("ep_overlap")) {
+    p.ep_overlap_rule = framework ? framework->ep_overlap.value_or(EpOverlapRule::kNever) : EpOverlapRule::kNever;
+  } else {
+    p.ep_overlap = r.boolean("ep_overlap");
+  }
   p.moe_host_overhead = r.absent("moe_host_overhead")
                             ? (framework ? framework->moe_host_overhead.value_or(Time()) : Time())
                             : r.time("moe_host_overhead");
@@ -134,7 +138,20 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
   if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
+  p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
   return p;
+}
+
+bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system) {
+  if (p.ep <= 1 || p.recompute == model::Recompute::kFull) return false;
+  const bool across = int64_t{p.ep} * p.etp() > int64_t{system.per_node} * system.ranks_per_accel();
+  switch (p.ep_overlap_rule) {
+    case EpOverlapRule::kNever: return false;
+    case EpOverlapRule::kAlways: return true;
+    case EpOverlapRule::kAcrossDomains: return across;
+    case EpOverlapRule::kInterleavedAcrossDomains: return across && p.schedule == PipelineSchedule::kInterleaved;
+  }
+  return false;
 }
 
 void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& system,

@@ -33,6 +33,15 @@ struct ChunkLayers {
   int mtp = 0;  // multi-token prediction blocks (each like the last layer), on the head's chunk
 };
 
+// When a framework overlaps expert all-to-alls with another micro-batch's compute where the run
+// does not say (configs/frameworks/ `ep_overlap`): never, always, or only where the expert group
+// spans more than one scale-up domain (its all-to-alls cross the scale-out network), optionally
+// only under an interleaved pipeline. Megatron-Core refuses the overlap with full recompute, so
+// a rule never applies there.
+enum class EpOverlapRule { kNever, kAlways, kAcrossDomains, kInterleavedAcrossDomains };
+inline const std::vector<std::string> kEpOverlapRuleNames = {"never", "always", "across-domains",
+                                                             "interleaved-across-domains"};
+
 struct ParallelPlan {
   int64_t global_batch = 0;  // sequences per optimizer step
   int64_t micro_batch = 1;   // sequences per data-parallel rank per forward pass
@@ -61,6 +70,9 @@ struct ParallelPlan {
   // Expert all-to-alls overlapped with another micro-batch's compute (Megatron's
   // moe_a2a_overlap, DeepSeek's DualPipe); off: they sit on the critical path.
   bool ep_overlap = false;
+  // The framework's rule where the run left ep_overlap unset (kNever otherwise); the planner
+  // applies it to each plan it tries (ep_overlap_by_rule).
+  EpOverlapRule ep_overlap_rule = EpOverlapRule::kNever;
   // Host time one MoE layer costs per micro-batch, forward and backward together: the kernel
   // launches of its router, permutation and grouped GEMMs and the dropless token-count sync that
   // drains the GPU's queue (`moe_host_overhead`; the framework's, configs/frameworks/, else none).
@@ -138,10 +150,13 @@ struct ParallelPlan {
 // when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
-// it, else tp; ep_overlap off; moe_host_overhead as the framework's file says, else none;
+// it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off; moe_host_overhead as the framework's file says, else none;
 // dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
 // else on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
+
+// Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
+bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system);
 
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide
 // heads, layers, experts and the batch. Throws Error(kInput) naming the key and the fix.

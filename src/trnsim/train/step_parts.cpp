@@ -204,6 +204,10 @@ void Part::add(const Part& o, int64_t n) {
   recompute += o.recompute * n;
   offload += o.offload * n;
   host += o.host * n;
+  alone_ep_f += o.alone_ep_f * n;
+  alone_ep_b += o.alone_ep_b * n;
+  alone_host_f += o.alone_host_f * n;
+  alone_host_b += o.alone_host_b * n;
   const double k = static_cast<double>(n);
   model_flops += o.model_flops * k;
   hardware_flops += o.hardware_flops * k;
@@ -272,20 +276,19 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     c.cp = cp_f + cp_b;
   }
   // Expert parallelism: dispatch and combine all-to-alls each way. Overlapped with another
-  // micro-batch's compute (ep_overlap) only what exceeds the layer's own compute shows.
-  Time ep_f;
+  // micro-batch's compute (ep_overlap) only what exceeds the layer's own compute shows; a task
+  // with no partner (pipeline warm-up and cool-down) exposes them all.
+  Time ep_f, ep_b, a2a;
   if (moe && p.ep > 1) {
     const double local_tokens = p.sequence_parallel ? tokens / p.tp : tokens;
     const double bytes = local_tokens * m.hidden * dtype_bytes(p) *
                          dispatch_copies(*m.moe, p, groups.ep, timer.ranks_per_domain());
-    const Time a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
-    if (p.ep_overlap) {
-      ep_f = beside(c.fwd, a2a, slowdown) - c.fwd;
-      c.ep = ep_f + (beside(c.bwd, a2a, slowdown) - c.bwd);
-    } else {
-      ep_f = a2a;
-      c.ep = a2a * 2;
-    }
+    a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
+    ep_f = p.ep_overlap ? beside(c.fwd, a2a, slowdown) - c.fwd : a2a;
+    ep_b = p.ep_overlap ? beside(c.bwd, a2a, slowdown) - c.bwd : a2a;
+    c.ep = ep_f + ep_b;
+    c.alone_ep_f = a2a - ep_f;
+    c.alone_ep_b = a2a - ep_b;
   }
   // The MoE layer's host time, a third in the forward and two thirds in the backward (which
   // launches the gradient kernels of each forward one; full recompute launches the forward's
@@ -295,13 +298,16 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   if (moe && p.moe_host_overhead > Time()) {
     const Time third = Time::ps(p.moe_host_overhead.ps() / 3);
     const Time rest = p.moe_host_overhead - third + (p.recompute == model::Recompute::kFull ? third : Time());
-    const Time exposed_f = tp_once + cp_f + ep_f, exposed_b = (c.tp - tp_once) + cp_b + (c.ep - ep_f);
-    host_f = third > exposed_f ? third - exposed_f : Time();
-    host_b = rest > exposed_b ? rest - exposed_b : Time();
+    auto wait = [](Time host, Time exposed) { return host > exposed ? host - exposed : Time(); };
+    const Time exposed_f = tp_once + cp_f, exposed_b = (c.tp - tp_once) + cp_b;
+    host_f = wait(third, exposed_f + ep_f);
+    host_b = wait(rest, exposed_b + ep_b);
     c.host = host_f + host_b;
+    c.alone_host_f = wait(third, exposed_f + a2a) - host_f;
+    c.alone_host_b = wait(rest, exposed_b + a2a) - host_b;
   }
   c.fwd += tp_once + cp_f + ep_f + host_f;
-  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + (c.ep - ep_f) + host_b;
+  c.bwd += c.recompute + (c.tp - tp_once) + cp_b + ep_b + host_b;
   return c;
 }
 
@@ -379,6 +385,8 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
   for (const auto& c : chunks) {
     in.fwd.push_back(c.fwd);
     in.bwd.push_back(c.bwd);
+    in.fwd_alone.push_back(c.fwd + c.alone_ep_f + c.alone_host_f);
+    in.bwd_alone.push_back(c.bwd + c.alone_ep_b + c.alone_host_b);
   }
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double act_bytes = tokens * m.hidden * dtype_bytes(p) / (p.sequence_parallel ? p.tp : 1);
@@ -396,9 +404,15 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     const StageTimes& st = stages[s];
     Part stage;  // the stage's chunks for one micro-batch
     std::vector<const Part*> local;
+    Time alone_ep, alone_host;  // what its tasks without a partner add
+    const StageOrder order(p.schedule, p.pp, p.virtual_stages, m, s);
     for (int v = 0; v < p.virtual_stages; ++v) {
       local.push_back(&chunks[static_cast<size_t>(v) * p.pp + s]);
-      stage.add(*local.back());
+      const Part& c = *local.back();
+      stage.add(c);
+      const int64_t nf = order.unpaired_forwards(v), nb = order.unpaired_backwards(v);
+      alone_ep += c.alone_ep_f * nf + c.alone_ep_b * nb;
+      alone_host += c.alone_host_f * nf + c.alone_host_b * nb;
     }
     const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st, cost.overlap_slowdown());
     const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.dense_params, stage.expert_params));
@@ -409,11 +423,11 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     StepBreakdown& b = r.breakdown;
     b.tp_comm_s = stage.tp.seconds() * m;
     b.cp_comm_s = stage.cp.seconds() * m;
-    b.ep_comm_s = stage.ep.seconds() * m;
+    b.ep_comm_s = stage.ep.seconds() * m + alone_ep.seconds();
     b.recompute_s = stage.recompute.seconds() * m;
     const double zero3_s = stage.dp.seconds() * m;
     b.offload_s = stage.offload.seconds() * m;
-    b.host_s = stage.host.seconds() * m;
+    b.host_s = stage.host.seconds() * m + alone_host.seconds();
     b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s - b.offload_s - b.host_s;
     b.pp_bubble_s = (st.end - st.busy).seconds();
     b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds() + zero3_s;

@@ -44,6 +44,10 @@ struct Part {
   Time recompute;                  // the recomputed forward inside bwd
   Time offload;                    // activation transfers to and from the host that stall fwd + bwd
   Time host;                       // MoE host overhead (moe_host_overhead) the compute stream waits for
+  // What a task without a partner micro-batch (pipeline_order.h) adds under ep_overlap, forward
+  // and backward: the all-to-all it cannot hide, and the change in host wait (negative: the
+  // longer exposed communication covers more of it). Inside neither fwd nor bwd.
+  Time alone_ep_f, alone_ep_b, alone_host_f, alone_host_b;
   double saved_bytes = 0;          // activations one layer keeps for its backward (layer parts)
   double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
   double hardware_flops = 0;       // including recompute

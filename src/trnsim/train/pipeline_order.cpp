@@ -1,0 +1,62 @@
+#include "trnsim/train/pipeline_order.h"
+
+#include <algorithm>
+
+namespace trnsim::train {
+
+StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage)
+    : pp_(pp), v_(virtual_stages), m_(micro_batches) {
+  plain_ = schedule == PipelineSchedule::kNone || schedule == PipelineSchedule::kGpipe;
+  gpipe_ = schedule == PipelineSchedule::kGpipe;
+  units_ = m_ * v_;
+  warmup_ = std::min<int64_t>(units_, schedule == PipelineSchedule::kInterleaved
+                                          ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * pp_
+                                          : pp_ - stage - 1);
+  unpaired_fwd_.assign(v_, 0);
+  unpaired_bwd_.assign(v_, 0);
+  if (gpipe_) {
+    unpaired_fwd_.assign(v_, m_);
+    unpaired_bwd_.assign(v_, m_);
+  } else if (plain_) {
+    // One stage: the forward of micro-batch i + 1 pairs with the backward of micro-batch i.
+    unpaired_fwd_.assign(v_, 1);
+    unpaired_bwd_.assign(v_, 1);
+  } else {
+    for (int64_t k = 0; k < warmup_; ++k) {
+      ++unpaired_fwd_[fwd(k).chunk];
+      ++unpaired_bwd_[bwd(units_ - 1 - k).chunk];
+    }
+  }
+}
+
+PipelineUnit StageOrder::fwd(int64_t k) const {
+  return {true, static_cast<int>((k / pp_) % v_), (k / (int64_t{pp_} * v_)) * pp_ + k % pp_, false};
+}
+
+PipelineUnit StageOrder::bwd(int64_t k) const {
+  return {false, v_ - 1 - static_cast<int>((k / pp_) % v_), (k / (int64_t{pp_} * v_)) * pp_ + k % pp_, false};
+}
+
+PipelineUnit StageOrder::at(int64_t i) const {
+  if (plain_) {
+    if (gpipe_) {
+      if (i < units_) return {true, static_cast<int>(i % v_), i / v_, false};
+      const int64_t j = i - units_;
+      return {false, v_ - 1 - static_cast<int>(j % v_), j / v_, false};
+    }
+    const int64_t per = 2 * v_, mb = i / per, r = i % per;
+    return r < v_ ? PipelineUnit{true, static_cast<int>(r), mb, mb > 0}
+                  : PipelineUnit{false, static_cast<int>(per - 1 - r), mb, mb < m_ - 1};
+  }
+  if (i < warmup_) return fwd(i);
+  const int64_t steady = 2 * (units_ - warmup_);
+  if (i < warmup_ + steady) {
+    const int64_t k = (i - warmup_) / 2;
+    PipelineUnit u = (i - warmup_) % 2 == 0 ? fwd(warmup_ + k) : bwd(k);
+    u.paired = true;
+    return u;
+  }
+  return bwd(i - warmup_ - (units_ - warmup_));
+}
+
+}  // namespace trnsim::train
