@@ -41,6 +41,8 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
       {"no_source.yaml", "name: x\nmatch: [x]\ntp_overlap: true\n", "source"},
       {"bad_kernel.yaml", "name: x\nmatch: [x]\nattention_kernel:\n  h100: {value: flash3, source: s}\n", "fused, flash2"},
       {"match_not_list.yaml", "name: x\nmatch: x\n", "match"},
+      {"bad_ep_overlap.yaml", "name: x\nmatch: [x]\nep_overlap: {value: sometimes, source: s}\n",
+       "interleaved-across-domains"},
   };
   for (const Case& c : cases) {
     const std::string path = write_file(c.file, c.text);
