@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 #include <tuple>
+#include <vector>
 
 #include "trnsim/train/pipeline.h"
 
@@ -79,7 +80,7 @@ TEST(TrainPipeline, WarmUpForwardsAndCoolDownBackwardsRunAlone) {
   for (const Case& c : {Case{PipelineSchedule::kOneFOneB, 4, 1, 0, 8, 3}, Case{PipelineSchedule::kOneFOneB, 4, 1, 3, 8, 0},
                         Case{PipelineSchedule::kInterleaved, 4, 2, 0, 8, 10}, Case{PipelineSchedule::kInterleaved, 4, 2, 2, 8, 6},
                         Case{PipelineSchedule::kNone, 1, 1, 0, 6, 1}, Case{PipelineSchedule::kGpipe, 3, 1, 1, 5, 5},
-                        Case{PipelineSchedule::kOneFOneB, 8, 1, 0, 2, 2}}) {
+                        Case{PipelineSchedule::kOneFOneB, 8, 1, 0, 2, 2}, Case{PipelineSchedule::kInterleaved, 4, 3, 1, 6, 12}}) {
     SCOPED_TRACE(testing::Message() << "pp " << c.pp << " v " << c.v << " stage " << c.stage);
     const StageOrder order(c.s, c.pp, c.v, c.m, c.stage);
     int64_t fwd = 0, bwd = 0, listed_fwd = 0, listed_bwd = 0;
@@ -87,9 +88,16 @@ TEST(TrainPipeline, WarmUpForwardsAndCoolDownBackwardsRunAlone) {
       fwd += order.unpaired_forwards(k);
       bwd += order.unpaired_backwards(k);
     }
+    std::vector<int64_t> per_chunk_fwd(c.v, 0), per_chunk_bwd(c.v, 0);
     for (int64_t i = 0; i < order.size(); ++i) {
       const PipelineUnit u = order.at(i);
-      if (!u.paired) ++(u.forward ? listed_fwd : listed_bwd);
+      if (u.paired) continue;
+      ++(u.forward ? listed_fwd : listed_bwd);
+      ++(u.forward ? per_chunk_fwd : per_chunk_bwd)[u.chunk];
+    }
+    for (int k = 0; k < c.v; ++k) {
+      EXPECT_EQ(order.unpaired_forwards(k), per_chunk_fwd[k]) << "chunk " << k;
+      EXPECT_EQ(order.unpaired_backwards(k), per_chunk_bwd[k]) << "chunk " << k;
     }
     EXPECT_EQ(fwd, c.alone);
     EXPECT_EQ(bwd, c.alone);

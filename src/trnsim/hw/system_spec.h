@@ -75,6 +75,8 @@ struct SystemSpec {
   // Ranks the parallel degrees count: accelerators, or logical NeuronCores on Trainium.
   int64_t ranks() const;
   int ranks_per_accel() const;
+  // Ranks in one scale-up domain.
+  int64_t ranks_per_domain() const { return int64_t{per_node} * ranks_per_accel(); }
   // One rank's share of its accelerator's host link, bytes/s each way (0: none stated).
   double host_link_bw_per_rank() const { return accel.host_link_bw.bytes_per_s / ranks_per_accel(); }
   double price_per_accel_hour = 0;  // on-demand USD, when the preset knows it (dated in its source)

@@ -55,7 +55,7 @@ struct NetworkModel::Impl {
     check_system(s);
     if (s.accel.family == hw::AcceleratorFamily::kTrainium)
       rpa = std::max(1, s.ranks_per_accel());
-    per_domain = int64_t{s.per_node} * rpa;
+    per_domain = s.ranks_per_domain();
     domains = std::max<int64_t>(1, s.count / s.per_node);
     add_domain(dom, 0, s, cal);
     rep_domains = static_cast<int>(std::min<int64_t>(domains, kMaxRepDomains));

@@ -12,21 +12,24 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
   warmup_ = std::min<int64_t>(units_, schedule == PipelineSchedule::kInterleaved
                                           ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * pp_
                                           : pp_ - stage - 1);
-  unpaired_fwd_.assign(v_, 0);
-  unpaired_bwd_.assign(v_, 0);
-  if (gpipe_) {
-    unpaired_fwd_.assign(v_, m_);
-    unpaired_bwd_.assign(v_, m_);
-  } else if (plain_) {
-    // One stage: the forward of micro-batch i + 1 pairs with the backward of micro-batch i.
-    unpaired_fwd_.assign(v_, 1);
-    unpaired_bwd_.assign(v_, 1);
-  } else {
-    for (int64_t k = 0; k < warmup_; ++k) {
-      ++unpaired_fwd_[fwd(k).chunk];
-      ++unpaired_bwd_[bwd(units_ - 1 - k).chunk];
-    }
-  }
+}
+
+// Of the units k < n, those whose round (k / pp) falls on chunk position c of v.
+int64_t StageOrder::on_position(int64_t n, int c) const {
+  const int64_t cycle = int64_t{pp_} * v_;
+  return n / cycle * pp_ + std::clamp<int64_t>(n % cycle - int64_t{c} * pp_, 0, pp_);
+}
+
+int64_t StageOrder::unpaired_forwards(int c) const {
+  if (gpipe_) return m_;
+  if (plain_) return 1;  // one stage: the forward of micro-batch i + 1 pairs with the backward of i
+  return on_position(warmup_, c);
+}
+
+int64_t StageOrder::unpaired_backwards(int c) const {
+  if (plain_) return unpaired_forwards(c);
+  // Backward units run the chunks in reverse: position v - 1 - c.
+  return on_position(units_, v_ - 1 - c) - on_position(units_ - warmup_, v_ - 1 - c);
 }
 
 PipelineUnit StageOrder::fwd(int64_t k) const {

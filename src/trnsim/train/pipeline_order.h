@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include "trnsim/train/plan.h"
 
@@ -27,17 +26,17 @@ class StageOrder {
   StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage);
   int64_t size() const { return 2 * units_; }
   PipelineUnit at(int64_t i) const;
-  // How many of local chunk c's forward and backward tasks run alone.
-  int64_t unpaired_forwards(int c) const { return unpaired_fwd_[c]; }
-  int64_t unpaired_backwards(int c) const { return unpaired_bwd_[c]; }
+  // How many of local chunk c's forward (warm-up) and backward (cool-down) tasks run alone.
+  int64_t unpaired_forwards(int c) const;
+  int64_t unpaired_backwards(int c) const;
 
  private:
   PipelineUnit fwd(int64_t k) const;
   PipelineUnit bwd(int64_t k) const;
+  int64_t on_position(int64_t n, int c) const;
   int pp_, v_;
   int64_t m_, units_ = 0, warmup_ = 0;
   bool plain_ = true, gpipe_ = false;
-  std::vector<int64_t> unpaired_fwd_, unpaired_bwd_;
 };
 
 }  // namespace trnsim::train

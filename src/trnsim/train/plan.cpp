@@ -144,7 +144,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
 
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system) {
   if (p.ep <= 1 || p.recompute == model::Recompute::kFull) return false;
-  const bool across = int64_t{p.ep} * p.etp() > int64_t{system.per_node} * system.ranks_per_accel();
+  const bool across = int64_t{p.ep} * p.etp() > system.ranks_per_domain();
   switch (p.ep_overlap_rule) {
     case EpOverlapRule::kNever: return false;
     case EpOverlapRule::kAlways: return true;

@@ -150,9 +150,9 @@ struct ParallelPlan {
 // when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
-// it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off; moe_host_overhead as the framework's file says, else none;
-// dp_overlap on; grad_reduce_in_fp32 as the framework's file says,
-// else on.
+// it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off;
+// moe_host_overhead as the framework's file says, else none; dp_overlap on; grad_reduce_in_fp32
+// as the framework's file says, else on.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
