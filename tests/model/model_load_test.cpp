@@ -122,6 +122,10 @@ TEST(ModelLoad, BadValuesAreNamed) {
   std::string mtp = input_error_of([] { parse(with(kBlock, "moe: null", "moe: null\nmtp_layers: -1")); });
   EXPECT_NE(mtp.find("mtp_layers"), std::string::npos) << mtp;
   EXPECT_EQ(parse(with(kBlock, "moe: null", "moe: null\nmtp_layers: 2")).mtp_layers, 2);
+  std::string drop = input_error_of([] { parse(with(kBlock, "moe: null", "moe: null\nattention_dropout: 1.5")); });
+  EXPECT_NE(drop.find("attention_dropout"), std::string::npos) << drop;
+  EXPECT_FALSE(parse(kBlock).attention_dropout.has_value());  // unset: the framework decides
+  EXPECT_EQ(parse(with(kBlock, "moe: null", "moe: null\nattention_dropout: 0.1")).attention_dropout, 0.1);
   std::string missing = input_error_of([] { parse(with(kBlock, "vocab: 32000\n", "")); });
   EXPECT_NE(missing.find("required key 'vocab'"), std::string::npos) << missing;
 }
@@ -149,6 +153,7 @@ TEST(ModelLoad, HfLlamaConfigMatchesThePreset) {
   EXPECT_EQ(hf.activation, Activation::kSwiGlu);
   EXPECT_EQ(hf.norm, Norm::kRmsNorm);
   EXPECT_FALSE(hf.tied_embeddings);
+  EXPECT_EQ(hf.attention_dropout, 0.0);  // attention_dropout
 }
 
 TEST(ModelLoad, HfMoeAndMlaConfigs) {
@@ -178,6 +183,7 @@ TEST(ModelLoad, HfGpt2Config) {
   EXPECT_EQ(g.norm, Norm::kLayerNorm);
   EXPECT_TRUE(g.tied_embeddings);
   EXPECT_EQ(g.seq_len, 1024);
+  EXPECT_EQ(g.attention_dropout, 0.1);  // attn_pdrop
 }
 
 TEST(ModelLoad, HfMalformedJsonNamesFileAndLine) {

@@ -116,9 +116,15 @@ TEST(ModelOps, FlashAttentionKeepsTheScoreMatrixOutOfHbm) {
   const double scores = 32.0 * 2048 * 2048;
   EXPECT_DOUBLE_EQ(p.flops, 4 * scores * 128);  // 4*b*s*s*heads*head_dim, the full square
   EXPECT_DOUBLE_EQ(f.flops, p.flops / 2);       // causal blocks skipped
-  // Unfused (Megatron): scores and probabilities written and read, the dropout's mask and output
-  // written and its output read: 6 two-byte passes and a one-byte mask per score.
-  EXPECT_NEAR(p.bytes - f.bytes, (6 * 2 + 1) * scores - 4.0 * 2048 * 32, 1);
+  // Unfused: scores and probabilities each written and read, four two-byte passes per score.
+  EXPECT_NEAR(p.bytes - f.bytes, 4 * 2 * scores - 4.0 * 2048 * 32, 1);
+  // With attention dropout (Megatron-LM), its output written and read and its one-byte mask
+  // written: 6 two-byte passes and the mask.
+  plain.attention_dropout = true;
+  const Op pd = find_op(layer_forward_ops(m, 0, plain), "attn");
+  EXPECT_NEAR(pd.bytes - f.bytes, (6 * 2 + 1) * scores - 4.0 * 2048 * 32, 1);
+  flash.attention_dropout = true;  // the flash kernel draws its mask on chip: no traffic
+  EXPECT_DOUBLE_EQ(find_op(layer_forward_ops(m, 0, flash), "attn").bytes, f.bytes);
   EXPECT_DOUBLE_EQ(f.bytes, 2 * 4 * 2048.0 * 4096 + 4 * 2048.0 * 32);  // Q, K, V, O and the fp32 log-sum-exp
 }
 
@@ -185,6 +191,9 @@ TEST(ModelOps, ActivationMemoryFollowsKorthikanti) {
   ShardContext ctx;
   ctx.flash_attention = false;
   const double sbh = s * b * h;
+  // Without attention dropout the softmax output alone is kept: 2as/h instead of the paper's 5as/h.
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh * (34 + 2 * a * s / h));
+  ctx.attention_dropout = true;  // the paper's layer has it
   EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh * (34 + 5 * a * s / h));
   ctx.tp = 8;
   EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, ctx, Recompute::kNone), sbh * (10 + 24 / t + 5 * a * s / (h * t)));

@@ -20,7 +20,7 @@ TEST(TrainFramework, MatchesTheRunsFrameworkText) {
   EXPECT_EQ(framework_for("Meta internal (PyTorch, NCCLX)")->name, "meta-pytorch");
   // The longest match wins: a Megatron-Bridge run names Megatron-Core and NeMo too.
   EXPECT_EQ(framework_for("NeMo / Megatron-Bridge + Megatron-Core")->name, "megatron-bridge");
-  EXPECT_FALSE(framework_for("Megatron-LM (2021)").has_value());
+  EXPECT_EQ(framework_for("Megatron-LM (2021)")->name, "megatron-lm");
   EXPECT_FALSE(framework_for("").has_value());
 }
 

@@ -4,6 +4,7 @@
 
 #include "train_test_util.h"
 #include "trnsim/train/plan.h"
+#include "trnsim/train/step.h"
 
 namespace trnsim::train::testing {
 namespace {
@@ -160,6 +161,24 @@ TEST(TrainPlan, SelectiveRecomputeFollowsTheFramework) {
   EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: torchtitan, selective_recompute: attention").plan.selective_policy,
             model::SelectivePolicy::kAttentionCore);
   expect_refused(kP5, "llama3-8b", plan + ", selective_recompute: some", "selective_recompute", "attention, alternate_matmuls");
+}
+
+// Attention dropout: the model's rate, else Megatron-LM's default of 0.1, else none. It slows only
+// the unfused attention path.
+TEST(TrainPlan, AttentionDropoutFollowsTheModelThenTheFramework) {
+  const std::string plan = "global_batch: 8, tp: 1, dp: 8, precision: bf16, flash_attention: false";
+  const std::string megatron = plan + ", framework: Megatron-LM (2021)";
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", megatron).plan.attention_dropout);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", framework: NeuronX Distributed").plan.attention_dropout);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan).plan.attention_dropout);
+  const std::string no_dropout =
+      "{name: m, layers: 2, hidden: 1024, heads: 8, ffn_hidden: 4096, activation: gelu, vocab: 32000, "
+      "seq_len: 2048, norm: layernorm, attention_dropout: 0.0}";
+  const Experiment own = experiment(kP5, no_dropout, megatron);
+  EXPECT_FALSE(own.plan.attention_dropout);
+  std::string dropout = no_dropout;
+  dropout.replace(dropout.find("0.0}"), 3, "0.1");
+  EXPECT_GT(simulate_step(experiment(kP5, dropout, megatron)).step_time_s, simulate_step(own).step_time_s);
 }
 
 TEST(TrainPlan, ActivationOffloadNeedsAHostLinkAndLayersLeftOnTheAccelerator) {

@@ -31,8 +31,9 @@ double attention_bytes(const ModelSpec& m, const detail::RankShare& s, const Sha
   bytes += g * T * s.heads * d_v;                                // out-proj input: 2sbh
   if (r == Recompute::kSelective) return bytes;                  // the attention core is recomputed
   if (ctx.flash_attention) return bytes + 4.0 * T * s.heads;     // fp32 log-sum-exp; no s*s matrix
-  // softmax output (2), its dropout mask (1), dropout output (2): 5*a*s*s*b at 2 bytes.
-  return bytes + (2 * d + 1) * s.b * s.heads * s.s_q * s.s_kv;
+  // softmax output (2), its dropout mask (1), dropout output (2): 5*a*s*s*b at 2 bytes; without
+  // dropout the softmax output alone.
+  return bytes + (ctx.attention_dropout ? 2 * d + 1 : d) * s.b * s.heads * s.s_q * s.s_kv;
 }
 
 // `split`: the tensor-parallel degree dividing the width (tp, or etp inside routed experts).

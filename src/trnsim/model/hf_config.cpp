@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -60,6 +61,16 @@ class JsonReader {
       throw input_error(file_ + ": key '" + key + "'", "is " + j_[key].dump() + ", not a boolean", "write true or false");
     }
     return j_[key].get<bool>();
+  }
+  // A probability in [0, 1) (dropout rates); unset when absent.
+  std::optional<double> probability(const std::string& key) const {
+    if (!has(key)) return std::nullopt;
+    const json& v = j_[key];
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() >= 1) {
+      throw input_error(file_ + ": key '" + key + "'", "is " + v.dump() + ", not a probability in [0, 1)",
+                        "write a number such as 0.0 or 0.1");
+    }
+    return v.get<double>();
   }
   const json& raw() const { return j_; }
   const std::string& file() const { return file_; }
@@ -139,6 +150,7 @@ ModelSpec read_gpt2(const JsonReader& r, ModelSpec m) {
   m.activation = Activation::kGelu;
   m.norm = Norm::kLayerNorm;
   m.tied_embeddings = r.boolean("tie_word_embeddings", true);
+  m.attention_dropout = r.probability("attn_pdrop");
   return m;
 }
 
@@ -165,6 +177,7 @@ ModelSpec read_gated(const JsonReader& r, const std::string& family, ModelSpec m
   m.norm = r.has("rms_norm_eps") || !r.has("layer_norm_eps") ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.tied_embeddings = r.boolean("tie_word_embeddings", false);
   m.mtp_layers = static_cast<int>(r.integer("num_nextn_predict_layers", 0));  // DeepSeek-V3's MTP depth
+  m.attention_dropout = r.probability("attention_dropout");
   int64_t experts = 0;
   for (const char* k : {"num_local_experts", "n_routed_experts", "num_experts"}) {
     if (r.has(k)) experts = r.integer(k);

@@ -21,7 +21,7 @@ constexpr int64_t kBig = int64_t{1} << 40;
 const std::vector<std::string> kModelKeys = {"name",       "layers",   "hidden", "heads", "kv_heads",
                                              "head_dim",   "ffn_hidden", "activation", "vocab",
                                              "seq_len",    "norm",     "tied_embeddings", "moe", "mla",
-                                             "mtp_layers"};
+                                             "mtp_layers", "attention_dropout"};
 const std::vector<std::string> kMoeKeys = {"experts", "top_k", "shared_experts", "expert_ffn_hidden", "dense_layers"};
 const std::vector<std::string> kMlaKeys = {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
                                            "v_head_dim"};
@@ -94,6 +94,7 @@ ModelSpec read_block(const ConfigNode& block, bool require_sources) {
   m.norm = r.choice("norm", {"layernorm", "rmsnorm"}) == "layernorm" ? Norm::kLayerNorm : Norm::kRmsNorm;
   m.tied_embeddings = r.boolean("tied_embeddings", false);
   m.mtp_layers = static_cast<int>(r.integer("mtp_layers", 0, 1 << 10, 0));
+  if (!r.absent("attention_dropout")) m.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
   for (const char* key : {"moe", "mla"}) {
     const ConfigNode* n = block.find(key);
     if (!n) continue;

@@ -46,6 +46,11 @@ struct ModelSpec {
   // Multi-token prediction depth (DeepSeek-V3: 1): modules after the last layer, each a projection,
   // one transformer block like the last layer, and the shared output head with its own loss.
   int mtp_layers = 0;
+  // Dropout probability on the attention probabilities (Megatron-LM's --attention-dropout; Hugging
+  // Face attention_dropout / attn_pdrop). Unset: the framework's default (configs/frameworks/),
+  // else none. It costs only on the unfused attention path, which then writes and reads the dropout
+  // output and its one-byte mask.
+  std::optional<double> attention_dropout;
   bool is_moe_layer(int layer) const { return moe && layer >= moe->dense_layers; }
 };
 

@@ -130,10 +130,10 @@ void add_attention(const ModelSpec& m, const RankShare& r, const ShardContext& c
   if (ctx.flash_attention) {
     attn.bytes += 4.0 * T * r.heads;  // fp32 log-sum-exp kept for the backward pass
   } else {
-    // Megatron's unfused path, whose activations model/activations.cpp keeps (Korthikanti et al.
-    // 2022): scores written and read by the softmax, probabilities written and read by the
-    // attention dropout, which writes its 1-byte mask and its output, read by the second matmul.
-    attn.bytes += (6.0 * d + 1.0) * scores;
+    // The unfused path, whose activations model/activations.cpp keeps (Korthikanti et al. 2022):
+    // scores written and read by the (fused mask and) softmax, probabilities written and read by
+    // the second matmul; a dropout between them reads them and writes its 1-byte mask and output.
+    attn.bytes += (4.0 * d + (ctx.attention_dropout ? 2.0 * d + 1.0 : 0.0)) * scores;
   }
   ops.push_back(attn);
   ops.push_back(matmul_op("out_proj", T, h, r.heads * d_v, 1, d));

@@ -57,6 +57,7 @@ struct ShardContext {
   // (Transformer Engine keeps the fp8 copy it cast for the forward GEMM); 0: dtype_bytes.
   int saved_gemm_input_bytes = 0;
   bool flash_attention = true;
+  bool attention_dropout = false;  // a dropout pass on the attention probabilities (unfused path)
   SelectivePolicy selective = SelectivePolicy::kAttentionCore;
 };
 

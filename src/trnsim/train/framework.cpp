@@ -36,6 +36,7 @@ FrameworkDefaults load_framework(const std::string& path) {
     f.ep_overlap = static_cast<EpOverlapRule>(
         std::find(kEpOverlapRuleNames.begin(), kEpOverlapRuleNames.end(), rule) - kEpOverlapRuleNames.begin());
   }
+  if (!r.absent("attention_dropout")) f.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
   if (!r.absent("moe_host_overhead")) f.moe_host_overhead = r.time("moe_host_overhead");
   r.finish();
   return f;

@@ -33,6 +33,9 @@ struct FrameworkDefaults {
   // When expert all-to-alls overlap another micro-batch's compute (ParallelPlan::ep_overlap_rule);
   // unset: never.
   std::optional<EpOverlapRule> ep_overlap;
+  // Dropout probability on the attention probabilities where the model does not give one
+  // (ModelSpec::attention_dropout); unset: none.
+  std::optional<double> attention_dropout;
   // Host time per MoE layer and micro-batch, forward and backward (ParallelPlan::moe_host_overhead);
   // unset: none.
   std::optional<Time> moe_host_overhead;

@@ -103,6 +103,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                        : kernel == "fused" ? cost::AttentionKernel::kFused
                        : framework         ? framework->attention_on(system.accel.name)
                                            : cost::AttentionKernel::kFused;
+  p.attention_dropout =
+      model.attention_dropout.value_or(framework ? framework->attention_dropout.value_or(0.0) : 0.0) > 0;
   if (!r.absent("lora")) {
     ConfigReader lr = r.child("lora");
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));

@@ -62,6 +62,9 @@ struct ParallelPlan {
   int zero = 0;              // 0..3
   cost::Precision precision = cost::Precision::kBf16;
   bool flash_attention = true;
+  // Dropout on the attention probabilities: the model's attention_dropout, else the framework's
+  // (configs/frameworks/), else none. Costs only without flash attention.
+  bool attention_dropout = false;
   // The flash-attention kernel (`attention_kernel`: fused | flash2; auto, the default, takes the
   // framework's, configs/frameworks/).
   cost::AttentionKernel attention_kernel = cost::AttentionKernel::kFused;

@@ -54,6 +54,7 @@ inline model::ShardContext shard_context(const model::ModelSpec& m, const Parall
   ctx.dtype_bytes = p.precision == cost::Precision::kFp32 ? 4 : 2;
   ctx.saved_gemm_input_bytes = p.precision == cost::Precision::kFp8 ? 1 : 0;
   ctx.flash_attention = p.flash_attention;
+  ctx.attention_dropout = p.attention_dropout;
   ctx.selective = p.selective_policy;
   return ctx;
 }
