@@ -21,6 +21,7 @@ TEST(TrainFramework, MatchesTheRunsFrameworkText) {
   // The longest match wins: a Megatron-Bridge run names Megatron-Core and NeMo too.
   EXPECT_EQ(framework_for("NeMo / Megatron-Bridge + Megatron-Core")->name, "megatron-bridge");
   EXPECT_EQ(framework_for("Megatron-LM (2021)")->name, "megatron-lm");
+  EXPECT_EQ(framework_for("NeuronX Distributed (torch-neuronx 2.5.1)")->name, "neuronx-distributed");
   EXPECT_FALSE(framework_for("").has_value());
 }
 

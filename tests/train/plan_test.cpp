@@ -114,6 +114,17 @@ TEST(TrainPlan, FrameworkOverlapsApplyWhereTheyCan) {
   EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", tp_overlap: false, framework: NeMo").plan.tp_overlap);
 }
 
+// NeuronX Distributed reduces gradients in its optimizer step, after the backward.
+TEST(TrainPlan, GradientOverlapFollowsTheFramework) {
+  const std::string plan = "global_batch: 64, tp: 8, dp: 8, precision: bf16";
+  EXPECT_FALSE(experiment(kTrn2, "llama3-8b", plan + ", framework: NeuronX Distributed").plan.dp_overlap);
+  EXPECT_TRUE(experiment(kTrn2, "llama3-8b", plan).plan.dp_overlap);
+  EXPECT_TRUE(experiment(kTrn2, "llama3-8b", plan + ", framework: NxD, dp_overlap: true").plan.dp_overlap);
+  const StepResult hidden = simulate_step(experiment(kTrn2, "llama3-8b", plan));
+  const StepResult exposed = simulate_step(experiment(kTrn2, "llama3-8b", plan + ", framework: NxD"));
+  EXPECT_GT(exposed.breakdown.dp_comm_s, hidden.breakdown.dp_comm_s);
+}
+
 TEST(TrainPlan, GradientPrecisionFollowsTheFramework) {
   const std::string plan = "global_batch: 8, tp: 1, dp: 8, precision: bf16";
   // Megatron-Bridge's performance recipes reduce in bf16; Megatron-Core and NeMo keep fp32.

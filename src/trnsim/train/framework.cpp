@@ -27,6 +27,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   }
   if (!r.absent("tp_overlap")) f.tp_overlap = r.boolean("tp_overlap");
   if (!r.absent("expert_tp")) f.expert_tp = static_cast<int>(r.integer("expert_tp", 1, 1));
+  if (!r.absent("dp_overlap")) f.dp_overlap = r.boolean("dp_overlap");
   if (!r.absent("grad_reduce_in_fp32")) f.grad_reduce_in_fp32 = r.boolean("grad_reduce_in_fp32");
   if (!r.absent("selective_recompute")) {
     f.selective_recompute = selective_policy_named(r.choice("selective_recompute", kSelectivePolicyNames));

@@ -26,6 +26,9 @@ struct FrameworkDefaults {
   // Tensor parallelism inside the routed experts of MoE layers (ParallelPlan::expert_tp: 1 or
   // tp); unset: tp, Megatron-Core's default.
   std::optional<int> expert_tp;
+  // Data-parallel gradient reduction overlapped with the backward pass (ParallelPlan::dp_overlap);
+  // unset: on.
+  std::optional<bool> dp_overlap;
   // Gradients accumulated and reduced in fp32 (ParallelPlan::grad_reduce_in_fp32); unset: on.
   std::optional<bool> grad_reduce_in_fp32;
   // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.

@@ -131,7 +131,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   // A framework's overlap applies where it can: tensor-parallel pieces need sequence parallelism.
   p.tp_overlap = bool_or(r, "tp_overlap", framework && framework->tp_overlap.value_or(false) &&
                                               (p.tp == 1 || p.sequence_parallel));
-  p.dp_overlap = bool_or(r, "dp_overlap", true);
+  p.dp_overlap = bool_or(r, "dp_overlap", !framework || framework->dp_overlap.value_or(true));
   p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
   const bool has_layout = !r.absent("pp_layout");
   const std::string layout = has_layout ? r.str("pp_layout") : "";

@@ -88,7 +88,8 @@ struct ParallelPlan {
   // Data-parallel gradient reductions and parameter gathers bucketed and overlapped with the
   // backward and forward passes (Megatron-Core's --overlap-grad-reduce / --overlap-param-gather,
   // FSDP prefetching, DeepSpeed's overlap_comm). Off: they run after the last backward and
-  // before the first forward (Megatron-LM's local DDP before September 2023).
+  // before the first forward (Megatron-LM's local DDP before September 2023; NeuronX Distributed,
+  // whose optimizer step reduces the gradients).
   bool dp_overlap = true;
   // Gradients accumulated and data-parallel reduced in fp32 (Megatron's grad_reduce_in_fp32),
   // else in the 16-bit parameter type: half the gradient buffer and half the reduction bytes.
@@ -154,8 +155,8 @@ struct ParallelPlan {
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
 // it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off;
-// moe_host_overhead as the framework's file says, else none; dp_overlap on; grad_reduce_in_fp32
-// as the framework's file says, else on.
+// moe_host_overhead as the framework's file says, else none; dp_overlap, grad_reduce_in_fp32 and
+// attention_dropout as the framework's file says, else on, on and none (the model's own rate first).
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
