@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "model_test_util.h"
@@ -254,7 +255,7 @@ TEST(ModelOps, RecomputeSharesFollowThePolicy) {
   ShardContext ctx;
   const std::vector<Op> ops = layer_forward_ops(m, 0, ctx);
   auto shares = [&](Recompute r, SelectivePolicy p) {
-    const std::vector<double> v = recompute_shares(ops, r, p);
+    const std::vector<double> v = recompute_shares(ops, r, p, 0);
     std::map<std::string, double> by;
     for (size_t i = 0; i < ops.size(); ++i) by[ops[i].name] = v[i];
     return by;
@@ -274,7 +275,7 @@ TEST(ModelOps, RecomputeSharesFollowThePolicy) {
   // Memory: the block input plus q, v, gate, down outputs and the attention output with its LSE,
   // between full and attention-core recompute.
   double saved = 0;
-  recompute_shares(ops, Recompute::kSelective, SelectivePolicy::kAlternateMatmuls, &saved, 2);
+  recompute_shares(ops, Recompute::kSelective, SelectivePolicy::kAlternateMatmuls, 0, &saved, 2);
   const double T = static_cast<double>(m.seq_len), h = static_cast<double>(m.hidden);
   const double expect = 2 * T * (32 * 128 + 8 * 128 + 14336 + 4096) + 2 * T * 32 * 128 + 4 * T * 32;
   EXPECT_DOUBLE_EQ(saved, expect);
@@ -282,6 +283,59 @@ TEST(ModelOps, RecomputeSharesFollowThePolicy) {
   alt_ctx.selective = SelectivePolicy::kAlternateMatmuls;
   EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, alt_ctx, Recompute::kSelective), 2 * T * h + expect);
   EXPECT_GT(layer_activation_bytes(m, 0, ctx, Recompute::kSelective), 2 * T * h + expect);
+}
+
+// Megatron-Core's recompute modules: each listed module's ops are redone, and its outputs are no
+// longer kept. DeepSeek-V3 (MLA, a dense first layer, MoE with a shared expert) has every module.
+TEST(ModelOps, RecomputeModulesRedoTheirOpsAndDropTheirOutputs) {
+  const ModelSpec m = load_model("deepseek-v3");
+  ShardContext ctx;
+  ctx.selective = SelectivePolicy::kModules;
+  const int dense = 0, moe = m.moe->dense_layers;
+  auto redone = [&](int layer, unsigned mods) {
+    const std::vector<Op> ops = layer_forward_ops(m, layer, ctx);
+    const std::vector<double> v = recompute_shares(ops, Recompute::kSelective, SelectivePolicy::kModules, mods);
+    std::set<std::string> names;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (v[i] == 1) names.insert(ops[i].name);
+    }
+    return names;
+  };
+  using S = std::set<std::string>;
+  EXPECT_EQ(redone(moe, kRecomputeCoreAttn), S{"attn"});
+  EXPECT_EQ(redone(moe, kRecomputeMlaUpProj), (S{"q_up", "kv_up"}));
+  EXPECT_EQ(redone(dense, kRecomputeMlp), (S{"mlp_up", "mlp_act", "mlp_down"}));
+  EXPECT_EQ(redone(moe, kRecomputeMlp), S{});  // an MoE layer has no dense MLP
+  EXPECT_EQ(redone(moe, kRecomputeMoeAct), S{"expert_act"});
+  EXPECT_EQ(redone(moe, kRecomputeLayerNorm), (S{"attn_norm", "mlp_norm"}));
+  EXPECT_EQ(redone(moe, kRecomputeSharedExperts), (S{"shared_up", "shared_act", "shared_down"}));
+
+  // Memory: the core alone matches the attention-core policy; every other module keeps less.
+  ShardContext core = ctx;
+  core.recompute_modules = kRecomputeCoreAttn;
+  ShardContext attention = ctx;
+  attention.selective = SelectivePolicy::kAttentionCore;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, moe, core, Recompute::kSelective),
+                   layer_activation_bytes(m, moe, attention, Recompute::kSelective));
+  ShardContext none = ctx;
+  none.recompute_modules = kRecomputeMoeAct;  // the core is kept when not listed
+  ShardContext plain = ctx;
+  plain.selective = SelectivePolicy::kAttentionCore;
+  const double keep_all = layer_activation_bytes(m, moe, plain, Recompute::kNone);
+  const double T = static_cast<double>(m.seq_len), h = static_cast<double>(m.hidden);
+  const double slots = T * m.moe->top_k;
+  EXPECT_DOUBLE_EQ(keep_all - layer_activation_bytes(m, moe, none, Recompute::kSelective), 2 * slots * m.moe->expert_ffn_hidden);
+  ShardContext norms = ctx;
+  norms.recompute_modules = kRecomputeLayerNorm;
+  EXPECT_DOUBLE_EQ(keep_all - layer_activation_bytes(m, moe, norms, Recompute::kSelective), 2 * 2 * T * h);
+  ShardContext up = ctx;
+  up.recompute_modules = kRecomputeMlaUpProj;
+  EXPECT_DOUBLE_EQ(keep_all - layer_activation_bytes(m, moe, up, Recompute::kSelective), 2 * T * m.heads * (2.0 * 192 + 128));
+  ShardContext mlp = ctx;
+  mlp.recompute_modules = kRecomputeMlp;
+  const double dense_all = layer_activation_bytes(m, dense, plain, Recompute::kNone);
+  EXPECT_DOUBLE_EQ(dense_all - layer_activation_bytes(m, dense, mlp, Recompute::kSelective), 2 * T * m.ffn_hidden * 3.0);
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, moe, mlp, Recompute::kSelective), keep_all);
 }
 
 }  // namespace

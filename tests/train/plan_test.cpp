@@ -192,6 +192,31 @@ TEST(TrainPlan, AttentionDropoutFollowsTheModelThenTheFramework) {
   EXPECT_GT(simulate_step(experiment(kP5, dropout, megatron)).step_time_s, simulate_step(own).step_time_s);
 }
 
+// Megatron-Core's --recompute-modules: a list implies selective recompute of those modules; the
+// step pays their forwards again and keeps less memory.
+TEST(TrainPlan, RecomputeModulesListMegatronModules) {
+  const std::string plan = "global_batch: 16, tp: 1, dp: 8, precision: bf16";
+  const Experiment e = experiment(kP5, "llama3-8b", plan + ", recompute_modules: [mlp, layernorm]");
+  EXPECT_EQ(e.plan.recompute, model::Recompute::kSelective);
+  EXPECT_EQ(e.plan.selective_policy, model::SelectivePolicy::kModules);
+  EXPECT_EQ(recompute_module_names(e.plan.recompute_modules), (std::vector<std::string>{"mlp", "layernorm"}));
+  const StepResult none = simulate_step(experiment(kP5, "llama3-8b", plan));
+  const StepResult mods = simulate_step(e);
+  const StepResult full = simulate_step(experiment(kP5, "llama3-8b", plan + ", recompute: full"));
+  EXPECT_GT(mods.breakdown.recompute_s, 0);
+  EXPECT_LT(mods.breakdown.recompute_s, full.breakdown.recompute_s);
+  EXPECT_LT(mods.memory.per_rank.activations, none.memory.per_rank.activations);
+  EXPECT_GT(mods.memory.per_rank.activations, full.memory.per_rank.activations);
+  const std::string bad = plan + ", recompute_modules: ";
+  expect_refused(kP5, "llama3-8b", bad + "[mlp, attn]", "recompute_modules", "core_attn, mla_up_proj");
+  expect_refused(kP5, "llama3-8b", bad + "[moe]", "recompute_modules", "moe_act");
+  expect_refused(kP5, "llama3-8b", bad + "[]", "recompute_modules", "list modules");
+  expect_refused(kP5, "llama3-8b", bad + "[mlp], recompute: full", "recompute", "recompute: selective");
+  expect_refused(kP5, "llama3-8b", bad + "[mlp], selective_recompute: attention", "selective_recompute", "remove");
+  expect_refused(kP5, "llama3-8b", plan + ", recompute: selective, selective_recompute: modules", "selective_recompute",
+                 "recompute_modules");
+}
+
 TEST(TrainPlan, ActivationOffloadNeedsAHostLinkAndLayersLeftOnTheAccelerator) {
   // llama3-8b has 32 layers: pp 2 leaves 16 per chunk.
   const std::string plan = "global_batch: 16, tp: 4, pp: 2, dp: 2, precision: bf16, activation_offload_layers: ";

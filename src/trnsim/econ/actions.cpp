@@ -23,7 +23,8 @@ struct OpTotals {
 OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p, bool recomputable) {
   OpTotals t;
   const std::vector<double> redo =
-      model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy);
+      model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy,
+                              p.recompute_modules);
   for (size_t i = 0; i < ops.size(); ++i) {
     const model::Op& op = ops[i];
     t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0) + redo[i] * op.flops;

@@ -25,6 +25,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
           {"recompute", train::recompute_name(p.recompute)},
           {"selective_recompute", train::selective_policy_name(p.selective_policy)},
+          {"recompute_modules", train::recompute_module_names(p.recompute_modules)},
           {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
           {"moe_host_overhead_s", p.moe_host_overhead.seconds()},

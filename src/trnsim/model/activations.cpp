@@ -43,6 +43,31 @@ double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double g, doubl
   return s.d * rows * f * gate + g * rows * f;  // activation input (8sbh), down-proj input (8sbh)
 }
 
+// What Megatron-Core's recompute modules other than the attention core leave unsaved: each module
+// keeps its input and drops what it computes from it.
+double module_savings(const ModelSpec& m, int layer, const detail::RankShare& s, const ShardContext& ctx,
+                      double outside) {
+  const unsigned mods = ctx.recompute_modules;
+  const double T = s.tokens, h = static_cast<double>(m.hidden), g = gemm_input(s, ctx);
+  double saved = 0;
+  if ((mods & kRecomputeMlaUpProj) && m.mla) {  // the up-projected Q, K and V
+    saved += s.d * T * s.heads * (2.0 * static_cast<double>(m.head_dim) + static_cast<double>(m.mla->v_head_dim));
+  }
+  if (mods & kRecomputeLayerNorm) saved += outside * 2 * g * T * h;  // the two norm outputs
+  if (!m.is_moe_layer(layer)) {
+    if (mods & kRecomputeMlp) saved += mlp_bytes(m, s, g, T, static_cast<double>(m.ffn_hidden), s.tp);
+    return saved;
+  }
+  const MoeSpec& e = *m.moe;
+  if (mods & kRecomputeMoeAct) {  // the activation output, the down-projection's input
+    saved += g * s.expert_tokens * e.top_k * static_cast<double>(e.expert_ffn_hidden) / s.etp;
+  }
+  if ((mods & kRecomputeSharedExperts) && e.shared_experts > 0) {
+    saved += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden), s.tp);
+  }
+  return saved;
+}
+
 }  // namespace
 
 double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext& ctx, Recompute r) {
@@ -54,8 +79,14 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext&
   if (r == Recompute::kSelective && ctx.selective == SelectivePolicy::kAlternateMatmuls) {
     // The block input, the attention output and every other matmul's output (model/recompute.cpp).
     double saved = 0;
-    recompute_shares(layer_forward_ops(m, layer, ctx), r, ctx.selective, &saved, d);
+    recompute_shares(layer_forward_ops(m, layer, ctx), r, ctx.selective, 0, &saved, d);
     return d * T * h * outside + saved;
+  }
+  if (r == Recompute::kSelective && ctx.selective == SelectivePolicy::kModules) {
+    const Recompute core = (ctx.recompute_modules & kRecomputeCoreAttn) ? Recompute::kSelective : Recompute::kNone;
+    ShardContext plain = ctx;
+    plain.selective = SelectivePolicy::kAttentionCore;
+    return layer_activation_bytes(m, layer, plain, core) - module_savings(m, layer, s, ctx, outside);
   }
   double bytes = outside * (2 * d * T * h   // inputs of the two norms: 4sbh
                             + g * T * h     // attention input (norm output): 2sbh

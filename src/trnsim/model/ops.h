@@ -43,7 +43,23 @@ enum class Recompute { kNone, kSelective, kFull };
 // --recompute-activations, Korthikanti et al. 2022). kAlternateMatmuls: torchtitan's op-level
 // selective checkpointing, which inside each block saves the attention kernel's output and every
 // other matmul's output, counting the separate matmuls in issue order, and recomputes all else.
-enum class SelectivePolicy { kAttentionCore, kAlternateMatmuls };
+// kModules: Megatron-Core's --recompute-modules, the listed parts of each block
+// (ShardContext::recompute_modules, a set of RecomputeModule bits).
+enum class SelectivePolicy { kAttentionCore, kAlternateMatmuls, kModules };
+
+// Megatron-Core's recompute modules (TransformerConfig.recompute_modules). Each is recomputed from
+// its input, which stays saved: the attention core; MLA's query and key-value up-projections; a
+// dense layer's MLP; the routed experts' activation; the two pre-norms; the shared experts.
+enum RecomputeModule : unsigned {
+  kRecomputeCoreAttn = 1u << 0,
+  kRecomputeMlaUpProj = 1u << 1,
+  kRecomputeMlp = 1u << 2,
+  kRecomputeMoeAct = 1u << 3,
+  kRecomputeLayerNorm = 1u << 4,
+  kRecomputeSharedExperts = 1u << 5,
+};
+// The module of a layer op (0: none of them).
+unsigned recompute_module_of(const Op& op);
 
 // How one rank's share of a layer is cut.
 struct ShardContext {
@@ -59,6 +75,7 @@ struct ShardContext {
   bool flash_attention = true;
   bool attention_dropout = false;  // a dropout pass on the attention probabilities (unfused path)
   SelectivePolicy selective = SelectivePolicy::kAttentionCore;
+  unsigned recompute_modules = 0;  // RecomputeModule bits, under SelectivePolicy::kModules
 };
 
 // Forward ops of layer `layer` (0-based) on one rank.
@@ -74,11 +91,12 @@ double forward_flops(const ModelSpec& m, const ShardContext& ctx);
 
 
 // The share of each op's forward that the backward pass runs again under `r` (0 or 1, or a
-// fraction for a fused op whose parts are saved alternately). With kAlternateMatmuls,
-// `saved_bytes` (when given) receives the bytes the saved outputs keep, at `d` bytes per element;
-// routed experts' grouped matmuls count as no matmul and are recomputed.
+// fraction for a fused op whose parts are saved alternately). `modules`: the RecomputeModule bits
+// kModules recomputes. With kAlternateMatmuls, `saved_bytes` (when given) receives the bytes the
+// saved outputs keep, at `d` bytes per element; routed experts' grouped matmuls count as no matmul
+// and are recomputed.
 std::vector<double> recompute_shares(const std::vector<Op>& ops, Recompute r, SelectivePolicy policy,
-                                     double* saved_bytes = nullptr, double d = 2);
+                                     unsigned modules, double* saved_bytes = nullptr, double d = 2);
 
 // Bytes of activations one layer keeps for the backward pass on one rank (the NxD / Megatron
 // accounting s*b*h*(34 + 5*a*s/h), divided by the sharding), under a recompute policy.

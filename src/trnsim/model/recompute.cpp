@@ -4,15 +4,32 @@
 // op not saved is PREFER_RECOMPUTE, which torch.compile's partitioner also recomputes
 // (pytorch/torchtitan torchtitan/models/llama3/parallelize_llama.py at e7c0cae, June 2025;
 // pytorch/pytorch torch/_functorch/partitioners.py, must_recompute).
+#include <string>
+
 #include "trnsim/model/ops.h"
 
 namespace trnsim::model {
 
+unsigned recompute_module_of(const Op& op) {
+  const std::string& n = op.name;
+  if (n == "attn") return kRecomputeCoreAttn;
+  if (n == "q_up" || n == "kv_up") return kRecomputeMlaUpProj;
+  if (n == "mlp_up" || n == "mlp_act" || n == "mlp_down") return kRecomputeMlp;  // dense layers' MLP
+  if (n == "expert_act") return kRecomputeMoeAct;
+  if (n == "attn_norm" || n == "mlp_norm") return kRecomputeLayerNorm;
+  if (n == "shared_up" || n == "shared_act" || n == "shared_down") return kRecomputeSharedExperts;
+  return 0;
+}
+
 std::vector<double> recompute_shares(const std::vector<Op>& ops, Recompute r, SelectivePolicy policy,
-                                     double* saved_bytes, double d) {
+                                     unsigned modules, double* saved_bytes, double d) {
   std::vector<double> share(ops.size(), 0.0);
   if (saved_bytes) *saved_bytes = 0;
   if (r == Recompute::kNone) return share;
+  if (r == Recompute::kSelective && policy == SelectivePolicy::kModules) {
+    for (size_t i = 0; i < ops.size(); ++i) share[i] = (recompute_module_of(ops[i]) & modules) != 0 ? 1 : 0;
+    return share;
+  }
   const bool alternate = r == Recompute::kSelective && policy == SelectivePolicy::kAlternateMatmuls;
   int matmuls = 0;
   for (size_t i = 0; i < ops.size(); ++i) {

@@ -35,7 +35,7 @@ bool same_plan(const train::ParallelPlan& a, const train::ParallelPlan& b) {
   return a.tp == b.tp && a.pp == b.pp && a.dp == b.dp && a.cp == b.cp && a.ep == b.ep && a.etp() == b.etp() && a.micro_batch == b.micro_batch &&
          a.sequence_parallel == b.sequence_parallel && a.schedule == b.schedule && a.virtual_stages == b.virtual_stages &&
          a.recompute == b.recompute && a.zero == b.zero && a.activation_offload_layers == b.activation_offload_layers &&
-         a.selective_policy == b.selective_policy;
+         a.selective_policy == b.selective_policy && a.recompute_modules == b.recompute_modules;
 }
 
 // Best first; ties by the order of the search space, so the ranking never depends on threads.

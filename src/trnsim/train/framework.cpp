@@ -30,7 +30,9 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("dp_overlap")) f.dp_overlap = r.boolean("dp_overlap");
   if (!r.absent("grad_reduce_in_fp32")) f.grad_reduce_in_fp32 = r.boolean("grad_reduce_in_fp32");
   if (!r.absent("selective_recompute")) {
-    f.selective_recompute = selective_policy_named(r.choice("selective_recompute", kSelectivePolicyNames));
+    // A module list is per run (training.recompute_modules), not a framework default.
+    f.selective_recompute = selective_policy_named(
+        r.choice("selective_recompute", {kSelectivePolicyNames[0], kSelectivePolicyNames[1]}));
   }
   if (!r.absent("ep_overlap")) {
     const std::string rule = r.choice("ep_overlap", kEpOverlapRuleNames);

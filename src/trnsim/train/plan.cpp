@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/text.h"
 #include "trnsim/cost/roofline_params.h"
 #include "trnsim/train/framework.h"
 #include "trnsim/train/pipeline_layout.h"
@@ -21,7 +22,37 @@ std::string choice_or(ConfigReader& r, const std::string& key, const std::vector
   return r.absent(key) ? dflt : r.choice(key, choices);
 }
 
+// Megatron-Core's --recompute-modules names, in RecomputeModule bit order.
+const std::vector<std::string> kRecomputeModuleNames = {"core_attn", "mla_up_proj", "mlp",
+                                                        "moe_act",   "layernorm",   "shared_experts"};
+
+unsigned recompute_modules_of(ConfigReader& r) {
+  const std::string at = r.node("recompute_modules").location();
+  unsigned bits = 0;
+  for (const std::string& name : r.str_list("recompute_modules")) {
+    if (name == "moe") {
+      throw input_error(at, "'moe' (the whole MoE layer) would repeat its token dispatch, which is not modelled",
+                        "list its parts instead (moe_act, shared_experts, layernorm) or use recompute: full");
+    }
+    const auto it = std::find(kRecomputeModuleNames.begin(), kRecomputeModuleNames.end(), name);
+    if (it == kRecomputeModuleNames.end()) {
+      throw input_error(at, "names an unknown module '" + name + "'", "use any of " + join(kRecomputeModuleNames, ", "));
+    }
+    bits |= 1u << (it - kRecomputeModuleNames.begin());
+  }
+  if (bits == 0) throw input_error(at, "lists no module", "list modules (e.g. [core_attn]) or remove the key");
+  return bits;
+}
+
 }  // namespace
+
+std::vector<std::string> recompute_module_names(unsigned bits) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < kRecomputeModuleNames.size(); ++i) {
+    if (bits & (1u << i)) names.push_back(kRecomputeModuleNames[i]);
+  }
+  return names;
+}
 
 std::string_view schedule_name(PipelineSchedule s) {
   switch (s) {
@@ -43,12 +74,14 @@ std::string_view recompute_name(model::Recompute r) {
 }
 
 std::string_view selective_policy_name(model::SelectivePolicy p) {
-  return kSelectivePolicyNames[p == model::SelectivePolicy::kAlternateMatmuls ? 1 : 0];
+  return kSelectivePolicyNames[static_cast<size_t>(p)];
 }
 
 model::SelectivePolicy selective_policy_named(std::string_view name) {
-  return name == kSelectivePolicyNames[1] ? model::SelectivePolicy::kAlternateMatmuls
-                                          : model::SelectivePolicy::kAttentionCore;
+  for (size_t i = 0; i < kSelectivePolicyNames.size(); ++i) {
+    if (name == kSelectivePolicyNames[i]) return static_cast<model::SelectivePolicy>(i);
+  }
+  return model::SelectivePolicy::kAttentionCore;
 }
 
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model) {
@@ -84,7 +117,15 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   // Megatron's interleaved configurations commonly use (docs/training.md).
   const int chunk_default = p.pp > 1 ? std::max(1, model.layers / (2 * p.pp)) : 1;
   p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
-  const std::string rc = choice_or(r, "recompute", {"none", "selective", "full"}, "none");
+  // A module list (Megatron-Core's --recompute-modules) means selective recompute of those modules.
+  const bool modules = !r.absent("recompute_modules");
+  const std::string rc = choice_or(r, "recompute", {"none", "selective", "full"}, modules ? "selective" : "none");
+  if (modules && rc != "selective") {
+    throw input_error(r.node("recompute").location(),
+                      "is " + rc + ", but recompute_modules lists modules to recompute selectively",
+                      "set recompute: selective, or remove recompute_modules");
+  }
+  if (modules) p.recompute_modules = recompute_modules_of(r);
   p.recompute = rc == "full" ? model::Recompute::kFull : rc == "selective" ? model::Recompute::kSelective
                                                                            : model::Recompute::kNone;
   p.zero = static_cast<int>(int_or(r, "zero", 0, 3, p.dp > 1 ? 1 : 0));
@@ -126,6 +167,17 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                 : model::SelectivePolicy::kAttentionCore;
   p.selective_policy = selective_policy_named(
       choice_or(r, "selective_recompute", kSelectivePolicyNames, std::string(selective_policy_name(framework_policy))));
+  if (modules) {
+    if (!r.absent("selective_recompute") && p.selective_policy != model::SelectivePolicy::kModules) {
+      throw input_error(r.node("selective_recompute").location(),
+                        "is not 'modules', but recompute_modules lists modules",
+                        "remove selective_recompute (recompute_modules implies modules)");
+    }
+    p.selective_policy = model::SelectivePolicy::kModules;
+  } else if (p.selective_policy == model::SelectivePolicy::kModules) {
+    throw input_error(r.node("selective_recompute").location(),
+                      "is 'modules' but no recompute_modules are listed", "add recompute_modules: [core_attn, ...]");
+  }
   const bool framework_etp = framework && framework->expert_tp && model.moe && (p.tp == 1 || p.sequence_parallel);
   p.expert_tp = static_cast<int>(int_or(r, "expert_tp", 1, 1 << 20, framework_etp ? *framework->expert_tp : 0));
   // A framework's overlap applies where it can: tensor-parallel pieces need sequence parallelism.
@@ -135,7 +187,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
   const bool has_layout = !r.absent("pp_layout");
   const std::string layout = has_layout ? r.str("pp_layout") : "";
-  const std::string layout_at = has_layout ? r.node("pp_layout").location() + " key 'training.pp_layout'" : "";
+  const std::string layout_at = has_layout ? r.node("pp_layout").location() : "";
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;

@@ -59,6 +59,9 @@ struct ParallelPlan {
   // What `selective` recomputes (`selective_recompute`: attention | alternate_matmuls; the
   // framework's, configs/frameworks/, else the attention core).
   model::SelectivePolicy selective_policy = model::SelectivePolicy::kAttentionCore;
+  // Under kModules, the RecomputeModule bits (`recompute_modules`: Megatron-Core's list, which
+  // implies recompute: selective).
+  unsigned recompute_modules = 0;
   int zero = 0;              // 0..3
   cost::Precision precision = cost::Precision::kBf16;
   bool flash_attention = true;
@@ -169,10 +172,12 @@ void check_plan(const ParallelPlan& plan, const model::ModelSpec& model, const h
 
 std::string_view schedule_name(PipelineSchedule s);
 std::string_view recompute_name(model::Recompute r);
-// Selective-recompute policies by name: "attention", "alternate_matmuls" (the order of
-// kSelectivePolicyNames); selective_policy_named takes one of those names.
-inline const std::vector<std::string> kSelectivePolicyNames = {"attention", "alternate_matmuls"};
+// Selective-recompute policies by name, in SelectivePolicy order; selective_policy_named takes one
+// of those names.
+inline const std::vector<std::string> kSelectivePolicyNames = {"attention", "alternate_matmuls", "modules"};
 std::string_view selective_policy_name(model::SelectivePolicy p);
 model::SelectivePolicy selective_policy_named(std::string_view name);
+// The names of RecomputeModule bits (core_attn, mla_up_proj, mlp, moe_act, layernorm, shared_experts).
+std::vector<std::string> recompute_module_names(unsigned bits);
 
 }  // namespace trnsim::train

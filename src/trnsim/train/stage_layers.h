@@ -56,6 +56,7 @@ inline model::ShardContext shard_context(const model::ModelSpec& m, const Parall
   ctx.flash_attention = p.flash_attention;
   ctx.attention_dropout = p.attention_dropout;
   ctx.selective = p.selective_policy;
+  ctx.recompute_modules = p.recompute_modules;
   return ctx;
 }
 

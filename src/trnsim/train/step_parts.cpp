@@ -218,7 +218,8 @@ void Part::add(const Part& o, int64_t n) {
 Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost) {
   Part c;
   const std::vector<double> redo =
-      model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy);
+      model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy,
+                              p.recompute_modules);
   for (size_t i = 0; i < ops.size(); ++i) {
     const model::Op& op = ops[i];
     // LoRA trains small adapters beside frozen weights (adapter GEMMs of rank r << hidden are
