@@ -200,6 +200,7 @@ TEST(TrainPlan, RecomputeModulesListMegatronModules) {
   EXPECT_EQ(e.plan.recompute, model::Recompute::kSelective);
   EXPECT_EQ(e.plan.selective_policy, model::SelectivePolicy::kModules);
   EXPECT_EQ(recompute_module_names(e.plan.recompute_modules), (std::vector<std::string>{"mlp", "layernorm"}));
+  EXPECT_EQ(e.plan.recompute_modules, model::kRecomputeMlp | model::kRecomputeLayerNorm);  // names match the bits
   const StepResult none = simulate_step(experiment(kP5, "llama3-8b", plan));
   const StepResult mods = simulate_step(e);
   const StepResult full = simulate_step(experiment(kP5, "llama3-8b", plan + ", recompute: full"));

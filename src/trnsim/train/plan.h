@@ -153,8 +153,8 @@ struct ParallelPlan {
 // Reads a `training:` block. Defaults for null or missing keys: micro_batch 1; pp, cp, ep 1;
 // tp 1, or when tp and dp are both unset the smallest tp dividing the heads that leaves a dp the
 // global batch can feed; dp = ranks / (tp x pp x cp); sequence_parallel when tp > 1 divides the
-// sequence on a rank; schedule 1f1b
-// when pp > 1; virtual_stages 1; recompute none; zero 1 (0 when dp = 1); flash_attention true;
+// sequence on a rank; schedule 1f1b when pp > 1; virtual_stages 1; recompute none (selective
+// when recompute_modules is given); zero 1 (0 when dp = 1); flash_attention true;
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
 // it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off;
