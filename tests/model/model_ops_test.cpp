@@ -2,6 +2,7 @@
 // with and without flash attention, and the Korthikanti et al. 2022 activation formula.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -127,6 +128,30 @@ TEST(ModelOps, FlashAttentionKeepsTheScoreMatrixOutOfHbm) {
   flash.attention_dropout = true;  // the flash kernel draws its mask on chip: no traffic
   EXPECT_DOUBLE_EQ(find_op(layer_forward_ops(m, 0, flash), "attn").bytes, f.bytes);
   EXPECT_DOUBLE_EQ(f.bytes, 2 * 4 * 2048.0 * 4096 + 4 * 2048.0 * 32);  // Q, K, V, O and the fp32 log-sum-exp
+}
+
+// The loss over tp-sharded logits: fused, one pass writing the fp32 softmax (backward twice that);
+// Megatron-LM's unfused path casts to fp32 and runs max, subtract, exp, sum and divide as passes of
+// their own (38 bytes per bf16 logit), its backward a scale in place and the cast back (14).
+TEST(ModelOps, UnfusedCrossEntropyPaysEachPassOverTheLogits) {
+  const ModelSpec m = load_model("llama3-8b");
+  ShardContext fused;
+  fused.seq_len = 4096;
+  fused.tp = 2;
+  ShardContext unfused = fused;
+  unfused.fused_cross_entropy = false;
+  const double logits = 4096.0 * std::ceil(m.vocab / 2.0);
+  const Op f = find_op(head_forward_ops(m, fused), "loss");
+  const Op u = find_op(head_forward_ops(m, unfused), "loss");
+  EXPECT_DOUBLE_EQ(f.bytes, 6 * logits);
+  EXPECT_DOUBLE_EQ(backward_bytes(f), 12 * logits);
+  EXPECT_DOUBLE_EQ(u.bytes, 38 * logits);
+  EXPECT_DOUBLE_EQ(backward_bytes(u), 14 * logits);
+  EXPECT_DOUBLE_EQ(u.flops, f.flops);
+  unfused.dtype_bytes = 4;  // fp32 logits: .float() is a no-op, no cast either way
+  const Op u32 = find_op(head_forward_ops(m, unfused), "loss");
+  EXPECT_DOUBLE_EQ(u32.bytes, 32 * logits);
+  EXPECT_DOUBLE_EQ(backward_bytes(u32), 8 * logits);
 }
 
 TEST(ModelOps, OnlyTheBlockLinearsTakeThePlanPrecision) {

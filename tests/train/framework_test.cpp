@@ -21,6 +21,9 @@ TEST(TrainFramework, MatchesTheRunsFrameworkText) {
   // The longest match wins: a Megatron-Bridge run names Megatron-Core and NeMo too.
   EXPECT_EQ(framework_for("NeMo / Megatron-Bridge + Megatron-Core")->name, "megatron-bridge");
   EXPECT_EQ(framework_for("Megatron-LM (2021)")->name, "megatron-lm");
+  // A Megatron-Core release run through Megatron-LM's scripts, not a NeMo container's.
+  EXPECT_EQ(framework_for("Megatron-Core r0.8.0")->name, "megatron-core-release");
+  EXPECT_EQ(framework_for("NeMo 24.09 / Megatron-Core")->name, "nemo-megatron-core");
   EXPECT_EQ(framework_for("NeuronX Distributed (torch-neuronx 2.5.1)")->name, "neuronx-distributed");
   EXPECT_FALSE(framework_for("").has_value());
 }
@@ -42,6 +45,7 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
       {"no_source.yaml", "name: x\nmatch: [x]\ntp_overlap: true\n", "source"},
       {"bad_kernel.yaml", "name: x\nmatch: [x]\nattention_kernel:\n  h100: {value: flash3, source: s}\n", "fused, flash2"},
       {"match_not_list.yaml", "name: x\nmatch: x\n", "match"},
+      {"bad_cross_entropy.yaml", "name: x\nmatch: [x]\ncross_entropy: {value: partly, source: s}\n", "fused, unfused"},
       {"bad_ep_overlap.yaml", "name: x\nmatch: [x]\nep_overlap: {value: sometimes, source: s}\n",
        "interleaved-across-domains"},
   };

@@ -192,6 +192,24 @@ TEST(TrainPlan, AttentionDropoutFollowsTheModelThenTheFramework) {
   EXPECT_GT(simulate_step(experiment(kP5, dropout, megatron)).step_time_s, simulate_step(own).step_time_s);
 }
 
+// The loss kernel: the training key, else the framework's (Megatron-LM and Megatron-Core releases
+// run the unfused vocab-parallel cross-entropy), else fused. Unfused costs more step time.
+TEST(TrainPlan, CrossEntropyFollowsTheKeyThenTheFramework) {
+  const std::string plan = "global_batch: 8, tp: 1, dp: 8, precision: bf16";
+  const std::string small =
+      "{name: m, layers: 2, hidden: 1024, heads: 8, ffn_hidden: 4096, activation: gelu, vocab: 131072, "
+      "seq_len: 2048, norm: layernorm}";
+  const Experiment megatron = experiment(kP5, small, plan + ", framework: Megatron-Core r0.8.0");
+  EXPECT_FALSE(megatron.plan.fused_cross_entropy);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", framework: Megatron-LM (2021)").plan.fused_cross_entropy);
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + ", framework: NeMo 24.09 / Megatron-Core").plan.fused_cross_entropy);
+  const Experiment fused = experiment(kP5, small, plan + ", framework: Megatron-Core r0.8.0, cross_entropy: fused");
+  EXPECT_TRUE(fused.plan.fused_cross_entropy);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", cross_entropy: unfused").plan.fused_cross_entropy);
+  EXPECT_GT(simulate_step(megatron).step_time_s, simulate_step(fused).step_time_s);
+  expect_refused(kP5, "llama3-8b", plan + ", cross_entropy: partial", "cross_entropy", "fused, unfused");
+}
+
 // Megatron-Core's --recompute-modules: a list implies selective recompute of those modules; the
 // step pays their forwards again and keeps less memory.
 TEST(TrainPlan, RecomputeModulesListMegatronModules) {

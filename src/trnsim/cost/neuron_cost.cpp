@@ -168,7 +168,7 @@ Time NeuronCostModel::backward(const model::Op& op) {
   switch (op.kind) {
     case model::OpKind::kMatmul: return matmul(op, true);
     case model::OpKind::kAttention: return attention(op, true);
-    default: return params_.op_overhead + streaming(2 * op.flops, 2 * op.bytes);
+    default: return params_.op_overhead + streaming(2 * op.flops, model::backward_bytes(op));
   }
 }
 

@@ -12,10 +12,9 @@ namespace {
 
 // Backward work relative to forward (docs/cost.md): matmuls compute dgrad and wgrad (2x FLOPs,
 // two kernels); flash attention recomputes the scores (5 matmuls against 2: 2.5x FLOPs); every op
-// reads its output gradient and input and writes the input gradient (about 2x bytes).
+// reads its output gradient and input and writes the input gradient (model::backward_bytes).
 constexpr double kMatmulBwdFlops = 2.0;
 constexpr double kAttnBwdFlops = 2.5;
-constexpr double kBwdBytes = 2.0;
 
 class RooflineModel : public OpCostModel {
  public:
@@ -50,7 +49,7 @@ class RooflineModel : public OpCostModel {
   Time cost(const model::Op& op, bool bwd) const {
     // A backward pass reads and computes twice the forward's; a frozen matmul's only once (no wgrad).
     const bool twice = bwd && !(op.frozen && op.kind == model::OpKind::kMatmul);
-    const double bytes = op.bytes * (twice ? kBwdBytes : 1.0);
+    const double bytes = twice ? model::backward_bytes(op) : op.bytes;
     double flops = op.flops, rate = vector_peak_;
     int kernels = 1;
     // Ops the framework leaves in 16 bits run at the 16-bit peak whatever the plan's precision.

@@ -173,15 +173,26 @@ void add_moe(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, st
   }
 }
 
-// Logits over the vocabulary (column-parallel) and the vocab-parallel cross-entropy in fp32 (max,
-// subtract, exp, sum, divide), whose softmax is kept for the backward pass.
-void add_logits_and_loss(const ModelSpec& m, const RankShare& r, const std::string& prefix, bool holds_weight,
-                         std::vector<Op>& ops) {
+// Logits over the vocabulary (column-parallel) and the vocab-parallel cross-entropy, whose fp32
+// softmax is kept for the backward pass. Fused: one pass reads the logits and writes the softmax,
+// the backward twice that. Unfused (Megatron-LM's VocabParallelCrossEntropy on logits.float()):
+// the cast (unless the logits are fp32 already), max (read), subtract, exp and divide (each in
+// place: read and write) and sum (read) over fp32 logits; the backward scales the softmax in place
+// by the loss gradient and casts it back to the logits' type.
+void add_logits_and_loss(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, const std::string& prefix,
+                         bool holds_weight, std::vector<Op>& ops) {
   const double cols = std::ceil(static_cast<double>(m.vocab) / r.tp);
   ops.push_back(matmul_op(prefix + "logits", r.tokens, cols, static_cast<double>(m.hidden), 1, r.d, holds_weight));
   ops.back().in_matmul_precision = false;
-  Op loss = elementwise_op(prefix + "loss", OpKind::kLoss, r.tokens * cols, 5, 0, 0, r.d);
-  loss.bytes = r.tokens * cols * (r.d + 4.0);
+  const double elements = r.tokens * cols;
+  Op loss = elementwise_op(prefix + "loss", OpKind::kLoss, elements, 5, 0, 0, r.d);
+  if (ctx.fused_cross_entropy) {
+    loss.bytes = elements * (r.d + 4.0);
+  } else {
+    const double cast = r.d >= 4 ? 0.0 : r.d + 4.0;
+    loss.bytes = elements * (cast + 4 + 8 + 8 + 4 + 8);
+    loss.bwd_bytes = elements * (8 + cast);
+  }
   ops.push_back(loss);
 }
 
@@ -236,7 +247,7 @@ std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx) {
   const double h = static_cast<double>(m.hidden);
   std::vector<Op> ops;
   ops.push_back(norm_op(m, "final_norm", r.norm_tokens, h, r.d));
-  add_logits_and_loss(m, r, "", !m.tied_embeddings, ops);
+  add_logits_and_loss(m, r, ctx, "", !m.tied_embeddings, ops);
   for (int depth = 0; depth < m.mtp_layers; ++depth) {
     Op lookup = embedding_forward_ops(m, ctx).front();
     lookup.name = "mtp_embedding";
@@ -246,7 +257,7 @@ std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx) {
     ops.back().weight_params *= 2;
     ops.push_back(matmul_op("mtp_proj", r.tokens, h / r.tp, 2 * h, 1, r.d));
     ops.push_back(norm_op(m, "mtp_final_norm", r.norm_tokens, h, r.d));
-    add_logits_and_loss(m, r, "mtp_", false, ops);
+    add_logits_and_loss(m, r, ctx, "mtp_", false, ops);
   }
   return ops;
 }

@@ -21,6 +21,7 @@ struct Op {
   int64_t m = 0, n = 0, k = 0, batch = 1;
   double flops = 0;          // forward FLOPs on this rank
   double bytes = 0;          // forward HBM traffic on this rank (reads + writes)
+  double bwd_bytes = 0;      // backward HBM traffic where it is not twice the forward's (0: twice)
   double weight_params = 0;  // parameters of this op held by this rank
   // False for matmul-like ops that stay 16-bit when the plan's matmuls are 8-bit: the attention
   // core, the MoE router and the output head (Transformer Engine, torchao float8 and AQT int8
@@ -33,6 +34,10 @@ struct Op {
   // q, k and v of a fused qkv projection, gate and up of a gated up-projection; {1}: one.
   std::array<double, 3> parts = {1, 0, 0};
 };
+
+// Backward HBM traffic of `op`: its own figure, else twice the forward's (the gradient pass reads
+// the saved input and the output gradient and writes the input gradient).
+inline double backward_bytes(const Op& op) { return op.bwd_bytes > 0 ? op.bwd_bytes : 2.0 * op.bytes; }
 
 // A routed expert's grouped matmul or activation (its weights shard by expert parallelism).
 inline bool is_routed_expert(const Op& op) { return op.name.rfind("expert", 0) == 0; }
@@ -74,6 +79,9 @@ struct ShardContext {
   int saved_gemm_input_bytes = 0;
   bool flash_attention = true;
   bool attention_dropout = false;  // a dropout pass on the attention probabilities (unfused path)
+  // The loss as one fused pass over the logits; false: Megatron-LM's vocab-parallel cross-entropy,
+  // pass by pass in fp32 (cast, max, subtract, exp, sum, divide; backward scale and cast back).
+  bool fused_cross_entropy = true;
   SelectivePolicy selective = SelectivePolicy::kAttentionCore;
   unsigned recompute_modules = 0;  // RecomputeModule bits, under SelectivePolicy::kModules
 };

@@ -12,7 +12,7 @@ int64_t bits(double v) { return std::bit_cast<int64_t>(v); }
 
 size_t CostCache::KeyHash::operator()(const Key& k) const {
   uint64_t h = 1469598103934665603ull;
-  for (int64_t v : {k.a, k.b, k.c, k.d, k.e, k.f}) {
+  for (int64_t v : {k.a, k.b, k.c, k.d, k.e, k.f, k.g}) {
     h ^= static_cast<uint64_t>(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   }
   return static_cast<size_t>(h);
@@ -44,13 +44,13 @@ Time CostCache::lookup(std::unordered_map<Key, Time, KeyHash>& map, const Key& k
   return t;
 }
 
-// The cost models read an op's kind, shape, precision and whether its weights are frozen (LoRA:
-// no weight gradient), never its name.
+// The cost models read an op's kind, shape, traffic, precision and whether its weights are frozen
+// (LoRA: no weight gradient), never its name.
 static_assert(static_cast<int>(model::OpKind::kLoss) < 16);
 CostCache::Key CostCache::op_key(const model::Op& op) {
   const int64_t head =
       static_cast<int64_t>(op.kind) | (op.in_matmul_precision ? 16 : 0) | (op.frozen ? 32 : 0) | (op.batch << 6);
-  return Key{head, op.m, op.n, op.k, bits(op.flops), bits(op.bytes)};
+  return Key{head, op.m, op.n, op.k, bits(op.flops), bits(op.bytes), bits(op.bwd_bytes)};
 }
 
 Time CostCache::forward(const model::Op& op) {

@@ -41,7 +41,7 @@ class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
 
  private:
   struct Key {
-    int64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0;
+    int64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

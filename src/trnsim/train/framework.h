@@ -39,6 +39,9 @@ struct FrameworkDefaults {
   // Dropout probability on the attention probabilities where the model does not give one
   // (ModelSpec::attention_dropout); unset: none.
   std::optional<double> attention_dropout;
+  // The loss as one fused pass (ParallelPlan::fused_cross_entropy, key cross_entropy: fused |
+  // unfused); unset: fused.
+  std::optional<bool> fused_cross_entropy;
   // Host time per MoE layer and micro-batch, forward and backward (ParallelPlan::moe_host_overhead);
   // unset: none.
   std::optional<Time> moe_host_overhead;

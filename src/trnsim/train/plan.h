@@ -68,6 +68,8 @@ struct ParallelPlan {
   // Dropout on the attention probabilities: the model's attention_dropout, else the framework's
   // (configs/frameworks/), else none. Costs only without flash attention.
   bool attention_dropout = false;
+  // The loss as one fused pass (`cross_entropy`: fused | unfused; the framework's, else fused).
+  bool fused_cross_entropy = true;
   // The flash-attention kernel (`attention_kernel`: fused | flash2; auto, the default, takes the
   // framework's, configs/frameworks/).
   cost::AttentionKernel attention_kernel = cost::AttentionKernel::kFused;
@@ -158,8 +160,9 @@ struct ParallelPlan {
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
 // it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off;
-// moe_host_overhead as the framework's file says, else none; dp_overlap, grad_reduce_in_fp32 and
-// attention_dropout as the framework's file says, else on, on and none (the model's own rate first).
+// moe_host_overhead as the framework's file says, else none; dp_overlap, grad_reduce_in_fp32,
+// attention_dropout and cross_entropy as the framework's file says, else on, on, none (the
+// model's own rate first) and fused.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
 
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.

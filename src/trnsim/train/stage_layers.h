@@ -55,6 +55,7 @@ inline model::ShardContext shard_context(const model::ModelSpec& m, const Parall
   ctx.saved_gemm_input_bytes = p.precision == cost::Precision::kFp8 ? 1 : 0;
   ctx.flash_attention = p.flash_attention;
   ctx.attention_dropout = p.attention_dropout;
+  ctx.fused_cross_entropy = p.fused_cross_entropy;
   ctx.selective = p.selective_policy;
   ctx.recompute_modules = p.recompute_modules;
   return ctx;
