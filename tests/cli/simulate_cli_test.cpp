@@ -107,6 +107,27 @@ TEST(SimulateCli, BadCommandLinesAreInputErrors) {
   expect_one_error_line(run_split("simulate " + ex + " --no-such-flag"), 2, {"--no-such-flag"});
 }
 
+// --ops lists one micro-batch's ops per part, as a table and as the JSON "ops" array.
+TEST(SimulateCli, OpsListsEveryOpOfAMicroBatch) {
+  const std::string exp = source_path("configs/examples/gpt3-175b-h100-1024.yaml");
+  const SplitRun text = run_split("simulate '" + exp + "' --ops");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "ops of one micro-batch on one rank")) << text.out;
+  for (const char* op : {"qkv", "attn", "mlp_down", "logits", "loss"}) EXPECT_TRUE(contains(text.out, op)) << op;
+  const SplitRun js = run_split("simulate '" + exp + "' --json --ops");
+  ASSERT_EQ(js.status, 0) << js.err;
+  const nlohmann::json j = nlohmann::json::parse(js.out);
+  ASSERT_TRUE(j["ops"].is_array());
+  std::set<std::string> parts;
+  for (const auto& row : j["ops"]) {
+    parts.insert(row["part"].get<std::string>());
+    EXPECT_GT(row["fwd_s"].get<double>(), 0) << row;
+    EXPECT_GT(row["bwd_s"].get<double>(), 0) << row;
+  }
+  EXPECT_EQ(parts, (std::set<std::string>{"embedding", "layer", "head"}));
+  EXPECT_FALSE(nlohmann::json::parse(run_split("simulate '" + exp + "' --json").out).contains("ops"));
+}
+
 TEST(SimulateCli, TraceHasOneTrackPerChosenStage) {
   const fs::path trace = scratch_path("trace.json");
   const std::string ex = source_path("configs/examples/llama3-70b-trn2-ultraserver.yaml");  // pp 4

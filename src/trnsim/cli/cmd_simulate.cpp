@@ -5,17 +5,21 @@
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
 #include "trnsim/io/chrome_trace.h"
+#include "trnsim/io/op_report.h"
 #include "trnsim/io/step_report.h"
+#include "trnsim/train/op_profile.h"
 #include "trnsim/train/step.h"
 
 namespace trnsim::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: trnsim simulate <experiment.yaml> [--json] [--trace out.json] [--trace-stages 0,2] [--ignore-memory]\n"
+    "usage: trnsim simulate <experiment.yaml> [--json] [--ops] [--trace out.json] [--trace-stages 0,2] [--ignore-memory]\n"
     "  Simulates one training step of the experiment (system, model and training blocks; see\n"
     "  configs/examples/). Exit codes: 0 done, 2 bad input, 4 the plan does not fit in memory\n"
-    "  (--ignore-memory reports the memory check and times the step anyway).\n";
+    "  (--ignore-memory reports the memory check and times the step anyway). --ops adds every op of\n"
+    "  one micro-batch on one rank (a layer, the embedding, the head) with its forward and backward\n"
+    "  time (JSON: \"ops\").\n";
 
 std::vector<int> parse_stages(const std::string& text, int pp) {
   std::vector<int> out;
@@ -40,8 +44,9 @@ std::vector<int> parse_stages(const std::string& text, int pp) {
 
 int run_simulate(const std::vector<std::string>& args) {
   if (auto rc = help_exit(args, kHelp)) return *rc;
-  Options opts("simulate", args, {"json", "ignore-memory"});
+  Options opts("simulate", args, {"json", "ignore-memory", "ops"});
   const bool json = opts.flag("json");
+  const bool ops = opts.flag("ops");
   const bool ignore_memory = opts.flag("ignore-memory");
   const auto trace = opts.take("trace");
   const auto stages_text = opts.take("trace-stages");
@@ -56,8 +61,15 @@ int run_simulate(const std::vector<std::string>& args) {
   so.ignore_memory = ignore_memory;
   const train::StepResult r = train::simulate_step(e, so);
   if ((r.fits || ignore_memory) && trace) io::write_file_atomically(*trace, io::step_trace_json(e, r, stages));
-  if (json) std::printf("%s\n", io::step_result_json(e, r).dump(2).c_str());
-  else std::fputs(io::format_step_summary(e, r).c_str(), stdout);
+  const std::vector<train::OpTiming> profile = ops ? train::op_profile(e) : std::vector<train::OpTiming>{};
+  if (json) {
+    nlohmann::json j = io::step_result_json(e, r);
+    if (ops) j["ops"] = io::op_profile_json(profile);
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::fputs(io::format_step_summary(e, r).c_str(), stdout);
+    if (ops) std::fputs(io::format_op_profile(profile).c_str(), stdout);
+  }
   if (!r.fits && !ignore_memory) {
     const bool host = e.system.accel.host_link_bw.bytes_per_s > 0;
     std::fprintf(stderr, "trnsim: error: %s: the plan does not fit in memory: %s (fix: more tensor or pipeline "

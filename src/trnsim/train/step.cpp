@@ -8,6 +8,13 @@
 
 namespace trnsim::train {
 
+cost::CostOptions cost_options(const ParallelPlan& p) {
+  cost::CostOptions co;
+  co.precision = p.precision;
+  co.attention = p.attention_kernel;
+  return co;
+}
+
 StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
   const auto wall0 = std::chrono::steady_clock::now();
   const ParallelPlan& p = e.plan;
@@ -18,10 +25,7 @@ StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
     r.fits = false;
     return r;
   }
-  cost::CostOptions co;
-  co.precision = p.precision;
-  co.attention = p.attention_kernel;
-  auto cost = cost::make_cost_model(e.system, co);
+  auto cost = cost::make_cost_model(e.system, cost_options(p));
   const net::NetworkModel net(e.system);
   NetworkTimer timer(net);
 

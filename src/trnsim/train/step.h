@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "trnsim/cost/op_cost.h"
 #include "trnsim/train/experiment.h"
 #include "trnsim/train/memory.h"
 #include "trnsim/train/pipeline.h"
@@ -45,6 +46,9 @@ struct StepResult {
   double sim_wall_s = 0;
   std::vector<PipelineTask> trace;  // with StepOptions::keep_trace
 };
+
+// The cost model options a plan's step runs with: its matmul precision and attention kernel.
+cost::CostOptions cost_options(const ParallelPlan& p);
 
 // A plan that does not fit returns fits = false with the memory breakdown and no time.
 StepResult simulate_step(const Experiment& e, const StepOptions& opts = {});

@@ -1,0 +1,30 @@
+#include "trnsim/train/op_profile.h"
+
+#include "trnsim/cost/op_cost.h"
+#include "trnsim/train/stage_layers.h"
+#include "trnsim/train/step.h"
+
+namespace trnsim::train {
+
+std::vector<OpTiming> op_profile(const Experiment& e) {
+  const model::ModelSpec& m = e.model;
+  const ParallelPlan& p = e.plan;
+  auto cost = cost::make_cost_model(e.system, cost_options(p));
+  const model::ShardContext ctx = shard_context(m, p);
+  std::vector<OpTiming> out;
+  auto add = [&](const char* part, const std::vector<model::Op>& ops) {
+    for (const model::Op& op : ops) out.push_back({part, op, cost->forward(op), cost->backward(op)});
+  };
+  int first_dense = -1, first_moe = -1;
+  for (int l = 0; l < m.layers; ++l) {
+    int& first = m.is_moe_layer(l) ? first_moe : first_dense;
+    if (first < 0) first = l;
+  }
+  add("embedding", model::embedding_forward_ops(m, ctx));
+  if (first_dense >= 0) add("layer", model::layer_forward_ops(m, first_dense, ctx));
+  if (first_moe >= 0) add("moe_layer", model::layer_forward_ops(m, first_moe, ctx));
+  add("head", model::head_forward_ops(m, ctx));
+  return out;
+}
+
+}  // namespace trnsim::train
