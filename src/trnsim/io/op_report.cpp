@@ -35,12 +35,12 @@ std::string format_op_profile(const std::vector<train::OpTiming>& ops) {
   out += line;
   for (size_t i = 0; i < ops.size();) {
     size_t end = i;
-    double part_s = 0, fwd = 0, bwd = 0;
+    double fwd = 0, bwd = 0;
     for (; end < ops.size() && ops[end].part == ops[i].part; ++end) {
       fwd += ops[end].fwd.seconds();
       bwd += ops[end].bwd.seconds();
     }
-    part_s = fwd + bwd;
+    const double part_s = fwd + bwd;
     for (size_t j = i; j < end; ++j) {
       const train::OpTiming& t = ops[j];
       const double f = t.fwd.seconds(), b = t.bwd.seconds();
