@@ -32,7 +32,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},
-          {"cross_entropy", p.fused_cross_entropy ? "fused" : "unfused"},
+          {"cross_entropy", train::cross_entropy_name(p.fused_cross_entropy)},
           {"attention_kernel", cost::attention_kernel_name(p.attention_kernel)},
           {"micro_batches_per_step", p.micro_batches()}};
 }

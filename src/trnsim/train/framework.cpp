@@ -40,7 +40,7 @@ FrameworkDefaults load_framework(const std::string& path) {
         std::find(kEpOverlapRuleNames.begin(), kEpOverlapRuleNames.end(), rule) - kEpOverlapRuleNames.begin());
   }
   if (!r.absent("attention_dropout")) f.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
-  if (!r.absent("cross_entropy")) f.fused_cross_entropy = r.choice("cross_entropy", {"fused", "unfused"}) == "fused";
+  if (!r.absent("cross_entropy")) f.fused_cross_entropy = r.choice("cross_entropy", kCrossEntropyNames) == kCrossEntropyNames[0];
   if (!r.absent("moe_host_overhead")) f.moe_host_overhead = r.time("moe_host_overhead");
   r.finish();
   return f;

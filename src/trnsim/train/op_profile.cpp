@@ -15,14 +15,11 @@ std::vector<OpTiming> op_profile(const Experiment& e) {
   auto add = [&](const char* part, const std::vector<model::Op>& ops) {
     for (const model::Op& op : ops) out.push_back({part, op, cost->forward(op), cost->backward(op)});
   };
-  int first_dense = -1, first_moe = -1;
-  for (int l = 0; l < m.layers; ++l) {
-    int& first = m.is_moe_layer(l) ? first_moe : first_dense;
-    if (first < 0) first = l;
-  }
   add("embedding", model::embedding_forward_ops(m, ctx));
-  if (first_dense >= 0) add("layer", model::layer_forward_ops(m, first_dense, ctx));
-  if (first_moe >= 0) add("moe_layer", model::layer_forward_ops(m, first_moe, ctx));
+  // The step's representative layers (layer_parts): layer 0 has a dense FFN unless every layer is
+  // MoE; the last layer is MoE in an MoE model.
+  if (!m.is_moe_layer(0)) add("layer", model::layer_forward_ops(m, 0, ctx));
+  if (m.moe) add("moe_layer", model::layer_forward_ops(m, m.layers - 1, ctx));
   add("head", model::head_forward_ops(m, ctx));
   return out;
 }

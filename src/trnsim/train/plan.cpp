@@ -147,8 +147,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.attention_dropout =
       model.attention_dropout.value_or(framework ? framework->attention_dropout.value_or(0.0) : 0.0) > 0;
   const bool framework_fused_loss = !framework || framework->fused_cross_entropy.value_or(true);
-  p.fused_cross_entropy =
-      choice_or(r, "cross_entropy", {"fused", "unfused"}, framework_fused_loss ? "fused" : "unfused") == "fused";
+  p.fused_cross_entropy = choice_or(r, "cross_entropy", kCrossEntropyNames,
+                                    std::string(cross_entropy_name(framework_fused_loss))) == kCrossEntropyNames[0];
   if (!r.absent("lora")) {
     ConfigReader lr = r.child("lora");
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));

@@ -179,6 +179,9 @@ std::string_view recompute_name(model::Recompute r);
 // of those names.
 inline const std::vector<std::string> kSelectivePolicyNames = {"attention", "alternate_matmuls", "modules"};
 std::string_view selective_policy_name(model::SelectivePolicy p);
+// The loss kernels by name (`cross_entropy`): fused, then unfused.
+inline const std::vector<std::string> kCrossEntropyNames = {"fused", "unfused"};
+inline std::string_view cross_entropy_name(bool fused) { return kCrossEntropyNames[fused ? 0 : 1]; }
 model::SelectivePolicy selective_policy_named(std::string_view name);
 // The names of RecomputeModule bits (core_attn, mla_up_proj, mlp, moe_act, layernorm, shared_experts).
 std::vector<std::string> recompute_module_names(unsigned bits);
