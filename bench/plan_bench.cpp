@@ -13,6 +13,7 @@
 #include "trnsim/plan/planner.h"
 #include "trnsim/plan/search_space.h"
 #include "trnsim/train/experiment.h"
+#include "trnsim/train/step.h"
 
 namespace {
 
@@ -56,7 +57,7 @@ void search(const char* name, const char* yaml, int threads, double target) {
 void agreement(const char* name, const char* yaml, int samples) {
   const train::Experiment e = load(yaml);
   const plan::SearchSpace space = plan::enumerate_plans(e);
-  plan::CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
+  plan::CostCache cache(e.system, train::cost_options(e.plan));
   plan::FastEvaluator ev(e, cache);
   std::vector<train::ParallelPlan> fit;
   for (const auto& p : space.plans) {

@@ -11,6 +11,7 @@
 #include "trnsim/plan/planner.h"
 #include "trnsim/plan/search_space.h"
 #include "trnsim/train/memory.h"
+#include "trnsim/train/step.h"
 
 namespace trnsim::plan {
 namespace {
@@ -135,7 +136,7 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
                            "training: {global_batch: 128, precision: bf16, moe_host_overhead: 5ms}\n"}) {
     const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
     const SearchSpace space = enumerate_plans(e);
-    CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
+    CostCache cache(e.system, train::cost_options(e.plan));
     FastEvaluator ev(e, cache);
     int checked = 0;
     for (size_t i = 0; i < space.plans.size() && checked < 40; i += 97) {
@@ -158,7 +159,7 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
 // backward time of a trained op of the same shape, nor the other way round.
 TEST(PlanSearch, CostCacheKeepsFrozenAndTrainedOpsApart) {
   const train::Experiment e = small();
-  CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
+  CostCache cache(e.system, train::cost_options(e.plan));
   cost::CostOptions co;
   co.precision = e.plan.precision;
   const auto direct = cost::make_cost_model(e.system, co);

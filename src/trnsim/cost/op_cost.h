@@ -56,6 +56,10 @@ struct CostOptions {
   std::string calibration;
   // Neuron: file keeping simulated GEMM times across runs, keyed by (chip, shape); empty: memory only.
   std::string cache_file;
+  // The rate the software release's attention kernels sustain, as a fraction of the rate the
+  // calibration gives (a release older than the calibration's runs slower): attention ops take
+  // 1 / attention_rate of the calibrated time. 1: the calibration's own release.
+  double attention_rate = 1.0;
 };
 
 // One implementation, registered by name in cost/registry.cpp.

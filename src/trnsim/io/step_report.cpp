@@ -29,6 +29,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"zero", p.zero},
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
           {"moe_host_overhead_s", p.moe_host_overhead.seconds()},
+          {"attention_rate", p.attention_rate},
           {"dp_overlap", p.dp_overlap}, {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},

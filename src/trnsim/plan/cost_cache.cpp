@@ -18,11 +18,8 @@ size_t CostCache::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
-CostCache::CostCache(const hw::SystemSpec& system, cost::Precision precision, cost::AttentionKernel attention) {
-  cost::CostOptions co;  // as simulate_step builds its model
-  co.precision = precision;
-  co.attention = attention;
-  ops_ = cost::make_cost_model(system, co);
+CostCache::CostCache(const hw::SystemSpec& system, const cost::CostOptions& options) {
+  ops_ = cost::make_cost_model(system, options);
   net_ = std::make_unique<net::NetworkModel>(system);
 }
 

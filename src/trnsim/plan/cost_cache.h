@@ -22,7 +22,8 @@ namespace trnsim::plan {
 // Both interfaces the step's parts take (train/step_parts.h), with a cache in front.
 class CostCache : public cost::OpCostModel, public train::CollectiveTimer {
  public:
-  CostCache(const hw::SystemSpec& system, cost::Precision precision, cost::AttentionKernel attention);
+  // `options` as the step builds them for the base plan (train::cost_options).
+  CostCache(const hw::SystemSpec& system, const cost::CostOptions& options);
   ~CostCache() override;
 
   Time forward(const model::Op& op) override;

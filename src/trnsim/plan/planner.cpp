@@ -10,6 +10,7 @@
 #include "trnsim/plan/parallel.h"
 #include "trnsim/plan/search_space.h"
 #include "trnsim/train/memory.h"
+#include "trnsim/train/step.h"
 
 namespace trnsim::plan {
 namespace {
@@ -77,7 +78,7 @@ PlanSearchResult search_plans(const train::Experiment& e, const PlanOptions& o) 
   const int64_t n = static_cast<int64_t>(plans.size());
 
   // Fast phase: memory for every legal plan, a step time for every plan that fits.
-  CostCache cache(e.system, e.plan.precision, e.plan.attention_kernel);
+  CostCache cache(e.system, train::cost_options(e.plan));
   FastEvaluator ev(e, cache);
   const bool econ_ranked = o.objective != Objective::kTime;
   std::vector<FastRow> rows(n);

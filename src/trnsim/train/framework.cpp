@@ -46,22 +46,25 @@ FrameworkDefaults load_framework(const std::string& path) {
   return f;
 }
 
-std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
+int longest_match(const std::string& framework, const std::vector<std::vector<std::string>>& candidates) {
   const std::string text = normalise_name(framework);
-  if (text.empty()) return std::nullopt;
-  std::optional<FrameworkDefaults> best;
+  int best = -1;
   size_t best_length = 0;
-  for (const std::string& name : preset_names("frameworks")) {
-    FrameworkDefaults f = load_framework(config_dir() + "/frameworks/" + name + ".yaml");
-    for (const std::string& m : f.match) {
+  if (text.empty()) return best;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    for (const std::string& m : candidates[i]) {
       const std::string key = normalise_name(m);
       if (key.size() > best_length && text.find(key) != std::string::npos) {
         best_length = key.size();
-        best = f;
+        best = static_cast<int>(i);
       }
     }
   }
   return best;
+}
+
+std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
+  return matching_file(framework, "frameworks", &load_framework);
 }
 
 cost::AttentionKernel FrameworkDefaults::attention_on(const std::string& accelerator) const {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "trnsim/base/presets.h"
+#include "trnsim/base/text.h"
 #include "trnsim/cost/op_cost.h"
 #include "trnsim/model/ops.h"
 #include "trnsim/train/plan.h"
@@ -53,6 +55,28 @@ struct FrameworkDefaults {
 // One framework file. Throws Error(kInput) naming the file and key when it is malformed (unknown
 // key, a figure without a source, an unknown kernel).
 FrameworkDefaults load_framework(const std::string& path);
+
+// Of `candidates` (each a list of match strings), the index of the one with a string that
+// `framework` contains, compared as letters and digits only with case ignored, the longest such
+// string winning; -1 when none does. Framework and release files are chosen this way.
+int longest_match(const std::string& framework, const std::vector<std::vector<std::string>>& candidates);
+
+// The file of config_dir()/<subdir> (each loaded by `load`, with a `match` list) that `framework`
+// matches by longest_match; none when none does.
+template <typename File>
+std::optional<File> matching_file(const std::string& framework, const std::string& subdir,
+                                  File (*load)(const std::string&)) {
+  if (normalise_name(framework).empty()) return std::nullopt;
+  std::vector<File> all;
+  std::vector<std::vector<std::string>> matches;
+  for (const std::string& name : preset_names(subdir)) {
+    all.push_back(load(config_dir() + "/" + subdir + "/" + name + ".yaml"));
+    matches.push_back(all.back().match);
+  }
+  const int i = longest_match(framework, matches);
+  if (i < 0) return std::nullopt;
+  return all[static_cast<size_t>(i)];
+}
 
 // The framework whose `match` string `framework` contains, the longest such string winning (the
 // most specific: "megatron-bridge" before "nemo"); none when no file matches.

@@ -6,6 +6,7 @@
 #include "trnsim/base/text.h"
 #include "trnsim/cost/roofline_params.h"
 #include "trnsim/train/framework.h"
+#include "trnsim/train/release.h"
 #include "trnsim/train/pipeline_layout.h"
 
 namespace trnsim::train {
@@ -165,6 +166,9 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.moe_host_overhead = r.absent("moe_host_overhead")
                             ? (framework ? framework->moe_host_overhead.value_or(Time()) : Time())
                             : r.time("moe_host_overhead");
+  const auto release = release_for(r.absent("framework") ? "" : r.str("framework"));
+  p.attention_rate =
+      r.absent("attention_rate") ? (release ? release->attention_rate : 1.0) : r.number("attention_rate", 0.05, 2.0);
   const model::SelectivePolicy framework_policy =
       framework ? framework->selective_recompute.value_or(model::SelectivePolicy::kAttentionCore)
                 : model::SelectivePolicy::kAttentionCore;

@@ -86,6 +86,10 @@ struct ParallelPlan {
   // drains the GPU's queue (`moe_host_overhead`; the framework's, configs/frameworks/, else none).
   // The compute stream waits for it only where no exposed communication already holds it.
   Time moe_host_overhead;
+  // The rate the framework release's attention kernels sustain against the release the
+  // hardware calibration was fitted on (`attention_rate`; the release's, configs/releases/,
+  // else 1): cost::CostOptions::attention_rate.
+  double attention_rate = 1.0;
   // Tensor-parallel all-gathers and reduce-scatters split into chunks and pipelined with the
   // linear layers' GEMMs (Megatron's --tp-comm-overlap, Transformer Engine's userbuffers); needs
   // sequence parallelism. Off: they sit on the critical path.
@@ -160,7 +164,8 @@ struct ParallelPlan {
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
 // it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off;
-// moe_host_overhead as the framework's file says, else none; dp_overlap, grad_reduce_in_fp32,
+// moe_host_overhead as the framework's file says, else none; attention_rate as the release file the
+// framework names says (train/release.h), else 1; dp_overlap, grad_reduce_in_fp32,
 // attention_dropout and cross_entropy as the framework's file says, else on, on, none (the
 // model's own rate first) and fused.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);

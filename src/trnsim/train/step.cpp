@@ -12,6 +12,7 @@ cost::CostOptions cost_options(const ParallelPlan& p) {
   cost::CostOptions co;
   co.precision = p.precision;
   co.attention = p.attention_kernel;
+  co.attention_rate = p.attention_rate;
   return co;
 }
 
