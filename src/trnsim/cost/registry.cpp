@@ -57,7 +57,7 @@ std::unique_ptr<OpCostModel> make_cost_model(const hw::SystemSpec& system, const
   if (name.empty()) name = system.accel.family == hw::AcceleratorFamily::kTrainium ? "neuron" : "roofline";
   if (!(opts.attention_rate > 0)) {
     throw input_error("attention_rate", "is " + number_text(opts.attention_rate) + ", not a positive fraction",
-                      "give the release's kernel rate relative to the calibration, such as 0.9");
+                      "give the release's attention rate relative to the calibration, such as 0.6");
   }
   std::unique_ptr<OpCostModel> m = make_named(name, system, opts);
   return opts.attention_rate == 1.0 ? std::move(m) : std::make_unique<ReleaseAttention>(std::move(m), opts.attention_rate);
