@@ -138,8 +138,10 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                 : prec == "int8" ? cost::Precision::kInt8
                                  : cost::Precision::kBf16;
   p.flash_attention = bool_or(r, "flash_attention", true);
-  // Free text; where it names a framework in configs/frameworks/, that file gives defaults.
-  const auto framework = framework_for(r.absent("framework") ? "" : r.str("framework"));
+  // Free text; where it names a framework in configs/frameworks/ (or a release in configs/releases/),
+  // that file gives defaults.
+  const std::string framework_text = r.absent("framework") ? "" : r.str("framework");
+  const auto framework = framework_for(framework_text);
   const std::string kernel = choice_or(r, "attention_kernel", {"auto", "fused", "flash2"}, "auto");
   p.attention_kernel = kernel == "flash2"  ? cost::AttentionKernel::kFlash2
                        : kernel == "fused" ? cost::AttentionKernel::kFused
@@ -166,7 +168,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.moe_host_overhead = r.absent("moe_host_overhead")
                             ? (framework ? framework->moe_host_overhead.value_or(Time()) : Time())
                             : r.time("moe_host_overhead");
-  const auto release = release_for(r.absent("framework") ? "" : r.str("framework"));
+  const auto release = release_for(framework_text);
   p.attention_rate =
       r.absent("attention_rate") ? (release ? release->attention_rate : 1.0) : r.number("attention_rate", 0.05, 2.0);
   const model::SelectivePolicy framework_policy =

@@ -47,7 +47,8 @@ struct StepResult {
   std::vector<PipelineTask> trace;  // with StepOptions::keep_trace
 };
 
-// The cost model options a plan's step runs with: its matmul precision and attention kernel.
+// The cost model options a plan's step runs with: its matmul precision, attention kernel and
+// its release's attention rate.
 cost::CostOptions cost_options(const ParallelPlan& p);
 
 // A plan that does not fit returns fits = false with the memory breakdown and no time.
