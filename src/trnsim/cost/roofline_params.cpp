@@ -45,6 +45,8 @@ RooflineParams read_params(const ConfigNode& root) {
   p.matmul_eff_max_fp8 = mm.has("eff_max_fp8") ? mm.number("eff_max_fp8", 0.01, 1.0) : p.matmul_eff_max;
   p.mn_half = mm.number("mn_half", 1, 1e6);
   p.k_half = mm.number("k_half", 1, 1e6);
+  p.mn_half_fp8 = mm.has("mn_half_fp8") ? mm.number("mn_half_fp8", 1, 1e6) : p.mn_half;
+  p.k_half_fp8 = mm.has("k_half_fp8") ? mm.number("k_half_fp8", 1, 1e6) : p.k_half;
   mm.finish();
   p.attention = read_attention(r.child("attention"));
   if (!r.absent("attention_flash2")) p.attention_flash2 = read_attention(r.child("attention_flash2"));
@@ -66,8 +68,11 @@ RooflineParams read_params(const ConfigNode& root) {
 double saturation(double x, double half) { return x <= 0 ? 0.0 : 1.0 - std::exp(-x / half); }
 
 double matmul_efficiency(const RooflineParams& p, double m, double n, double k, bool fp8) {
-  const double peak = fp8 ? p.matmul_eff_max_fp8 : p.matmul_eff_max;
-  return peak * saturation(m, p.mn_half) * saturation(n, p.mn_half) * saturation(k, p.k_half);
+  if (fp8) {
+    return p.matmul_eff_max_fp8 * saturation(m, p.mn_half_fp8) * saturation(n, p.mn_half_fp8) *
+           saturation(k, p.k_half_fp8);
+  }
+  return p.matmul_eff_max * saturation(m, p.mn_half) * saturation(n, p.mn_half) * saturation(k, p.k_half);
 }
 
 double attention_efficiency(const AttentionCurve& c, double sq, double skv, double head_dim, bool backward) {

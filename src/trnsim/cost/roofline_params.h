@@ -24,6 +24,9 @@ struct RooflineParams {
   double matmul_eff_max = 0.8;
   double matmul_eff_max_fp8 = 0.8;
   double mn_half = 128, k_half = 128;
+  // 8-bit matmuls' halves (the 16-bit ones when the preset does not set them): their main loop
+  // runs twice as fast, so each tile's fixed prologue and epilogue weigh more and K saturates later.
+  double mn_half_fp8 = 128, k_half_fp8 = 128;
   // Flash attention: eff = {fwd,bwd}_max * sat(min(sq, skv), seq_half) * sat(head_dim, head_dim_half).
   // `attention` is the accelerator stack's fastest fused kernel (what Transformer Engine or XLA
   // picks); `attention_flash2`, where the preset has it, is FlashAttention-2 (PyTorch SDPA's
