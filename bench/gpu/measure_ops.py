@@ -4,12 +4,13 @@
 Writes JSON (argument 1, default ops.json): bf16 and fp8 GEMM throughput over a grid of shapes,
 fused causal attention forward and backward (cuDNN and FlashAttention backends) over sequence
 length and head dimension, memory-bound kernels (norms, activations, cross-entropy), and whole
-forward+backward passes of GPT models built from those kernels. trnsim's roofline calibration
-(configs/cost/*.yaml) is checked against such a file by tests/cost/measured_ops_test.cpp; see
-docs/cost.md for how and when this was run.
+forward+backward passes of GPT models built from those kernels. The Hopper roofline calibration
+(configs/cost/h100.yaml) was fitted to such a file, and tests/cost/measured_h100_test.cpp checks
+it against points of it; docs/cost.md says how and when it was run.
 
-Every figure is the median of timed repetitions after warm-up, on random data, timed with CUDA
-events. Needs PyTorch with CUDA; nothing else.
+Every figure is the median of three timed batches of back-to-back calls after warm-up, on random
+data, timed with CUDA events (GEMMs replayed from CUDA graphs). Needs PyTorch with CUDA and
+nvidia-ml-py for the clock readings.
 """
 import json
 import math
@@ -203,6 +204,18 @@ def attentions():
     return out
 
 
+def attentions_gqa():
+    """cuDNN causal attention at head dim 128 with 64 query heads and 64 down to 1 key/value heads."""
+    out = []
+    for s in (2048, 4096, 8192):
+        for hkv in (64, 32, 16, 8, 4, 1):
+            b = max(1, 8192 // s)
+            f, bw = attention(b, 64, hkv, s, 128, 128, True, "cudnn")
+            out.append({"s": s, "b": b, "hq": 64, "hkv": hkv, "fwd_ms": f, "bwd_ms": bw,
+                        "fwd_flop": 2.0 * b * 64 * s * s * 256 * 0.5})
+    return out
+
+
 def memory_ops():
     out = []
     for (t, h) in [(4096, 2048), (4096, 4096), (4096, 7168), (8192, 8192)]:
@@ -304,7 +317,7 @@ def model_pass(name, layers, hidden, heads, head_dim, ffn, vocab, seq, tp):
 
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "ops.json"
-    sections = sys.argv[2].split(",") if len(sys.argv) > 2 else ["env", "clock", "attention", "memory", "models", "gemm"]
+    sections = sys.argv[2].split(",") if len(sys.argv) > 2 else ["env", "clock", "attention", "attention_gqa", "memory", "models", "gemm"]
     res = {}
 
     def save():
@@ -318,6 +331,8 @@ def main():
             res["env"] = env()
         elif sec == "attention":
             res["attention"] = attentions()
+        elif sec == "attention_gqa":
+            res["attention_gqa"] = attentions_gqa()
         elif sec == "memory":
             res["memory"] = memory_ops()
         elif sec == "models":
