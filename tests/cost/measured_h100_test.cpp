@@ -8,11 +8,13 @@
 #include "trnsim/base/error.h"
 #include "trnsim/cost/roofline_params.h"
 #include "../hw/hw_test_util.h"
+#include "cost_test_util.h"
 
 namespace trnsim::cost {
 namespace {
 
-constexpr double kBf16Peak = 989e12, kFp8Peak = 1979e12;
+// The H100 SXM peaks (NVIDIA datasheet), as the cost tests' system has them.
+const double kBf16Peak = testing::h100().accel.peak_bf16_flops, kFp8Peak = testing::h100().accel.peak_fp8_flops;
 
 // The model's GEMM rate in TFLOP/s: the curve times the sustained fraction, which the
 // measurement (taken under load, at power-held clocks) includes.

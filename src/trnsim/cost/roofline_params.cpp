@@ -68,11 +68,9 @@ RooflineParams read_params(const ConfigNode& root) {
 double saturation(double x, double half) { return x <= 0 ? 0.0 : 1.0 - std::exp(-x / half); }
 
 double matmul_efficiency(const RooflineParams& p, double m, double n, double k, bool fp8) {
-  if (fp8) {
-    return p.matmul_eff_max_fp8 * saturation(m, p.mn_half_fp8) * saturation(n, p.mn_half_fp8) *
-           saturation(k, p.k_half_fp8);
-  }
-  return p.matmul_eff_max * saturation(m, p.mn_half) * saturation(n, p.mn_half) * saturation(k, p.k_half);
+  const double mn_half = fp8 ? p.mn_half_fp8 : p.mn_half, k_half = fp8 ? p.k_half_fp8 : p.k_half;
+  return (fp8 ? p.matmul_eff_max_fp8 : p.matmul_eff_max) * saturation(m, mn_half) * saturation(n, mn_half) *
+         saturation(k, k_half);
 }
 
 double attention_efficiency(const AttentionCurve& c, double sq, double skv, double head_dim, bool backward) {
