@@ -66,6 +66,27 @@ TEST(CostRoofline, SmallGemmsAreSlowerPerFlop) {
   EXPECT_LT(tflops(*model, matmul(8192, 8192, 128)), tflops(*model, matmul(2048, 2048, 2048)));
 }
 
+// The backward GEMMs run at their own shapes: the input gradient (m x k, inner n) and the weight
+// gradient (k x n, inner m), each as fast as a forward GEMM of that shape would be.
+TEST(CostRoofline, BackwardGemmsRunAtTheirOwnShapes) {
+  auto model = make_cost_model(h100(), {});
+  struct Shape { int64_t m, n, k; };
+  for (const Shape s : {Shape{4096, 16384, 512}, Shape{4096, 576, 7168}, Shape{512, 8192, 8192}}) {
+    const model::Op op = matmul(s.m, s.n, s.k);
+    const double dgrad = model->forward(matmul(s.m, s.k, s.n)).seconds();
+    const double wgrad = model->forward(matmul(s.k, s.n, s.m)).seconds();
+    EXPECT_NEAR(model->backward(op).seconds() / (dgrad + wgrad), 1.0, 1e-6) << s.m << "x" << s.n << "x" << s.k;
+    model::Op frozen = op;
+    frozen.frozen = true;
+    EXPECT_NEAR(model->backward(frozen).seconds() / dgrad, 1.0, 1e-6) << s.m << "x" << s.n << "x" << s.k;
+  }
+  // A short inner dimension in the forward (MLA's key/value up-projection, K = 512) is long in both
+  // gradients: the backward is under twice the forward. A narrow output (n = 576) becomes the input
+  // gradient's inner dimension: over twice.
+  EXPECT_LT(model->backward(matmul(4096, 16384, 512)).seconds(), 1.9 * model->forward(matmul(4096, 16384, 512)).seconds());
+  EXPECT_GT(model->backward(matmul(4096, 576, 7168)).seconds(), 2.03 * model->forward(matmul(4096, 576, 7168)).seconds());
+}
+
 // Published H100 SXM bf16 GEMM throughputs (TFLOP/s): XLA's measured default perf table (sm_90,
 // xla/service/gpu/model/matmul_interpolator_data.h) and the MAMF table of ml-engineering. The
 // curve (before the in-step sustained fraction) stays within 15% of each (the fit's RMS error

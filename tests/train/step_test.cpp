@@ -247,6 +247,18 @@ TEST(TrainStep, TpOverlapHidesMostOfTheTensorParallelTime) {
   EXPECT_GT(fast_on.breakdown.tp_comm_s, fast_off.breakdown.tp_comm_s);
 }
 
+// The column-parallel linears' backward hides its reduce-scatter behind their weight-gradient
+// GEMMs (Transformer Engine's bulk overlap): LoRA's frozen base weights have none, so it shows.
+TEST(TrainStep, FrozenWeightsLeaveTheBulkReduceScatterExposed) {
+  auto tp_comm = [](const std::string& extra) {
+    const Experiment e = experiment(p5(64), "llama3-70b",
+                                    "global_batch: 8, tp: 8, dp: 8, sequence_parallel: true, recompute: full, "
+                                    "precision: bf16, tp_overlap: true" + extra);
+    return simulate_step(e, {.ignore_memory = true}).breakdown.tp_comm_s;
+  };
+  EXPECT_GT(tp_comm(", lora: {rank: 16}"), 1.2 * tp_comm(""));
+}
+
 TEST(TrainStep, TraceHasEveryTaskWhenAsked) {
   const Experiment e = experiment(p5(16), "llama3-8b",
                                   "global_batch: 8, tp: 8, pp: 2, dp: 1, recompute: full, precision: bf16");

@@ -57,9 +57,17 @@ class RooflineModel : public OpCostModel {
     const double peak = op.in_matmul_precision ? peak_ : peak16_;
     switch (op.kind) {
       case model::OpKind::kMatmul:
-        rate = peak * matmul_efficiency(params_, op.m, op.n, op.k, low) * params_.sustained_fraction;
-        // Backward: input and weight gradients, two kernels; frozen weights only the first.
-        if (twice) flops *= kMatmulBwdFlops, kernels = 2;
+        rate = peak * params_.sustained_fraction;
+        if (!bwd) {
+          rate *= matmul_efficiency(params_, op.m, op.n, op.k, low);
+        } else {
+          // The input gradient (m x k, inner n) and the weight gradient (k x n, inner m), each at
+          // its own shape; frozen weights take only the first. The rate is their harmonic blend.
+          const double dgrad = 1.0 / matmul_efficiency(params_, op.m, op.k, op.n, low);
+          const double wgrad = twice ? 1.0 / matmul_efficiency(params_, op.k, op.n, op.m, low) : 0.0;
+          if (twice) flops *= kMatmulBwdFlops, kernels = 2;
+          rate *= (twice ? 2.0 : 1.0) / (dgrad + wgrad);
+        }
         break;
       case model::OpKind::kAttention:
         // Attention shape: m = query length, n = key length, k = head dim.

@@ -97,10 +97,12 @@ Time pipelined_exposure(Time gemm, Time comm, int chunks, double slowdown) {
 
 // How much longer a GEMM takes run as `pieces` GEMMs of 1/pieces of its tokens each, from its
 // shape alone: in the 16-bit path, since an 8-bit GEMM's weight is cast once, not per piece. Every
-// piece reads the whole weight; the activations split.
+// piece reads the whole weight; the activations split. Backward: the input-gradient GEMM alone
+// (the weight gradient runs whole).
 double split_slowdown(const model::Op& op, int pieces, bool bwd, cost::OpCostModel& cost) {
   model::Op whole = op;
   whole.in_matmul_precision = false;
+  whole.frozen = whole.frozen || bwd;  // a frozen matmul's backward is its input gradient alone
   model::Op piece = whole;
   piece.m = std::max<int64_t>(1, op.m / pieces);
   piece.flops = op.flops / pieces;
@@ -152,14 +154,18 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
                      : op.name == "mlp_down"                 ? 3
                                                              : -1;
     if (slot < 0) continue;
-    const Time f = cost.forward(op), b = Time::ps(cost.backward(op).ps() / 2);
+    // LoRA's frozen base weights take no weight gradient (ops_part).
+    model::Op dgrad_only = op;
+    dgrad_only.frozen = true;
+    const Time f = cost.forward(op), dgrad = cost.backward(dgrad_only),
+               wgrad = p.lora_rank > 0 ? Time() : std::max(Time(), cost.backward(op) - dgrad);
     gf[slot] += f;
-    gb[slot] += b;
     sf[slot] += Time::from_seconds(f.seconds() * split_slowdown(op, p.tp, false, cost));
     // Backward: the row-parallel linears' dgrad GEMMs are split (ring exchange); the column-
     // parallel ones overlap their reduce-scatter in bulk with the weight-gradient GEMM, unsplit.
     const bool split_bwd = slot == 1 || slot == 3;
-    sb[slot] += split_bwd ? Time::from_seconds(b.seconds() * split_slowdown(op, p.tp, true, cost)) : b;
+    gb[slot] += split_bwd ? dgrad : wgrad;
+    sb[slot] += split_bwd ? Time::from_seconds(dgrad.seconds() * split_slowdown(op, p.tp, true, cost)) : wgrad;
   }
   const double s = cost.overlap_slowdown();
   Time fwd, bwd;
