@@ -154,7 +154,8 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
                      : op.name == "mlp_down"                 ? 3
                                                              : -1;
     if (slot < 0) continue;
-    // LoRA's frozen base weights take no weight gradient (ops_part).
+    // The backward's two GEMMs apart: the input gradient, and the weight gradient, which LoRA's
+    // frozen base weights do not take (ops_part).
     model::Op dgrad_only = op;
     dgrad_only.frozen = true;
     const Time f = cost.forward(op), dgrad = cost.backward(dgrad_only),
