@@ -216,6 +216,22 @@ def attentions_gqa():
     return out
 
 
+def attentions_heads():
+    """cuDNN causal attention at head dim 128, one sequence of 8192 and of 4096 tokens, with 8 to 64
+    query heads (a tensor-parallel rank's share) and each query head count's key/value heads from
+    as many down to 1: how the backward's speed follows the heads a rank holds."""
+    out = []
+    for s, b in ((8192, 1), (4096, 1)):
+        for hq in (8, 16, 32, 64):
+            hkv = hq
+            while hkv >= 1:
+                f, bw = attention(b, hq, hkv, s, 128, 128, True, "cudnn")
+                out.append({"s": s, "b": b, "hq": hq, "hkv": hkv, "fwd_ms": f, "bwd_ms": bw,
+                            "fwd_flop": 2.0 * b * hq * s * s * 256 * 0.5})
+                hkv //= 2
+    return out
+
+
 def memory_ops():
     out = []
     for (t, h) in [(4096, 2048), (4096, 4096), (4096, 7168), (8192, 8192)]:
@@ -317,7 +333,7 @@ def model_pass(name, layers, hidden, heads, head_dim, ffn, vocab, seq, tp):
 
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "ops.json"
-    sections = sys.argv[2].split(",") if len(sys.argv) > 2 else ["env", "clock", "attention", "attention_gqa", "memory", "models", "gemm"]
+    sections = sys.argv[2].split(",") if len(sys.argv) > 2 else ["env", "clock", "attention", "attention_gqa", "attention_heads", "memory", "models", "gemm"]
     res = {}
 
     def save():
@@ -333,6 +349,8 @@ def main():
             res["attention"] = attentions()
         elif sec == "attention_gqa":
             res["attention_gqa"] = attentions_gqa()
+        elif sec == "attention_heads":
+            res["attention_heads"] = attentions_heads()
         elif sec == "memory":
             res["memory"] = memory_ops()
         elif sec == "models":
