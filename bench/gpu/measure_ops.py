@@ -3,7 +3,7 @@
 
 Writes JSON (argument 1, default ops.json): bf16 and fp8 GEMM throughput over a grid of shapes,
 fused causal attention forward and backward (cuDNN and FlashAttention backends) over sequence
-length and head dimension, memory-bound kernels (norms, activations, cross-entropy), and whole
+length, head dimension and query and key/value head counts, memory-bound kernels (norms, activations, cross-entropy), and whole
 forward+backward passes of GPT models built from those kernels. The Hopper roofline calibration
 (configs/cost/h100.yaml) was fitted to such a file, and tests/cost/measured_h100_test.cpp checks
 it against points of it; docs/cost.md says how and when it was run.
