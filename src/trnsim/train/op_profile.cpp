@@ -16,10 +16,9 @@ std::vector<OpTiming> op_profile(const Experiment& e) {
     for (const model::Op& op : ops) out.push_back({part, op, cost->forward(op), cost->backward(op)});
   };
   add("embedding", model::embedding_forward_ops(m, ctx));
-  // The step's representative layers (layer_parts): layer 0 has a dense FFN unless every layer is
-  // MoE; the last layer is MoE in an MoE model.
-  if (!m.is_moe_layer(0)) add("layer", model::layer_forward_ops(m, 0, ctx));
-  if (m.moe) add("moe_layer", model::layer_forward_ops(m, m.layers - 1, ctx));
+  // The layers the step's parts are built from (layer_parts).
+  if (const int l = dense_layer_example(m); l >= 0) add("layer", model::layer_forward_ops(m, l, ctx));
+  if (const int l = moe_layer_example(m); l >= 0) add("moe_layer", model::layer_forward_ops(m, l, ctx));
   add("head", model::head_forward_ops(m, ctx));
   return out;
 }

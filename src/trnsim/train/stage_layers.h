@@ -13,6 +13,12 @@
 
 namespace trnsim::train {
 
+// The layers the step's per-layer parts are built from (layer_parts, op_profile): layer 0 for the
+// dense layers, unless every layer is MoE, and the last layer for the MoE layers of an MoE model.
+// -1: the model has no such layer.
+inline int dense_layer_example(const model::ModelSpec& m) { return m.is_moe_layer(0) ? -1 : 0; }
+inline int moe_layer_example(const model::ModelSpec& m) { return m.moe ? m.layers - 1 : -1; }
+
 // Global chunk g = virtual index * pp + stage, g in [0, pp x virtual_stages).
 inline ChunkLayers chunk_layers(const model::ModelSpec& m, const ParallelPlan& p, int g) {
   if (!p.layout.empty()) return p.layout[static_cast<size_t>(g)];

@@ -322,14 +322,13 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
 LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer) {
   const model::ShardContext ctx = shard_context(m, p);
   LayerParts lp;
-  // Layer 0 has a dense FFN unless every layer is MoE; the last layer is MoE in an MoE model.
-  if (!m.is_moe_layer(0)) {
-    lp.dense = layer_part(m, model::layer_forward_ops(m, 0, ctx), false, p, cost, timer);
-    lp.dense.saved_bytes = model::layer_activation_bytes(m, 0, ctx, p.recompute);
+  if (const int l = dense_layer_example(m); l >= 0) {
+    lp.dense = layer_part(m, model::layer_forward_ops(m, l, ctx), false, p, cost, timer);
+    lp.dense.saved_bytes = model::layer_activation_bytes(m, l, ctx, p.recompute);
   }
-  if (m.moe) {
-    lp.moe = layer_part(m, model::layer_forward_ops(m, m.layers - 1, ctx), true, p, cost, timer);
-    lp.moe.saved_bytes = model::layer_activation_bytes(m, m.layers - 1, ctx, p.recompute);
+  if (const int l = moe_layer_example(m); l >= 0) {
+    lp.moe = layer_part(m, model::layer_forward_ops(m, l, ctx), true, p, cost, timer);
+    lp.moe.saved_bytes = model::layer_activation_bytes(m, l, ctx, p.recompute);
   }
   lp.embedding = ops_part(model::embedding_forward_ops(m, ctx), false, p, cost);
   lp.head = ops_part(model::head_forward_ops(m, ctx), false, p, cost);
