@@ -84,6 +84,40 @@ TEST(ModelLoad, ScalarBlockIsAPresetName) {
   EXPECT_EQ(model_from_config(ConfigNode::make_scalar("llama3-8b")).hidden, 4096);
 }
 
+// `from` names a preset, a model file or a config.json; the keys beside it change that model and
+// every other key keeps its value.
+TEST(ModelLoad, BlockFromAnotherModelChangesOnlyItsKeys) {
+  const ModelSpec base = load_model("llama3-8b");
+  const ModelSpec m = parse("from: llama3-8b\nseq_len: 4096\nnorm: layernorm\n");
+  EXPECT_EQ(m.seq_len, 4096);
+  EXPECT_EQ(m.norm, Norm::kLayerNorm);
+  EXPECT_EQ(m.name, base.name);
+  EXPECT_EQ(m.layers, base.layers);
+  EXPECT_EQ(m.kv_heads, base.kv_heads);
+  EXPECT_EQ(m.activation, base.activation);
+  EXPECT_EQ(m.ffn_hidden, base.ffn_hidden);
+  // A nested block changes only the keys it gives; null removes it.
+  const ModelSpec ds = parse("from: deepseek-v3\nmoe: {experts: 64}\n");
+  EXPECT_EQ(ds.moe->experts, 64);
+  EXPECT_EQ(ds.moe->top_k, load_model("deepseek-v3").moe->top_k);
+  EXPECT_TRUE(ds.mla);
+  EXPECT_FALSE(parse("from: deepseek-v3\nmoe: null\n").moe);
+  EXPECT_EQ(parse("from: " + data_path("llama3-8b/config.json") + "\nlayers: 2\n").layers, 2);
+}
+
+TEST(ModelLoad, BlockFromAnotherModelIsCheckedLikeAnyBlock) {
+  std::string msg = input_error_of([] { parse("from: llama3-8b\nkv_heads: 7\n"); });
+  EXPECT_NE(msg.find("m.yaml:2 key 'kv_heads'"), std::string::npos) << msg;
+  msg = input_error_of([] { parse("from: llama3-8b\nsequence: 4096\n"); });
+  EXPECT_NE(msg.find("unknown key 'sequence'"), std::string::npos) << msg;
+  msg = input_error_of([] { parse("from: no-such-model\n"); });
+  EXPECT_NE(msg.find("not a known model preset"), std::string::npos) << msg;
+  msg = input_error_of([] { parse("from: [llama3-8b]\n"); });
+  EXPECT_NE(msg.find("from"), std::string::npos) << msg;
+  msg = input_error_of([] { parse("from: llama3-8b\nmoe: {experts: 8}\n"); });  // no base MoE: all keys
+  EXPECT_NE(msg.find("top_k"), std::string::npos) << msg;
+}
+
 TEST(ModelLoad, YamlFileWithModelBlock) {
   ModelSpec m = load_model(data_path("tiny_model.yaml"));
   EXPECT_EQ(m.name, "tiny");

@@ -22,6 +22,8 @@ const std::vector<std::string> kModelKeys = {"name",       "layers",   "hidden",
                                              "head_dim",   "ffn_hidden", "activation", "vocab",
                                              "seq_len",    "norm",     "tied_embeddings", "moe", "mla",
                                              "mtp_layers", "attention_dropout"};
+const std::vector<std::string> kActivations = {"gelu", "swiglu", "relu2"};  // in Activation's order
+const std::vector<std::string> kNorms = {"layernorm", "rmsnorm"};            // in Norm's order
 const std::vector<std::string> kMoeKeys = {"experts", "top_k", "shared_experts", "expert_ffn_hidden", "dense_layers"};
 const std::vector<std::string> kMlaKeys = {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
                                            "v_head_dim"};
@@ -35,26 +37,36 @@ std::string where_of(const ConfigNode& block, const std::string& key) {
   return n ? n->location() : block.location();
 }
 
-MoeSpec read_moe(ConfigReader r) {
+// `base`: the values a key left out keeps (a block built `from` another model); none: the keys
+// without a default are required.
+MoeSpec read_moe(ConfigReader r, const MoeSpec* base) {
   reject_unknown_keys(r.self(), kMoeKeys);
+  const MoeSpec b = base ? *base : MoeSpec{};
+  auto need = [&](const char* key, int64_t lo, int64_t hi, int64_t current) {
+    return base ? r.integer(key, lo, hi, current) : r.integer(key, lo, hi);
+  };
   MoeSpec moe;
-  moe.experts = static_cast<int>(r.integer("experts", 1, 1 << 20));
-  moe.top_k = static_cast<int>(r.integer("top_k", 1, 1 << 20));
-  moe.shared_experts = static_cast<int>(r.integer("shared_experts", 0, 1 << 20, 0));
-  moe.expert_ffn_hidden = r.integer("expert_ffn_hidden", 1, kBig);
-  moe.dense_layers = static_cast<int>(r.integer("dense_layers", 0, 1 << 20, 0));
+  moe.experts = static_cast<int>(need("experts", 1, 1 << 20, b.experts));
+  moe.top_k = static_cast<int>(need("top_k", 1, 1 << 20, b.top_k));
+  moe.shared_experts = static_cast<int>(r.integer("shared_experts", 0, 1 << 20, b.shared_experts));
+  moe.expert_ffn_hidden = need("expert_ffn_hidden", 1, kBig, b.expert_ffn_hidden);
+  moe.dense_layers = static_cast<int>(r.integer("dense_layers", 0, 1 << 20, b.dense_layers));
   r.finish();
   return moe;
 }
 
-MlaSpec read_mla(ConfigReader r) {
+MlaSpec read_mla(ConfigReader r, const MlaSpec* base) {
   reject_unknown_keys(r.self(), kMlaKeys);
+  const MlaSpec b = base ? *base : MlaSpec{};
+  auto need = [&](const char* key, int64_t lo, int64_t current) {
+    return base ? r.integer(key, lo, kBig, current) : r.integer(key, lo, kBig);
+  };
   MlaSpec mla;
-  mla.q_lora_rank = r.integer("q_lora_rank", 0, kBig);  // 0: queries projected directly
-  mla.kv_lora_rank = r.integer("kv_lora_rank", 1, kBig);
-  mla.qk_rope_head_dim = r.integer("qk_rope_head_dim", 0, kBig);
-  mla.qk_nope_head_dim = r.integer("qk_nope_head_dim", 1, kBig);
-  mla.v_head_dim = r.integer("v_head_dim", 1, kBig);
+  mla.q_lora_rank = need("q_lora_rank", 0, b.q_lora_rank);  // 0: queries projected directly
+  mla.kv_lora_rank = need("kv_lora_rank", 1, b.kv_lora_rank);
+  mla.qk_rope_head_dim = need("qk_rope_head_dim", 0, b.qk_rope_head_dim);
+  mla.qk_nope_head_dim = need("qk_nope_head_dim", 1, b.qk_nope_head_dim);
+  mla.v_head_dim = need("v_head_dim", 1, b.v_head_dim);
   r.finish();
   return mla;
 }
@@ -75,35 +87,52 @@ std::string resolve_reference(const ConfigNode& block) {
   return s;
 }
 
-ModelSpec read_block(const ConfigNode& block, bool require_sources) {
+// A model block; with `base` (the model its `from` key names), every key is optional and a key
+// left out keeps the base's value.
+ModelSpec read_block(const ConfigNode& block, bool require_sources, const ModelSpec* base = nullptr) {
   ConfigReader r(block);
-  reject_unknown_keys(block, kModelKeys);
-  ModelSpec m;
-  m.name = r.str("name");  // a label, not a figure: needs no source
+  std::vector<std::string> keys = kModelKeys;
+  if (base) {
+    keys.push_back("from");
+    r.node("from");
+  }
+  reject_unknown_keys(block, keys);
+  const ModelSpec b = base ? *base : ModelSpec{};
+  auto need = [&](const char* key, int64_t lo, int64_t hi, int64_t current) {
+    return base ? r.integer(key, lo, hi, current) : r.integer(key, lo, hi);
+  };
+  auto pick = [&](const char* key, const std::vector<std::string>& names, int current) {
+    if (base && r.absent(key)) return current;
+    const std::string v = r.choice(key, names);
+    return static_cast<int>(std::find(names.begin(), names.end(), v) - names.begin());
+  };
+  ModelSpec m = b;
+  m.name = base ? r.str("name", b.name) : r.str("name");  // a label, not a figure: needs no source
   r.require_sources(require_sources);
-  m.layers = static_cast<int>(r.integer("layers", 1, 1 << 20));
-  m.hidden = r.integer("hidden", 1, kBig);
-  m.heads = static_cast<int>(r.integer("heads", 1, 1 << 20));
-  m.kv_heads = static_cast<int>(r.integer("kv_heads", 1, 1 << 20, m.heads));
-  m.head_dim = r.integer("head_dim", 1, kBig, m.hidden / m.heads);
-  m.ffn_hidden = r.integer("ffn_hidden", 1, kBig);
-  std::string act = r.choice("activation", {"gelu", "swiglu", "relu2"});
-  m.activation = act == "gelu" ? Activation::kGelu : act == "swiglu" ? Activation::kSwiGlu : Activation::kRelu2;
-  m.vocab = r.integer("vocab", 1, kBig);
-  m.seq_len = r.integer("seq_len", 1, kBig);
-  m.norm = r.choice("norm", {"layernorm", "rmsnorm"}) == "layernorm" ? Norm::kLayerNorm : Norm::kRmsNorm;
-  m.tied_embeddings = r.boolean("tied_embeddings", false);
-  m.mtp_layers = static_cast<int>(r.integer("mtp_layers", 0, 1 << 10, 0));
+  m.layers = static_cast<int>(need("layers", 1, 1 << 20, b.layers));
+  m.hidden = need("hidden", 1, kBig, b.hidden);
+  m.heads = static_cast<int>(need("heads", 1, 1 << 20, b.heads));
+  m.kv_heads = static_cast<int>(r.integer("kv_heads", 1, 1 << 20, base ? b.kv_heads : m.heads));
+  m.head_dim = r.integer("head_dim", 1, kBig, base ? b.head_dim : m.hidden / m.heads);
+  m.ffn_hidden = need("ffn_hidden", 1, kBig, b.ffn_hidden);
+  m.activation = static_cast<Activation>(pick("activation", kActivations, static_cast<int>(b.activation)));
+  m.vocab = need("vocab", 1, kBig, b.vocab);
+  m.seq_len = need("seq_len", 1, kBig, b.seq_len);
+  m.norm = static_cast<Norm>(pick("norm", kNorms, static_cast<int>(b.norm)));
+  m.tied_embeddings = r.boolean("tied_embeddings", b.tied_embeddings);
+  m.mtp_layers = static_cast<int>(r.integer("mtp_layers", 0, 1 << 10, b.mtp_layers));
   if (!r.absent("attention_dropout")) m.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
   for (const char* key : {"moe", "mla"}) {
     const ConfigNode* n = block.find(key);
     if (!n) continue;
     if (n->kind() == ConfigNode::Kind::kNull) {
       r.node(key);  // declares the key; null means "none"
+      if (std::string(key) == "moe") m.moe.reset();
+      else m.mla.reset();
       continue;
     }
-    if (std::string(key) == "moe") m.moe = read_moe(r.child(key));
-    else m.mla = read_mla(r.child(key));
+    if (std::string(key) == "moe") m.moe = read_moe(r.child(key), b.moe ? &*b.moe : nullptr);
+    else m.mla = read_mla(r.child(key), b.mla ? &*b.mla : nullptr);
   }
   r.finish();
   const std::string where = block.location();
@@ -113,7 +142,7 @@ ModelSpec read_block(const ConfigNode& block, bool require_sources) {
                                           std::to_string(m.kv_heads) + ")",
                       "use a kv_heads that divides heads (equal to heads for multi-head attention)");
   }
-  if (!block.find("head_dim") && m.hidden % m.heads != 0) {
+  if (!base && !block.find("head_dim") && m.hidden % m.heads != 0) {
     throw input_error(at("heads"), "hidden is not a multiple of heads", "give head_dim explicitly");
   }
   check_model(m, where);
@@ -172,7 +201,16 @@ ModelSpec model_from_config(const ConfigNode& block) {
   if (block.is_scalar()) return load_model(resolve_reference(block));
   if (!block.is_map()) {
     throw input_error(block.location(), "must be a model preset name, a file path or a map of model keys",
-                      "write 'model: llama3-8b' or a map with " + join(kModelKeys));
+                      "write 'model: llama3-8b', 'model: {from: llama3-8b, seq_len: 4096}' or a map with " +
+                          join(kModelKeys));
+  }
+  if (const ConfigNode* from = block.find("from")) {
+    if (!from->is_scalar()) {
+      throw input_error(from->location(), "must name a model preset, a model .yaml file or a config.json",
+                        "write 'from: llama3-8b' and give the keys to change beside it");
+    }
+    const ModelSpec base = load_model(resolve_reference(*from));
+    return read_block(block, false, &base);
   }
   return read_block(block, false);
 }
