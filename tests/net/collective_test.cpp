@@ -94,6 +94,23 @@ TEST(NetCollective, NeuronSelectionFollowsRuntimeCrossovers) {
   EXPECT_EQ(four.collective(CollectiveKind::kAllReduce, 64 * kMiB, {64, 4}).algorithm, "hierarchical");
 }
 
+// The runtime's RDH reduces among a chip's logical cores first and exchanges across chips as a
+// hypercube of direct neighbours (RTINTRA), so in its 1-56 MB range it keeps up with the ring
+// that takes over above: a tensor-parallel group of 16 logical cores (4 chips) at 50 MB takes no
+// longer than 1.5x the ring's 64 MiB, and a reduce-scatter's first phase stays on the chips.
+TEST(NetCollective, NeuronRdhReducesOnTheChipFirst) {
+  NetworkModel net(trn2_nodes(1));
+  const Group tp{16, 1};
+  for (auto kind : {CollectiveKind::kReduceScatter, CollectiveKind::kAllGather, CollectiveKind::kAllReduce}) {
+    const CollectiveResult rhd = net.collective(kind, 50'000'000, tp);
+    const CollectiveResult ring = net.collective(kind, 64 * kMiB, tp);
+    ASSERT_EQ(rhd.algorithm, "rhd");
+    ASSERT_EQ(ring.algorithm, "bidir-ring");
+    EXPECT_LT(rhd.time.seconds(), 1.5 * ring.time.seconds()) << collective_name(kind);
+    EXPECT_GT(rhd.busbw, 0.5 * ring.busbw) << collective_name(kind);
+  }
+}
+
 // A measured collective-engine rate caps every rank's bus bandwidth, on any algorithm; without
 // one the links alone set it.
 TEST(NetCollective, CollectiveEngineRateCapsBusBandwidth) {

@@ -36,6 +36,34 @@ void all_pairs(Phase& p, const Groups& g, double bytes) {
         if (i != j) p.flows.push_back({m[i], m[j], bytes});
 }
 
+// A recursive-halving group of `chips` (distinct, ascending) on a torus with `dims`, reordered so
+// that members whose list positions differ in one bit are direct neighbours: the position's digit
+// along each torus dimension in Gray code (the 4x4 torus seen as a 4-D hypercube, RTINTRA).
+// `rotate` turns the position's bits, so groups with different rotations exchange along different
+// axes at each step. Left as given unless the chips are consecutive and a power of two in number.
+std::vector<int> hypercube_order(const std::vector<int>& chips, const std::vector<int>& dims, int rotate) {
+  const auto n = static_cast<int64_t>(chips.size());
+  if (dims.empty() || n < 2 || (n & (n - 1)) != 0 || chips.back() - chips.front() != n - 1) return chips;
+  const int bits = static_cast<int>(floor_log2(n));
+  std::vector<int> out(chips.size());
+  for (int64_t j = 0; j < n; ++j) {
+    const int r = rotate % bits;
+    const int64_t turned = ((j << r) | (j >> (bits - r))) & (n - 1);
+    int64_t rest = turned, place = 1, pos = 0;
+    for (int d : dims) {
+      const int64_t range = std::min<int64_t>(d, n / place);
+      if (range <= 1) break;
+      const int64_t digit = rest % range;
+      pos += (digit ^ (digit >> 1)) * place;
+      rest /= range;
+      place *= range;
+    }
+    pos += rest * place;
+    out[static_cast<size_t>(j)] = chips[static_cast<size_t>(pos)];
+  }
+  return out;
+}
+
 }  // namespace
 
 double schedule_seconds(const Schedule& s) {
@@ -123,6 +151,29 @@ Schedule rhd_schedule(const Topology& t, K kind, double bytes, int64_t n, const 
   if (kind != K::kReduceScatter)
     for (int64_t l = levels - 1; l >= 0; --l) s.push_back(exchange(p2 >> (l + 1), bytes / static_cast<double>(int64_t{2} << l)));
   if (folded && kind != K::kReduceScatter) s.push_back(fold());
+  return s;
+}
+
+Schedule chip_rhd_schedule(const Topology& t, K kind, double bytes, int64_t n, const Groups& g, int64_t local) {
+  if (kind != K::kAllReduce && kind != K::kReduceScatter && kind != K::kAllGather) return {};
+  if (local < 1 || n % local != 0) local = 1;
+  Groups on_chip, across;
+  for (size_t k = 0; k < g.size(); ++k) {
+    const auto& m = g[k];
+    for (size_t c = 0; local > 1 && c + static_cast<size_t>(local) <= m.size(); c += static_cast<size_t>(local))
+      on_chip.emplace_back(m.begin() + static_cast<std::ptrdiff_t>(c), m.begin() + static_cast<std::ptrdiff_t>(c + local));
+    // Each local rank, and each of the groups of this shape that share the chips, starts on its
+    // own axis.
+    for (int64_t r = 0; r < local; ++r) {
+      std::vector<int> same_index;
+      for (size_t i = static_cast<size_t>(r); i < m.size(); i += static_cast<size_t>(local)) same_index.push_back(m[i]);
+      across.push_back(hypercube_order(same_index, t.torus_dims(), static_cast<int>(k + static_cast<size_t>(r))));
+    }
+  }
+  Schedule s;
+  if (local > 1 && kind != K::kAllGather) append(s, mesh_schedule(t, K::kReduceScatter, bytes, local, on_chip));
+  if (n > local) append(s, rhd_schedule(t, kind, bytes / static_cast<double>(local), n / local, across));
+  if (local > 1 && kind != K::kReduceScatter) append(s, mesh_schedule(t, K::kAllGather, bytes, local, on_chip));
   return s;
 }
 

@@ -31,6 +31,13 @@ double schedule_seconds(const Schedule& s);
 Schedule ring_schedule(const Topology& t, CollectiveKind kind, double bytes, int64_t n, const Groups& g, bool bidir);
 Schedule mesh_schedule(const Topology& t, CollectiveKind kind, double bytes, int64_t n, const Groups& g);
 Schedule rhd_schedule(const Topology& t, CollectiveKind kind, double bytes, int64_t n, const Groups& g);
+// The Neuron runtime's RDH where each chip holds `local` consecutive members of a group (RTINTRA):
+// a reduce-scatter first reduces within the chip, each local rank keeping a 1/local share, then
+// halves recursively across chips among the members with the same local index; an all-gather
+// doubles across chips first, then broadcasts within the chip. On a torus the chips pair as a
+// hypercube's (each exchange between direct neighbours), each local rank on its own axis.
+Schedule chip_rhd_schedule(const Topology& t, CollectiveKind kind, double bytes, int64_t n, const Groups& g,
+                           int64_t local);
 Schedule tree_schedule(const Topology& t, CollectiveKind kind, double bytes, int64_t n, const Groups& g);
 // Switch-resident reduction (NVLink SHARP): each GPU sends and receives the buffer once;
 // `overhead` >= 1 scales the bytes for what multicast and in-switch reduction cost on top.

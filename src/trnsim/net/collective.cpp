@@ -108,7 +108,8 @@ struct NetworkModel::Impl {
       return ring_schedule(t, kind, bytes, n, g, algo == "bidir-ring");
     }
     if (algo == "mesh") return mesh_schedule(t, kind, bytes, n, g);
-    if (algo == "rhd") return rhd_schedule(t, kind, bytes, n, g);
+    // Consecutive members sharing a chip (logical NeuronCores) reduce on the chip first.
+    if (algo == "rhd") return chip_rhd_schedule(t, kind, bytes, n, g, stride < rpa ? std::min<int64_t>(n, rpa / stride) : 1);
     if (algo == "tree") return tree_schedule(t, kind, bytes, n, g);
     if (algo == "nvls") return nvls_schedule(t, kind, bytes, n, g, cal.nvls_overhead);
     if (algo == "torus") return torus_schedule(t, kind, bytes, g, torus_grid(sys.scale_up.torus_dims, n, stride / rpa));
