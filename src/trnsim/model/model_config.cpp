@@ -37,13 +37,19 @@ std::string where_of(const ConfigNode& block, const std::string& key) {
   return n ? n->location() : block.location();
 }
 
+// A key every block must give, unless the block is built `from` another model (`based`): then a
+// key left out keeps that model's value, `current`.
+int64_t required(ConfigReader& r, const char* key, int64_t lo, int64_t hi, bool based, int64_t current) {
+  return based ? r.integer(key, lo, hi, current) : r.integer(key, lo, hi);
+}
+
 // `base`: the values a key left out keeps (a block built `from` another model); none: the keys
 // without a default are required.
 MoeSpec read_moe(ConfigReader r, const MoeSpec* base) {
   reject_unknown_keys(r.self(), kMoeKeys);
   const MoeSpec b = base ? *base : MoeSpec{};
   auto need = [&](const char* key, int64_t lo, int64_t hi, int64_t current) {
-    return base ? r.integer(key, lo, hi, current) : r.integer(key, lo, hi);
+    return required(r, key, lo, hi, base != nullptr, current);
   };
   MoeSpec moe;
   moe.experts = static_cast<int>(need("experts", 1, 1 << 20, b.experts));
@@ -59,7 +65,7 @@ MlaSpec read_mla(ConfigReader r, const MlaSpec* base) {
   reject_unknown_keys(r.self(), kMlaKeys);
   const MlaSpec b = base ? *base : MlaSpec{};
   auto need = [&](const char* key, int64_t lo, int64_t current) {
-    return base ? r.integer(key, lo, kBig, current) : r.integer(key, lo, kBig);
+    return required(r, key, lo, kBig, base != nullptr, current);
   };
   MlaSpec mla;
   mla.q_lora_rank = need("q_lora_rank", 0, b.q_lora_rank);  // 0: queries projected directly
@@ -99,7 +105,7 @@ ModelSpec read_block(const ConfigNode& block, bool require_sources, const ModelS
   reject_unknown_keys(block, keys);
   const ModelSpec b = base ? *base : ModelSpec{};
   auto need = [&](const char* key, int64_t lo, int64_t hi, int64_t current) {
-    return base ? r.integer(key, lo, hi, current) : r.integer(key, lo, hi);
+    return required(r, key, lo, hi, base != nullptr, current);
   };
   auto pick = [&](const char* key, const std::vector<std::string>& names, int current) {
     if (base && r.absent(key)) return current;

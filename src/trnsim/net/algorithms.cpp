@@ -44,10 +44,9 @@ void all_pairs(Phase& p, const Groups& g, double bytes) {
 std::vector<int> hypercube_order(const std::vector<int>& chips, const std::vector<int>& dims, int rotate) {
   const auto n = static_cast<int64_t>(chips.size());
   if (dims.empty() || n < 2 || (n & (n - 1)) != 0 || chips.back() - chips.front() != n - 1) return chips;
-  const int bits = static_cast<int>(floor_log2(n));
+  const int bits = static_cast<int>(floor_log2(n)), r = rotate % bits;
   std::vector<int> out(chips.size());
   for (int64_t j = 0; j < n; ++j) {
-    const int r = rotate % bits;
     const int64_t turned = ((j << r) | (j >> (bits - r))) & (n - 1);
     int64_t rest = turned, place = 1, pos = 0;
     for (int d : dims) {
