@@ -81,6 +81,15 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   return out;
 }
 
+// `op` as the plan trains it: LoRA trains small adapters beside frozen weights (adapter GEMMs of
+// rank r << hidden are under 1% of the layer and not modelled), so its weighted matmuls' backward
+// computes the input gradient alone.
+model::Op as_trained(const model::Op& op, const ParallelPlan& p) {
+  model::Op t = op;
+  if (p.lora_rank > 0 && op.kind == model::OpKind::kMatmul && op.weight_params > 0) t.frozen = true;
+  return t;
+}
+
 // Probability that `holding` of `experts` experts include none of a token's top_k choices.
 double miss_probability(double experts, double holding, int top_k) {
   double p = 1.0;
@@ -154,12 +163,12 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
                      : op.name == "mlp_down"                 ? 3
                                                              : -1;
     if (slot < 0) continue;
-    // The backward's two GEMMs apart: the input gradient, and the weight gradient, which LoRA's
-    // frozen base weights do not take (ops_part).
+    // The backward's two GEMMs apart: the input gradient, and the weight gradient, which frozen
+    // weights do not take.
     model::Op dgrad_only = op;
     dgrad_only.frozen = true;
     const Time f = cost.forward(op), dgrad = cost.backward(dgrad_only),
-               wgrad = p.lora_rank > 0 ? Time() : std::max(Time(), cost.backward(op) - dgrad);
+               wgrad = std::max(Time(), cost.backward(as_trained(op, p)) - dgrad);
     gf[slot] += f;
     sf[slot] += Time::from_seconds(f.seconds() * split_slowdown(op, p.tp, false, cost));
     // Backward: the row-parallel linears' dgrad GEMMs are split (ring exchange); the column-
@@ -229,17 +238,7 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
                               p.recompute_modules);
   for (size_t i = 0; i < ops.size(); ++i) {
     const model::Op& op = ops[i];
-    // LoRA trains small adapters beside frozen weights (adapter GEMMs of rank r << hidden are
-    // under 1% of the layer and not modelled): the weighted matmuls' backward skips the wgrad.
-    const Time f = cost.forward(op);
-    Time b;
-    if (p.lora_rank > 0 && op.kind == model::OpKind::kMatmul && op.weight_params > 0) {
-      model::Op frozen = op;
-      frozen.frozen = true;
-      b = cost.backward(frozen);
-    } else {
-      b = cost.backward(op);
-    }
+    const Time f = cost.forward(op), b = cost.backward(as_trained(op, p));
     c.fwd += f;
     c.bwd += b;
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
