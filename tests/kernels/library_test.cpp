@@ -148,6 +148,35 @@ TEST_F(KernelsLibraryTest, ElementwiseAndSoftmaxByteCounts) {
   EXPECT_EQ(build_kernel("layernorm", params({{"rows", "4"}, {"cols", "8"}}), chip_).min_hbm_bytes, (64 + 16) * 2);
 }
 
+// Causal with a partial last query tile and a diagonal inside a key block; full attention over
+// several key blocks (the running max and the rescaling of o between blocks).
+TEST_F(KernelsLibraryTest, AttentionFwdCausalAndFull) {
+  expect_correct("attention_fwd", params({{"seq", "1300"}, {"head_dim", "96"}}), chip_);
+  expect_correct("attention_fwd", params({{"seq", "1100"}, {"head_dim", "64"}, {"causal", "0"}}), chip_);
+}
+
+// Causal skips the blocks above the diagonal: about half the work of full attention.
+TEST_F(KernelsLibraryTest, AttentionFwdCausalSkipsBlocks) {
+  const BuiltKernel causal = build_kernel("attention_fwd", params({{"seq", "2048"}}), chip_);
+  const BuiltKernel full = build_kernel("attention_fwd", params({{"seq", "2048"}, {"causal", "0"}}), chip_);
+  EXPECT_NEAR(causal.flops / full.flops, 0.5, 0.01);
+  const double tc = run_kernel(causal, chip_, core::Mode::kTiming, 1).result.time.seconds();
+  const double tf = run_kernel(full, chip_, core::Mode::kTiming, 1).result.time.seconds();
+  EXPECT_LT(tc, 0.75 * tf);
+}
+
+TEST_F(KernelsLibraryTest, AttentionFwdRejectsWhatDoesNotFit) {
+  for (const auto& kv : {std::pair<const char*, const char*>{"head_dim", "256"}, {"seq", "1000000"}, {"causal", "2"}}) {
+    try {
+      build_kernel("attention_fwd", params({{kv.first, kv.second}}), chip_);
+      FAIL() << kv.first;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInput);
+      EXPECT_NE(std::string(e.what()).find(kv.first), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(KernelsLibraryTest, UnknownOptionNamesItAndListsValidOnes) {
   try {
     build_kernel("gemm", params({{"mm", "3"}}), chip_);

@@ -14,6 +14,7 @@ KernelInfo layernorm_kernel();
 KernelInfo gelu_kernel();
 KernelInfo silu_kernel();
 KernelInfo transpose_kernel();
+KernelInfo attention_fwd_kernel();
 
 // Shared helpers of the kernels.
 void require(bool ok, const std::string& kernel, const std::string& what, const std::string& fix);
