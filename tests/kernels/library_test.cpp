@@ -165,6 +165,13 @@ TEST_F(KernelsLibraryTest, AttentionFwdCausalSkipsBlocks) {
   EXPECT_LT(tc, 0.75 * tf);
 }
 
+// The backward against a double-precision reference: causal with a partial tile (the diagonal
+// mask on recomputed p), and full attention.
+TEST_F(KernelsLibraryTest, AttentionBwdCausalAndFull) {
+  expect_correct("attention_bwd", params({{"seq", "300"}, {"head_dim", "64"}}), chip_);
+  expect_correct("attention_bwd", params({{"seq", "260"}, {"head_dim", "128"}, {"causal", "0"}}), chip_);
+}
+
 TEST_F(KernelsLibraryTest, AttentionFwdRejectsWhatDoesNotFit) {
   for (const auto& kv : {std::pair<const char*, const char*>{"head_dim", "256"}, {"seq", "1000000"}, {"causal", "2"}}) {
     try {

@@ -23,7 +23,8 @@ double parse_double_option(const ResolvedParams& p, const std::string& key) {
 const std::vector<KernelInfo>& kernel_registry() {
   static const std::vector<KernelInfo> kernels = {gemm_kernel(), softmax_kernel(), rmsnorm_kernel(),
                                                   layernorm_kernel(), gelu_kernel(), silu_kernel(),
-                                                  transpose_kernel(), attention_fwd_kernel()};
+                                                  transpose_kernel(), attention_fwd_kernel(),
+                                                  attention_bwd_kernel()};
   return kernels;
 }
 
