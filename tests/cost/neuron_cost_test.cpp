@@ -8,6 +8,8 @@
 #include "trnsim/base/error.h"
 #include "trnsim/cost/neuron_cost.h"
 #include "trnsim/hw/chip_loader.h"
+#include "trnsim/kernels/kernel.h"
+#include "trnsim/kernels/runner.h"
 
 namespace trnsim::cost {
 namespace {
@@ -99,6 +101,52 @@ TEST(CostNeuron, TrainingStepNeedsFewSimulations) {
   const double ratio = model->backward(ops[2]).seconds() / model->forward(ops[2]).seconds();
   EXPECT_GT(ratio, 1.7);
   EXPECT_LT(ratio, 2.5);
+}
+
+model::Op flash_attention(int64_t seq, int64_t heads) {
+  model::Op op;
+  op.name = "attn";
+  op.kind = model::OpKind::kAttention;
+  op.in_matmul_precision = false;
+  op.flash = true;
+  op.m = op.n = seq;
+  op.k = 128;
+  op.batch = heads;
+  op.flops = 2.0 * heads * static_cast<double>(seq) * seq * 256 * 0.5;
+  op.bytes = 2.0 * 4 * seq * 128 * heads;
+  return op;
+}
+
+// Flash attention is the attention_fwd / attention_bwd kernels of one head, simulated once per
+// (sequence, head size) and scaled by the heads; it is bound by ScalarE and VectorE, so it runs
+// well below the matmul rate; the two physical cores of a logical core take half the heads each.
+TEST(CostNeuron, FlashAttentionIsTheSimulatedKernel) {
+  auto model = make_trn2();
+  const NeuronParams p = load_neuron_params();
+  const model::Op four = flash_attention(2048, 4), eight = flash_attention(2048, 8);
+  const double f4 = (model->forward(four) - p.op_overhead).seconds();
+  const double b4 = (model->backward(four) - p.op_overhead).seconds();
+  EXPECT_EQ(model->simulations(), 2);
+  EXPECT_NEAR((model->forward(eight) - p.op_overhead).seconds(), 2 * f4, 1e-3 * f4);
+  EXPECT_EQ(model->simulations(), 2);  // the same head: cached
+  const hw::ChipSpec chip = hw::load_chip("trn2");
+  kernels::KernelParams kp;
+  kp.set("seq", 2048).set("head_dim", 128);
+  const kernels::BuiltKernel k = kernels::build_kernel("attention_fwd", kp, chip);
+  core::SimOptions so;
+  so.mode = core::Mode::kTiming;
+  so.active_cores = chip.cores_per_chip;
+  const double head = kernels::run_kernel(k, chip, so).result.time.seconds();
+  EXPECT_NEAR(f4, head * four.flops / k.flops / 2, 1e-3 * f4);  // 4 heads over 2 physical cores
+  const double rate = four.flops / f4 / model->logical_core_peak();
+  EXPECT_GT(rate, 0.1);
+  EXPECT_LT(rate, 0.6);
+  EXPECT_GT(b4, f4);
+  // The unfused path keeps its roofline and needs no simulation.
+  model::Op unfused = four;
+  unfused.flash = false;
+  model->forward(unfused);
+  EXPECT_EQ(model->simulations(), 2);
 }
 
 TEST(CostNeuron, StreamingOpsUseTheCoreShareOfHbm) {

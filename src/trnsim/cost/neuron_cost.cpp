@@ -145,14 +145,45 @@ Time NeuronCostModel::streaming(double flops, double bytes) const {
   return Time::from_seconds(std::max(bytes / bw, flops / vector_rate));
 }
 
-Time NeuronCostModel::attention(const model::Op& op, bool bwd) const {
+Time NeuronCostModel::flash_head(const std::string& kernel, int64_t seq, int64_t head_dim) {
+  const std::string key = fingerprint_ + "/" + kernel + "/causal/" + std::to_string(seq) + "x" +
+                          std::to_string(head_dim) + "/cores" + std::to_string(chip_.cores_per_chip);
+  if (auto t = cache_.find(key)) {
+    ++cache_hits_;
+    return *t;
+  }
+  kernels::KernelParams kp;
+  kp.set("seq", seq).set("head_dim", head_dim).set("causal", int64_t{1}).set("dtype", "bf16");
+  core::SimOptions so;
+  so.mode = core::Mode::kTiming;
+  so.active_cores = chip_.cores_per_chip;
+  const Time t = kernels::run_kernel(kernels::build_kernel(kernel, kp, chip_), chip_, so).result.time;
+  ++simulations_;
+  cache_.put(key, t);
+  return t;
+}
+
+Time NeuronCostModel::attention(const model::Op& op, bool bwd) {
+  const Time mem = streaming(0, op.bytes * (bwd ? 2.0 : 1.0));
+  if (op.flash && op.k > 0 && op.n > 0) {
+    // The flash kernel of one causal head at the op's key length (at most kFlashSeq: longer
+    // sequences run at the same rate) and head size (at most TensorE's rows), scaled by FLOPs; the
+    // physical cores of a logical core take a share of the heads each.
+    constexpr int64_t kFlashSeq = 8192;
+    const int64_t seq = std::min(op.n, kFlashSeq), d = std::min<int64_t>(op.k, chip_.tensor.rows);
+    const double pairs = 0.5 * static_cast<double>(seq) * static_cast<double>(seq + 1);
+    const double head_flops = (bwd ? 10.0 : 4.0) * pairs * static_cast<double>(d);
+    double s = flash_head(bwd ? "attention_bwd" : "attention_fwd", seq, d).seconds() * op.flops *
+               (bwd ? 2.5 : 1.0) / head_flops / lnc_;
+    if (precision_ == Precision::kFp32) s *= chip_.tensor.fp32_ii_factor;
+    return params_.op_overhead + max(Time::from_seconds(s), mem);
+  }
   const double flops = op.flops * (bwd ? 2.5 : 1.0);
   const double tensor_s = flops / (logical_core_peak(!op.in_matmul_precision) * (bwd ? params_.attn_bwd_eff : params_.attn_fwd_eff));
   // ScalarE computes one exp per score element and partition lane per cycle (backward recomputes
   // them once); scores = forward FLOPs / (4 x head_dim), which keeps causal masking's halving.
   const double scores = op.k > 0 ? op.flops / (4.0 * op.k) : 0.0;
   const double exp_s = scores / (lnc_ * static_cast<double>(chip_.sbuf.partitions) * chip_.scalar.clock.hz);
-  const Time mem = streaming(0, op.bytes * (bwd ? 2.0 : 1.0));
   return params_.op_overhead + max(Time::from_seconds(std::max(tensor_s, exp_s)), mem);
 }
 

@@ -1,7 +1,9 @@
 // Trainium cost model: matmuls are simulated as gemm kernels on the NeuronCore model (one logical
 // core = physical_cores_per_logical cores, each doing its share, all cores of the chip sharing
-// HBM), cached per distinct block shape; attention and element-wise ops are rooflines on the same
-// chip's TensorE, ScalarE, VectorE and DMA figures (docs/cost.md).
+// HBM), cached per distinct block shape; flash attention is simulated as the attention_fwd /
+// attention_bwd kernels of one head, cached per sequence and head size; unfused attention and
+// element-wise ops are rooflines on the same chip's TensorE, ScalarE, VectorE and DMA figures
+// (docs/cost.md).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@ namespace trnsim::cost {
 
 // configs/cost/trainium.yaml: what the chip model does not give by itself.
 struct NeuronParams {
-  double attn_fwd_eff = 0.6, attn_bwd_eff = 0.45;  // TensorE busy fraction in flash attention
+  double attn_fwd_eff = 0.6, attn_bwd_eff = 0.45;  // TensorE busy fraction of unfused attention's matmuls
   double mem_eff = 0.9;                            // streaming fraction of the core's HBM share
   Time op_overhead;                                // per kernel launch
   int64_t block_mn = 4096, block_k = 8192;         // largest GEMM block simulated in one go
@@ -44,8 +46,10 @@ class NeuronCostModel : public OpCostModel {
 
  private:
   Time block_time(int64_t m, int64_t n, int64_t k, const std::string& dtype);
+  // One causal head of the flash kernel ("attention_fwd" / "attention_bwd") on one physical core.
+  Time flash_head(const std::string& kernel, int64_t seq, int64_t head_dim);
   Time matmul(const model::Op& op, bool bwd);
-  Time attention(const model::Op& op, bool bwd) const;
+  Time attention(const model::Op& op, bool bwd);
   Time streaming(double flops, double bytes) const;
 
   hw::ChipSpec chip_;

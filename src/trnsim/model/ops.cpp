@@ -119,6 +119,7 @@ void add_attention(const ModelSpec& m, const RankShare& r, const ShardContext& c
   attn.name = "attn";
   attn.kind = OpKind::kAttention;
   attn.in_matmul_precision = false;
+  attn.flash = ctx.flash_attention;
   attn.m = static_cast<int64_t>(r.s_q);
   attn.n = static_cast<int64_t>(r.s_kv);
   attn.k = static_cast<int64_t>(d_qk);

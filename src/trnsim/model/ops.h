@@ -33,6 +33,9 @@ struct Op {
   // The separate matmuls a framework issues for this op, as shares of its FLOPs in issue order:
   // q, k and v of a fused qkv projection, gate and up of a gated up-projection; {1}: one.
   std::array<double, 3> parts = {1, 0, 0};
+  // Attention only: one fused flash kernel (scores stay on chip, causal blocks skipped), not the
+  // unfused matmul / softmax / matmul path.
+  bool flash = false;
 };
 
 // Backward HBM traffic of `op`: its own figure, else twice the forward's (the gradient pass reads
