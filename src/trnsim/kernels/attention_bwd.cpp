@@ -76,7 +76,7 @@ BuiltKernel build_attention_bwd(const ResolvedParams& p, const hw::ChipSpec& chi
   const Tile vt = b.sbuf("v_t", s.dt, dp, S), dot = b.sbuf("do_t", s.dt, dp, S);
   // [seq, d] by 128-row pieces: piece t at columns [t * d, t * d + d).
   const Tile qn = b.sbuf("q", s.dt, P, tiles * d), kn = b.sbuf("k", s.dt, P, tiles * d);
-  const Tile don = b.sbuf("do", s.dt, P, tiles * d), on_ = b.sbuf("o", s.dt, P, tiles * d);
+  const Tile don = b.sbuf("do", s.dt, P, tiles * d), o_rows = b.sbuf("o", s.dt, P, tiles * d);
   const Tile dq_acc = b.sbuf("dq_acc", DType::kF32, P, tiles * d);
   const Tile stats = b.sbuf("stats", DType::kF32, P, 2 * tiles);  // -lse and D of each query tile
   const Tile prod = b.sbuf("do_o", DType::kF32, P, d);
@@ -89,7 +89,7 @@ BuiltKernel build_attention_bwd(const ResolvedParams& p, const hw::ChipSpec& chi
     b.dma_copy(kt.ap(0, dp, c, r), Kt.rows_view(0, d, c, r));
     b.dma_copy(vt.ap(0, dp, c, r), Vt.rows_view(0, d, c, r));
     b.dma_copy(dot.ap(0, dp, c, r), DOt.rows_view(0, d, c, r));
-    b.dma_copy(on_.ap(0, r, t * d, d), O.rows_view(c, r, 0, d));
+    b.dma_copy(o_rows.ap(0, r, t * d, d), O.rows_view(c, r, 0, d));
     b.dma_copy(stats.ap(0, r, t, 1), L.rows_view(c, r, 0, 1));
   }
   int64_t pieces = 0;
@@ -102,7 +102,7 @@ BuiltKernel build_attention_bwd(const ResolvedParams& p, const hw::ChipSpec& chi
     }
     b.tensor_scalar(stats.ap(0, r, t, 1), stats.ap(0, r, t, 1), AluOp::kMultiply, imm(-1.0f), AluOp::kBypass,
                     imm(0.0f), on(EngineKind::kGpSimd));
-    b.tensor_tensor(prod.ap(0, r, 0, d), don.ap(0, r, t * d, d), on_.ap(0, r, t * d, d), AluOp::kMultiply,
+    b.tensor_tensor(prod.ap(0, r, 0, d), don.ap(0, r, t * d, d), o_rows.ap(0, r, t * d, d), AluOp::kMultiply,
                     on(EngineKind::kGpSimd));
     b.tensor_reduce(stats.ap(0, r, tiles + t, 1), prod.ap(0, r, 0, d), AluOp::kAdd);
   }

@@ -3,18 +3,17 @@
 // flash kernel takes them: q_t and k_t as [head_dim, seq] (head_dim on partitions, the contraction
 // axis of q k^T), v as [seq, head_dim] (keys on partitions, the contraction axis of p v).
 //
-// Per query tile of 128 rows (queries on partitions), key blocks of up to 512 (one PSUM bank of
+// Per query tile of 128 rows (queries on partitions), key blocks of up to 1024 (two PSUM banks of
 // fp32 scores), skipping blocks wholly above the diagonal when causal:
-//   TensorE  scores[128, 512] = q_t tile^T @ k_t block            (K = head_dim)
+//   TensorE  scores[128, 1024] = q_t tile^T @ k_t block, two matmuls  (K = head_dim)
 //   Vector   diagonal block only: scores -> SBUF; GpSimd masks keys after the query to -inf
-//   Vector   block row max, running max m, -scale * m
-//   Scalar   p = exp(scale * s - scale * m) in bf16, with its row sums
-//   Scalar   alpha = exp(scale * (m_old - m)); Vector l = l * alpha + row sums
-//   TensorE  p^T by 128 x 128 transposes into PSUM; Scalar copies them to SBUF
+//   Vector   block row max; GpSimd running max m and -scale * m
+//   Scalar   p = exp(scale * s - scale * m) in bf16, with its row sums; alpha = exp(scale * (m_old - m))
+//   TensorE  p^T by 128 x 128 transposes into one PSUM bank; one copy to SBUF (Scalar 2 in 3, Vector 1)
 //   TensorE  o_blk[128, d] = sum over 128-key pieces p^T piece^T @ v piece
-//   Vector   o_acc = o_acc * alpha + o_blk
-// Finally o = o_acc / l (Scalar) and lse = scale * m + ln l. The scores of the next block are issued
-// to TensorE before this block's transposes, so TensorE computes them while Vector and Scalar work.
+//   GpSimd   l = l * alpha + row sums; Vector o_acc = o_acc * alpha + o_blk
+// Finally o = o_acc / l (Scalar) and lse = scale * m + ln l. Each engine runs its instructions in
+// program order, so the stages of consecutive blocks are emitted interleaved (the main loop below).
 // q_t, k_t and v stay resident in SBUF, loaded in order of first use. docs/kernels.md.
 #include <cmath>
 
@@ -74,8 +73,8 @@ BuiltKernel build_attention_fwd(const ResolvedParams& p, const hw::ChipSpec& chi
   const Tile qt = b.sbuf("q_t", s.dt, static_cast<int32_t>(d), S);
   const Tile kt = b.sbuf("k_t", s.dt, static_cast<int32_t>(d), S);
   const Tile vs = b.sbuf("v", s.dt, P, tiles * d);
-  // Three stages run with a lag of one item each (below), so buffers written by one stage and read
-  // by the next rotate over three slots.
+  // Up to three blocks are in flight (the main loop below): what one stage writes and a later one
+  // reads rotates over three slots, or two where the stages are adjacent.
   std::vector<Tile> sc_ps, pt_ps, o_ps, p_sb, pt_sb, s_sb, o_acc, slot, qst, o_out;
   for (int i = 0; i < 3; ++i) {
     const std::string n = std::to_string(i);
@@ -162,33 +161,26 @@ BuiltKernel build_attention_fwd(const ResolvedParams& p, const hw::ChipSpec& chi
                         bs.col(kNegM, qr), imm(s.scale));
     if (!it.first) b.activation(bs.col(kAlpha, qr), m_old, ActFunc::kExp, bs.col(kNegM, qr), imm(s.scale));
   };
-  // Stage 3: p^T (TensorE transposes, one copy to SBUF), o_blk = p v, o_acc update; the tile's end.
+  // Stage 3: p^T (TensorE transposes, one copy to SBUF) and o_blk = p v.
   int64_t copies = 0;
   auto stage3 = [&](size_t n) {
     const Item& it = items[n];
     const int32_t qr = rows_of(it.t);
-    const Tile& bs = slot[n % 3];
-    const Tile& ts = qst[it.t % 2];
-    const Tile& acc = o_acc[it.t % 2];
     const int64_t pieces = ceil_div(it.w, P);
+    auto width = [&](int64_t c) { return static_cast<int32_t>(std::min<int64_t>(P, it.w - c * P)); };
     const Tile& tp = pt_ps[n % 2];
     const Tile& tsb = pt_sb[n % 2];
-    for (int64_t c = 0; c < pieces; ++c) {
-      const int32_t cw = static_cast<int32_t>(std::min<int64_t>(P, it.w - c * P));
-      b.transpose(tp.ap(0, cw, c * P, qr), p_sb[n % 3].ap(0, qr, c * P, cw));
-    }
-    const int32_t full = static_cast<int32_t>(std::min<int64_t>(P, it.w));
+    for (int64_t c = 0; c < pieces; ++c) b.transpose(tp.ap(0, width(c), c * P, qr), p_sb[n % 3].ap(0, qr, c * P, width(c)));
     const int64_t span = (pieces - 1) * P + qr;
-    b.tensor_copy(tsb.ap(0, full, 0, span), tp.ap(0, full, 0, span),
+    b.tensor_copy(tsb.ap(0, width(0), 0, span), tp.ap(0, width(0), 0, span),
                   on(copies++ % 3 != 2 ? EngineKind::kScalar : EngineKind::kVector));
-    const Tile& ob = o_ps[n % 2];
     for (int64_t c = 0; c < pieces; ++c) {
-      const int32_t cw = static_cast<int32_t>(std::min<int64_t>(P, it.w - c * P));
-      b.matmul(ob.ap(0, qr, 0, d), tsb.ap(0, cw, c * P, qr), vs.ap(0, cw, (it.k0 / P + c) * d, d), c > 0);
+      b.matmul(o_ps[n % 2].ap(0, qr, 0, d), tsb.ap(0, width(c), c * P, qr), vs.ap(0, width(c), (it.k0 / P + c) * d, d),
+               c > 0);
     }
   };
-  // Stage 3b: l and o_acc updates; the tile's end.
-  auto stage3b = [&](size_t n) {
+  // Stage 4: l and o_acc updates; at the tile's end o and lse.
+  auto stage4 = [&](size_t n) {
     const Item& it = items[n];
     const int32_t qr = rows_of(it.t);
     const Tile& bs = slot[n % 3];
@@ -216,8 +208,10 @@ BuiltKernel build_attention_fwd(const ResolvedParams& p, const hw::ChipSpec& chi
                            ts.col(kLnL, qr));
     b.dma_copy(L.rows_view(q0, qr, 0, 1), ts.col(kLse, qr));
   };
-  // Each engine runs its instructions in program order: emitting item n+2's scores and item n+1's
-  // softmax before item n's p v lets the engines work on three items at once.
+  // Each engine runs its instructions in program order. Emitting block n+2's scores, then block n's
+  // p^T and p v, then block n+1's softmax, then block n's o update keeps three blocks in flight:
+  // TensorE never waits on this block's softmax for the next scores, and Vector's o update (which
+  // waits for p v) comes after the next block's max.
   const size_t count = items.size();
   for (size_t n = 0; n < std::min<size_t>(2, count); ++n) stage1(n);
   if (count > 0) stage2(0);
@@ -225,7 +219,7 @@ BuiltKernel build_attention_fwd(const ResolvedParams& p, const hw::ChipSpec& chi
     if (n + 2 < count) stage1(n + 2);
     stage3(n);
     if (n + 1 < count) stage2(n + 1);
-    stage3b(n);
+    stage4(n);
   }
   BuiltKernel k;
   k.program = b.finish();
