@@ -77,13 +77,26 @@ double NeuronCostModel::logical_core_peak(bool sixteen_bit) const {
   return peak;
 }
 
+std::optional<Time> NeuronCostModel::cached(const std::string& key) {
+  auto t = cache_.find(key);
+  if (t) ++cache_hits_;
+  return t;
+}
+
+Time NeuronCostModel::simulate(const std::string& key, const kernels::BuiltKernel& kernel) {
+  core::SimOptions so;
+  so.mode = core::Mode::kTiming;
+  so.active_cores = chip_.cores_per_chip;  // every core of the chip runs its own rank's kernel
+  const Time t = kernels::run_kernel(kernel, chip_, so).result.time;
+  ++simulations_;
+  cache_.put(key, t);
+  return t;
+}
+
 Time NeuronCostModel::block_time(int64_t m, int64_t n, int64_t k, const std::string& dtype) {
   const std::string key = fingerprint_ + "/gemm/" + dtype + "/" + std::to_string(m) + "x" + std::to_string(n) + "x" +
                           std::to_string(k) + "/cores" + std::to_string(chip_.cores_per_chip);
-  if (auto t = cache_.find(key)) {
-    ++cache_hits_;
-    return *t;
-  }
+  if (auto t = cached(key)) return *t;
   kernels::KernelParams kp;
   kp.set("m", m).set("n", n).set("k", k).set("dtype", dtype);
   kernels::BuiltKernel kernel;
@@ -98,13 +111,7 @@ Time NeuronCostModel::block_time(int64_t m, int64_t n, int64_t k, const std::str
     cache_.put(key, t);
     return t;
   }
-  core::SimOptions so;
-  so.mode = core::Mode::kTiming;
-  so.active_cores = chip_.cores_per_chip;  // every core of the chip runs its own rank's GEMM
-  Time t = kernels::run_kernel(kernel, chip_, so).result.time;
-  ++simulations_;
-  cache_.put(key, t);
-  return t;
+  return simulate(key, kernel);
 }
 
 Time NeuronCostModel::gemm_time(int64_t m, int64_t n, int64_t k, bool sixteen_bit) {
@@ -148,19 +155,10 @@ Time NeuronCostModel::streaming(double flops, double bytes) const {
 Time NeuronCostModel::flash_head(const std::string& kernel, int64_t seq, int64_t head_dim) {
   const std::string key = fingerprint_ + "/" + kernel + "/causal/" + std::to_string(seq) + "x" +
                           std::to_string(head_dim) + "/cores" + std::to_string(chip_.cores_per_chip);
-  if (auto t = cache_.find(key)) {
-    ++cache_hits_;
-    return *t;
-  }
+  if (auto t = cached(key)) return *t;
   kernels::KernelParams kp;
   kp.set("seq", seq).set("head_dim", head_dim).set("causal", int64_t{1}).set("dtype", "bf16");
-  core::SimOptions so;
-  so.mode = core::Mode::kTiming;
-  so.active_cores = chip_.cores_per_chip;
-  const Time t = kernels::run_kernel(kernels::build_kernel(kernel, kp, chip_), chip_, so).result.time;
-  ++simulations_;
-  cache_.put(key, t);
-  return t;
+  return simulate(key, kernels::build_kernel(kernel, kp, chip_));
 }
 
 Time NeuronCostModel::attention(const model::Op& op, bool bwd) {
@@ -171,10 +169,8 @@ Time NeuronCostModel::attention(const model::Op& op, bool bwd) {
     // physical cores of a logical core take a share of the heads each.
     constexpr int64_t kFlashSeq = 8192;
     const int64_t seq = std::min(op.n, kFlashSeq), d = std::min<int64_t>(op.k, chip_.tensor.rows);
-    const double pairs = 0.5 * static_cast<double>(seq) * static_cast<double>(seq + 1);
-    const double head_flops = (bwd ? 10.0 : 4.0) * pairs * static_cast<double>(d);
     double s = flash_head(bwd ? "attention_bwd" : "attention_fwd", seq, d).seconds() * op.flops *
-               (bwd ? 2.5 : 1.0) / head_flops / lnc_;
+               (bwd ? 2.5 : 1.0) / kernels::attention_head_flops(seq, d, true, bwd) / lnc_;
     if (precision_ == Precision::kFp32) s *= chip_.tensor.fp32_ii_factor;
     return params_.op_overhead + max(Time::from_seconds(s), mem);
   }

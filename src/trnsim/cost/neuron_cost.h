@@ -7,12 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "trnsim/cost/gemm_time_cache.h"
 #include "trnsim/cost/op_cost.h"
 #include "trnsim/hw/chip_spec.h"
+#include "trnsim/kernels/kernel.h"
 
 namespace trnsim::cost {
 
@@ -45,6 +47,10 @@ class NeuronCostModel : public OpCostModel {
   double logical_core_peak(bool sixteen_bit = false) const;
 
  private:
+  // A kernel time from the cache (counting the hit), or simulated (timing mode, every core of the
+  // chip busy) and cached.
+  std::optional<Time> cached(const std::string& key);
+  Time simulate(const std::string& key, const kernels::BuiltKernel& kernel);
   Time block_time(int64_t m, int64_t n, int64_t k, const std::string& dtype);
   // One causal head of the flash kernel ("attention_fwd" / "attention_bwd") on one physical core.
   Time flash_head(const std::string& kernel, int64_t seq, int64_t head_dim);

@@ -197,9 +197,7 @@ BuiltKernel build_attention_bwd(const ResolvedParams& p, const hw::ChipSpec& chi
   }
   BuiltKernel k;
   k.program = b.finish();
-  double pairs = 0;
-  for (int64_t q = 0; q < S; ++q) pairs += s.causal ? static_cast<double>(q + 1) : static_cast<double>(S);
-  k.flops = 10.0 * pairs * static_cast<double>(d);  // five matmuls over the scores: 2.5x the forward
+  k.flops = attention_head_flops(S, d, s.causal, true);
   k.min_hbm_bytes = 8 * S * d * es + 4 * S;
   k.reference = [s](const TensorMap& in) { return attention_bwd_reference(s, in); };
   // p and ds are rounded to the input dtype before their matmuls, the outputs again.

@@ -6,6 +6,12 @@
 
 namespace trnsim::kernels {
 
+double attention_head_flops(int64_t seq, int64_t head_dim, bool causal, bool backward) {
+  const double n = static_cast<double>(seq);
+  const double scores = causal ? 0.5 * n * (n + 1) : n * n;
+  return (backward ? 10.0 : 4.0) * scores * static_cast<double>(head_dim);
+}
+
 std::vector<ParamSpec> attention_params() {
   return {{"seq", true, 1024, "", "sequence length (queries = keys)"},
           {"head_dim", true, 128, "", "head dimension d (<= TensorE rows)"},

@@ -223,10 +223,7 @@ BuiltKernel build_attention_fwd(const ResolvedParams& p, const hw::ChipSpec& chi
   }
   BuiltKernel k;
   k.program = b.finish();
-  // Useful work: q k^T and p v over the scores computed (the causal triangle, diagonal included).
-  double pairs = 0;
-  for (int64_t q = 0; q < S; ++q) pairs += s.causal ? static_cast<double>(q + 1) : static_cast<double>(S);
-  k.flops = 4.0 * pairs * static_cast<double>(d);
+  k.flops = attention_head_flops(S, d, s.causal, false);
   k.min_hbm_bytes = 4 * S * d * es + 4 * S;
   k.reference = [s](const TensorMap& in) { return attention_reference(s, in); };
   // p is rounded to the input dtype before p v, and o again on the way out.

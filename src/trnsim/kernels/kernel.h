@@ -83,6 +83,11 @@ const std::vector<KernelInfo>& kernel_registry();
 // Throws Error(kInput) for an unknown kernel or option, or an illegal shape, naming the fix.
 BuiltKernel build_kernel(const std::string& name, const KernelParams& params, const hw::ChipSpec& chip);
 
+// Useful matmul FLOPs of one attention head of the attention_fwd / attention_bwd kernels: q k^T and
+// p v (2 x 2 x d per score) over the scores computed (the causal triangle, diagonal included); the
+// backward's five matmuls are 2.5x the forward's two.
+double attention_head_flops(int64_t seq, int64_t head_dim, bool causal, bool backward);
+
 // Fills the inputs of `program` with deterministic pseudo-random values in [-range, range] rounded
 // to each tensor's dtype (for tests and `trnsim kernel run`).
 TensorMap random_inputs(const isa::Program& program, uint64_t seed, float range = 1.0f);
