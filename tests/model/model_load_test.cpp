@@ -209,6 +209,56 @@ TEST(ModelLoad, HfMoeAndMlaConfigs) {
   EXPECT_EQ(count_parameters(ds).total, count_parameters(preset).total);
 }
 
+TEST(ModelLoad, HfQwenConfigs) {
+  ModelSpec q8 = load_model(data_path("qwen3-8b/config.json"));
+  EXPECT_EQ(q8.name, "qwen3-8b");
+  EXPECT_EQ(q8.head_dim, 128);
+  EXPECT_EQ(q8.kv_heads, 8);
+  EXPECT_EQ(q8.seq_len, 40960);
+  EXPECT_FALSE(q8.moe);
+  ModelSpec q30 = load_model(data_path("qwen3-30b-a3b/config.json"));
+  ASSERT_TRUE(q30.moe);
+  EXPECT_EQ(q30.moe->experts, 128);
+  EXPECT_EQ(q30.moe->top_k, 8);
+  EXPECT_EQ(q30.moe->expert_ffn_hidden, 768);
+  EXPECT_EQ(q30.moe->shared_experts, 0);
+  EXPECT_EQ(q30.moe->dense_layers, 0);  // mlp_only_layers [] and decoder_sparse_step 1
+  ModelSpec q15 = load_model(data_path("qwen1.5-moe-a2.7b/config.json"));
+  ASSERT_TRUE(q15.moe);
+  EXPECT_EQ(q15.moe->shared_experts, 1);
+  EXPECT_EQ(q15.moe->shared_ffn_hidden, 5632);
+  EXPECT_EQ(q15.moe->shared_width(), 5632);
+  EXPECT_EQ(q15.moe->expert_ffn_hidden, 1408);
+}
+
+TEST(ModelLoad, HfMoeDenseLayersMustLead) {
+  std::string msg = input_error_of([] { load_model(data_path("interleaved_dense_config.json")); });
+  EXPECT_NE(msg.find("interleaved_dense_config.json: key 'mlp_only_layers'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("[0,2]"), std::string::npos) << msg;
+  msg = input_error_of([] { load_model(data_path("sparse_step_config.json")); });
+  EXPECT_NE(msg.find("key 'decoder_sparse_step'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("moe.dense_layers"), std::string::npos) << msg;  // the fix names the way out
+}
+
+TEST(ModelLoad, HfUnknownFamilyListsTheKnownOnes) {
+  std::string msg = input_error_of([] { load_model(data_path("unknown_family_config.json")); });
+  EXPECT_NE(msg.find("'qwen3_next' is not a supported model family"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("qwen3_moe"), std::string::npos) << msg;
+}
+
+// A model block's shared experts may have their own width (Qwen2-MoE's one wide shared expert).
+TEST(ModelLoad, SharedExpertWidthInABlock) {
+  const std::string routed = "moe: {experts: 4, top_k: 2, expert_ffn_hidden: 16";
+  ModelSpec m = parse(with(kBlock, "moe: null", routed + ", shared_experts: 1, shared_ffn_hidden: 64}"));
+  ASSERT_TRUE(m.moe);
+  EXPECT_EQ(m.moe->shared_width(), 64);
+  // One 64-wide SwiGLU MLP more in each of the 4 layers of width 512.
+  EXPECT_EQ(count_parameters(m).total - count_parameters(parse(with(kBlock, "moe: null", routed + "}"))).total,
+            4 * 3 * 512 * 64);
+  std::string msg = input_error_of([&] { parse(with(kBlock, "moe: null", routed + ", shared_ffn_hidden: 64}")); });
+  EXPECT_NE(msg.find("moe.shared_experts is 0"), std::string::npos) << msg;
+}
+
 TEST(ModelLoad, HfGpt2Config) {
   ModelSpec g = load_model(data_path("gpt2_config.json"));
   EXPECT_EQ(g.hidden, 768);

@@ -2,11 +2,14 @@
 // DeepSeek-V3's "37B activated", which is published to two digits (2%). Sources in docs/models.md.
 #include <gtest/gtest.h>
 
+#include "model_test_util.h"
 #include "trnsim/model/model_spec.h"
 #include "trnsim/model/ops.h"
 
 namespace trnsim::model {
 namespace {
+
+using testing::data_path;
 
 void expect_near_published(double counted, double published, double tol, const char* what) {
   EXPECT_NEAR(counted / published, 1.0, tol) << what << ": counted " << counted / 1e9 << "B, published "
@@ -46,6 +49,21 @@ TEST(ModelParams, MixtureOfExpertsTotalAndActive) {
   EXPECT_EQ(ds.mtp, 0);
   expect_near_published(static_cast<double>(ds.total), 671e9, 0.01, "deepseek-v3 total");
   expect_near_published(static_cast<double>(ds.active), 37e9, 0.02, "deepseek-v3 active");
+}
+
+// Imported Qwen configs against the model cards (Qwen/Qwen3-8B, Qwen/Qwen3-30B-A3B: "Number of
+// Parameters: 8.2B", "30.5B in total and 3.3B activated"; Qwen/Qwen1.5-MoE-A2.7B: "14.3B parameters
+// in total and 2.7B activated"); two-digit figures at 2%. Qwen1.5-MoE's shared expert is one MLP
+// of width 5632 (shared_expert_intermediate_size), four routed experts' worth.
+TEST(ModelParams, QwenConfigsMatchTheirModelCards) {
+  ParamCounts q8 = count_parameters(load_model(data_path("qwen3-8b/config.json")));
+  expect_near_published(static_cast<double>(q8.total), 8.2e9, 0.02, "qwen3-8b total");
+  ParamCounts q30 = count_parameters(load_model(data_path("qwen3-30b-a3b/config.json")));
+  expect_near_published(static_cast<double>(q30.total), 30.5e9, 0.01, "qwen3-30b-a3b total");
+  expect_near_published(static_cast<double>(q30.active), 3.3e9, 0.02, "qwen3-30b-a3b active");
+  ParamCounts q15 = count_parameters(load_model(data_path("qwen1.5-moe-a2.7b/config.json")));
+  expect_near_published(static_cast<double>(q15.total), 14.3e9, 0.01, "qwen1.5-moe total");
+  expect_near_published(static_cast<double>(q15.active), 2.7e9, 0.02, "qwen1.5-moe active");
 }
 
 TEST(ModelParams, MultiTokenPredictionModule) {

@@ -63,7 +63,7 @@ double module_savings(const ModelSpec& m, int layer, const detail::RankShare& s,
     saved += g * s.expert_tokens * e.top_k * static_cast<double>(e.expert_ffn_hidden) / s.etp;
   }
   if ((mods & kRecomputeSharedExperts) && e.shared_experts > 0) {
-    saved += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden), s.tp);
+    saved += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_width()), s.tp);
   }
   return saved;
 }
@@ -99,9 +99,7 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext&
   bytes += 4.0 * s.norm_tokens * e.experts;  // fp32 router probabilities
   bytes += g * slots * h;                    // permuted tokens: the expert up-projection input
   bytes += mlp_bytes(m, s, g, slots, static_cast<double>(e.expert_ffn_hidden), s.etp);
-  if (e.shared_experts > 0) {
-    bytes += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden), s.tp);
-  }
+  if (e.shared_experts > 0) bytes += mlp_bytes(m, s, g, T, static_cast<double>(e.shared_width()), s.tp);
   return bytes;
 }
 

@@ -24,7 +24,8 @@ const std::vector<std::string> kModelKeys = {"name",       "layers",   "hidden",
                                              "mtp_layers", "attention_dropout"};
 const std::vector<std::string> kActivations = {"gelu", "swiglu", "relu2"};  // in Activation's order
 const std::vector<std::string> kNorms = {"layernorm", "rmsnorm"};            // in Norm's order
-const std::vector<std::string> kMoeKeys = {"experts", "top_k", "shared_experts", "expert_ffn_hidden", "dense_layers"};
+const std::vector<std::string> kMoeKeys = {"experts",           "top_k",        "shared_experts", "expert_ffn_hidden",
+                                           "shared_ffn_hidden", "dense_layers"};
 const std::vector<std::string> kMlaKeys = {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
                                            "v_head_dim"};
 
@@ -56,6 +57,7 @@ MoeSpec read_moe(ConfigReader r, const MoeSpec* base) {
   moe.top_k = static_cast<int>(need("top_k", 1, 1 << 20, b.top_k));
   moe.shared_experts = static_cast<int>(r.integer("shared_experts", 0, 1 << 20, b.shared_experts));
   moe.expert_ffn_hidden = need("expert_ffn_hidden", 1, kBig, b.expert_ffn_hidden);
+  moe.shared_ffn_hidden = r.absent("shared_ffn_hidden") ? b.shared_ffn_hidden : r.integer("shared_ffn_hidden", 1, kBig);
   moe.dense_layers = static_cast<int>(r.integer("dense_layers", 0, 1 << 20, b.dense_layers));
   r.finish();
   return moe;
@@ -175,6 +177,10 @@ void check_model(const ModelSpec& m, const std::string& where) {
     const MoeSpec& e = *m.moe;
     if (e.experts < 1 || e.expert_ffn_hidden < 1 || e.shared_experts < 0) {
       fail("moe sizes must be positive", "set moe.experts and moe.expert_ffn_hidden >= 1, moe.shared_experts >= 0");
+    }
+    if (e.shared_ffn_hidden > 0 && e.shared_experts == 0) {
+      fail("moe.shared_ffn_hidden (" + std::to_string(e.shared_ffn_hidden) + ") is set but moe.shared_experts is 0",
+           "set moe.shared_experts >= 1, or drop moe.shared_ffn_hidden");
     }
     if (e.top_k < 1 || e.top_k > e.experts) {
       fail("moe.top_k (" + std::to_string(e.top_k) + ") must be in [1, experts = " + std::to_string(e.experts) + "]",

@@ -21,7 +21,11 @@ struct MoeSpec {
   int top_k = 0;
   int shared_experts = 0;
   int64_t expert_ffn_hidden = 0;
+  int64_t shared_ffn_hidden = 0;  // each shared expert's width; 0: expert_ffn_hidden (DeepSeek)
   int dense_layers = 0;  // leading layers with a dense FFN of ffn_hidden
+
+  // The shared experts together: one dense MLP of this width on every token.
+  int64_t shared_width() const { return shared_experts * (shared_ffn_hidden > 0 ? shared_ffn_hidden : expert_ffn_hidden); }
 };
 
 struct MlaSpec {

@@ -169,9 +169,7 @@ void add_moe(const ModelSpec& m, const RankShare& r, const ShardContext& ctx, st
   // Weighted sum of each token's top_k expert outputs: reads T*top_k rows, writes T rows.
   Op combine = elementwise_op("moe_unpermute", OpKind::kElementwise, slots * h, 2, 1, 1.0 / k, d);
   ops.push_back(combine);
-  if (e.shared_experts > 0) {
-    add_dense_mlp(m, r, "shared", static_cast<double>(e.shared_experts) * static_cast<double>(e.expert_ffn_hidden), ops);
-  }
+  if (e.shared_experts > 0) add_dense_mlp(m, r, "shared", static_cast<double>(e.shared_width()), ops);
 }
 
 // Logits over the vocabulary (column-parallel) and the vocab-parallel cross-entropy, whose fp32

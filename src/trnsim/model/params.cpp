@@ -43,8 +43,9 @@ ParamCounts count_parameters(const ModelSpec& m) {
     const MoeSpec& e = *m.moe;
     const int64_t router = m.hidden * e.experts;
     const int64_t expert = mlp_params(m, e.expert_ffn_hidden);
-    total += router + (int64_t{e.experts} + e.shared_experts) * expert;
-    active += router + (int64_t{e.top_k} + e.shared_experts) * expert;
+    const int64_t shared = e.shared_experts > 0 ? mlp_params(m, e.shared_width()) : 0;
+    total += router + int64_t{e.experts} * expert + shared;
+    active += router + int64_t{e.top_k} * expert + shared;
   };
   for (int l = 0; l < m.layers; ++l) layer(l, c.total, c.active);
   c.embedding = m.vocab * m.hidden * (m.tied_embeddings ? 1 : 2);
