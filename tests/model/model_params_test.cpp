@@ -61,6 +61,11 @@ TEST(ModelParams, QwenConfigsMatchTheirModelCards) {
   ParamCounts q30 = count_parameters(load_model(data_path("qwen3-30b-a3b/config.json")));
   expect_near_published(static_cast<double>(q30.total), 30.5e9, 0.01, "qwen3-30b-a3b total");
   expect_near_published(static_cast<double>(q30.active), 3.3e9, 0.02, "qwen3-30b-a3b active");
+  // The presets state the same models (Qwen3 report, Table 2; "235B total, 22B activated").
+  EXPECT_EQ(count_parameters(load_model("qwen3-30b-a3b")).total, q30.total);
+  ParamCounts q235 = count_parameters(load_model("qwen3-235b-a22b"));
+  expect_near_published(static_cast<double>(q235.total), 235e9, 0.01, "qwen3-235b-a22b total");
+  expect_near_published(static_cast<double>(q235.active), 22e9, 0.02, "qwen3-235b-a22b active");
   ParamCounts q15 = count_parameters(load_model(data_path("qwen1.5-moe-a2.7b/config.json")));
   expect_near_published(static_cast<double>(q15.total), 14.3e9, 0.01, "qwen1.5-moe total");
   expect_near_published(static_cast<double>(q15.active), 2.7e9, 0.02, "qwen1.5-moe active");
