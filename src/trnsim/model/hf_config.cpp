@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/text.h"
 #include "trnsim/model/model_spec.h"
 
 namespace trnsim::model {
@@ -24,12 +25,14 @@ using nlohmann::json;
 // Families with a gated (SwiGLU) MLP and LlamaConfig's key names, and GPT-2.
 const std::vector<std::string> kGated = {"llama", "mistral",   "mixtral",   "qwen2",      "qwen2_moe",
                                          "qwen3", "qwen3_moe", "deepseek_v3", "deepseek_v2"};
-const char* const kFamilies = "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, deepseek_v3, deepseek_v2 or gpt2";
 // architectures[0] in lower case -> model_type, the more specific names first.
 const std::vector<std::pair<std::string, std::string>> kArchitectures = {
     {"deepseekv3", "deepseek_v3"}, {"deepseekv2", "deepseek_v2"}, {"mixtral", "mixtral"}, {"mistral", "mistral"},
     {"qwen3moe", "qwen3_moe"},     {"qwen2moe", "qwen2_moe"},     {"qwen3", "qwen3"},     {"qwen2", "qwen2"},
     {"llama", "llama"},            {"gpt2", "gpt2"}};
+
+// The supported families, for messages.
+std::string families() { return join(kGated) + " or gpt2"; }
 
 class JsonReader {
  public:
@@ -127,12 +130,12 @@ std::string family_of(const JsonReader& r) {
   }
   if (type.empty()) {
     throw input_error(r.file() + ": key 'model_type'", "is missing (and no 'architectures' entry names the family)",
-                      std::string("add \"model_type\": one of ") + kFamilies);
+                      "add \"model_type\": one of " + families());
   }
   bool known = std::find(kGated.begin(), kGated.end(), type) != kGated.end() || type == "gpt2";
   if (!known) {
     throw input_error(r.file() + ": key 'model_type'", "'" + type + "' is not a supported model family",
-                      std::string("use ") + kFamilies + ", or write a model .yaml block");
+                      "use " + families() + ", or write a model .yaml block");
   }
   return type;
 }

@@ -57,7 +57,7 @@ MoeSpec read_moe(ConfigReader r, const MoeSpec* base) {
   moe.top_k = static_cast<int>(need("top_k", 1, 1 << 20, b.top_k));
   moe.shared_experts = static_cast<int>(r.integer("shared_experts", 0, 1 << 20, b.shared_experts));
   moe.expert_ffn_hidden = need("expert_ffn_hidden", 1, kBig, b.expert_ffn_hidden);
-  moe.shared_ffn_hidden = r.absent("shared_ffn_hidden") ? b.shared_ffn_hidden : r.integer("shared_ffn_hidden", 1, kBig);
+  moe.shared_ffn_hidden = r.integer("shared_ffn_hidden", 1, kBig, b.shared_ffn_hidden);
   moe.dense_layers = static_cast<int>(r.integer("dense_layers", 0, 1 << 20, b.dense_layers));
   r.finish();
   return moe;
