@@ -83,6 +83,16 @@ TEST(SimulateCli, APlanThatDoesNotFitHasItsOwnExitCode) {
   EXPECT_GT(j["memory_per_chip_bytes"].get<double>(), j["memory_capacity_bytes"].get<double>());
 }
 
+TEST(SimulateCli, AContextLengthThatDoesNotFitPointsAtSeqLen) {
+  // A config.json's max_position_embeddings is its context limit, not a training length.
+  expect_one_error_line(run_split("simulate " + data("context_no_fit.yaml")), 4,
+                        {"context_no_fit.yaml", "does not fit", "model.seq_len 40960", "max_position_embeddings",
+                         "seq_len: 4096"});
+  // Stated with `from:`, the training length replaces it, and the step fits.
+  const SplitRun stated = run_split("simulate " + data("context_stated.yaml"));
+  EXPECT_EQ(stated.status, 0) << stated.err;
+}
+
 TEST(SimulateCli, UnknownPresetsAreInputErrors) {
   expect_one_error_line(run_split("simulate " + data("unknown_model.yaml")), 2, {"model", "llama9-1t", "llama3-8b"});
   expect_one_error_line(run_split("simulate " + data("unknown_accelerator.yaml")), 2, {"accelerator", "h900", "h100-sxm"});

@@ -103,6 +103,10 @@ TEST(ModelLoad, BlockFromAnotherModelChangesOnlyItsKeys) {
   EXPECT_TRUE(ds.mla);
   EXPECT_FALSE(parse("from: deepseek-v3\nmoe: null\n").moe);
   EXPECT_EQ(parse("from: " + data_path("llama3-8b/config.json") + "\nlayers: 2\n").layers, 2);
+  // A config's context length stays marked as one until a block states seq_len.
+  const std::string qwen = "from: " + data_path("qwen3-8b/config.json") + "\n";
+  EXPECT_FALSE(parse(qwen + "layers: 2\n").seq_len_from_context.empty());
+  EXPECT_TRUE(parse(qwen + "seq_len: 4096\n").seq_len_from_context.empty());
 }
 
 TEST(ModelLoad, BlockFromAnotherModelIsCheckedLikeAnyBlock) {
@@ -215,6 +219,8 @@ TEST(ModelLoad, HfQwenConfigs) {
   EXPECT_EQ(q8.head_dim, 128);
   EXPECT_EQ(q8.kv_heads, 8);
   EXPECT_EQ(q8.seq_len, 40960);
+  // max_position_embeddings is the context limit: the model says where its seq_len came from.
+  EXPECT_NE(q8.seq_len_from_context.find("max_position_embeddings"), std::string::npos) << q8.seq_len_from_context;
   EXPECT_FALSE(q8.moe);
   ModelSpec q30 = load_model(data_path("qwen3-30b-a3b/config.json"));
   ASSERT_TRUE(q30.moe);

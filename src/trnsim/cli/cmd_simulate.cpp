@@ -72,10 +72,17 @@ int run_simulate(const std::vector<std::string>& args) {
   }
   if (!r.fits && !ignore_memory) {
     const bool host = e.system.accel.host_link_bw.bytes_per_s > 0;
+    // A sequence length read from a config's context limit is often far above the training one.
+    const std::string context =
+        e.model.seq_len_from_context.empty()
+            ? ""
+            : "; model.seq_len " + std::to_string(e.model.seq_len) + " is the context length of " +
+                  e.model.seq_len_from_context + ", not a training length: state the one trained at with " +
+                  "'model: {from: <config.json>, seq_len: 4096}'";
     std::fprintf(stderr, "trnsim: error: %s: the plan does not fit in memory: %s (fix: more tensor or pipeline "
-                 "parallelism, recompute, %sa higher ZeRO stage, or a smaller micro-batch)\n",
+                 "parallelism, recompute, %sa higher ZeRO stage, or a smaller micro-batch%s)\n",
                  opts.positional()[0].c_str(), r.memory.describe().c_str(),
-                 host ? "activation offload (training.activation_offload_layers), " : "");
+                 host ? "activation offload (training.activation_offload_layers), " : "", context.c_str());
     return exit_code_for(ErrorKind::kCapacity);
   }
   return 0;

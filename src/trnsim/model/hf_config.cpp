@@ -157,6 +157,7 @@ ModelSpec read_gpt2(const JsonReader& r, ModelSpec m) {
   m.ffn_hidden = r.integer("n_inner", 4 * m.hidden);
   m.vocab = r.integer("vocab_size");
   m.seq_len = r.first_of({"n_positions", "n_ctx", "max_position_embeddings"});
+  m.seq_len_from_context = r.file() + " (its context length)";
   m.activation = Activation::kGelu;
   m.norm = Norm::kLayerNorm;
   m.tied_embeddings = r.boolean("tie_word_embeddings", true);
@@ -209,6 +210,7 @@ ModelSpec read_gated(const JsonReader& r, const std::string& family, ModelSpec m
     m.seq_len = scaling.integer("original_max_position_embeddings");
   } else {
     m.seq_len = r.integer("max_position_embeddings");
+    m.seq_len_from_context = r.file() + " key 'max_position_embeddings'";
   }
   std::string act = r.str("hidden_act", "silu");
   m.activation = act == "relu2" || act == "relu_squared" ? Activation::kRelu2 : Activation::kSwiGlu;

@@ -126,6 +126,7 @@ ModelSpec read_block(const ConfigNode& block, bool require_sources, const ModelS
   m.activation = static_cast<Activation>(pick("activation", kActivations, static_cast<int>(b.activation)));
   m.vocab = need("vocab", 1, kBig, b.vocab);
   m.seq_len = need("seq_len", 1, kBig, b.seq_len);
+  if (!r.absent("seq_len")) m.seq_len_from_context.clear();
   m.norm = static_cast<Norm>(pick("norm", kNorms, static_cast<int>(b.norm)));
   m.tied_embeddings = r.boolean("tied_embeddings", b.tied_embeddings);
   m.mtp_layers = static_cast<int>(r.integer("mtp_layers", 0, 1 << 10, b.mtp_layers));

@@ -43,6 +43,10 @@ struct ModelSpec {
   Activation activation = Activation::kSwiGlu;
   int64_t vocab = 0;
   int64_t seq_len = 0;
+  // Where seq_len came from when it is a context limit, not a stated training length (a Hugging
+  // Face config's max_position_embeddings, e.g. "qwen3.json key 'max_position_embeddings'");
+  // empty once a block states seq_len. Messages about memory point the user at it.
+  std::string seq_len_from_context;
   Norm norm = Norm::kRmsNorm;
   bool tied_embeddings = false;
   std::optional<MoeSpec> moe;
