@@ -39,6 +39,7 @@ void expect_same(const std::vector<train::StageTimes>& lean, const std::vector<t
     SCOPED_TRACE(testing::Message() << "stage " << s);
     EXPECT_NEAR(lean[s].end.seconds(), exact[s].end.seconds(), tol);
     EXPECT_EQ(lean[s].busy, exact[s].busy);
+    EXPECT_NEAR(lean[s].sends.seconds(), exact[s].sends.seconds(), tol);
     ASSERT_EQ(lean[s].chunks.size(), exact[s].chunks.size());
     for (size_t c = 0; c < lean[s].chunks.size(); ++c) {
       const train::ChunkWindow &a = lean[s].chunks[c], &b = exact[s].chunks[c];
@@ -62,10 +63,14 @@ TEST(LeanPipeline, MatchesTheEventPipelineTaskForTask) {
                         Case{PipelineSchedule::kOneFOneB, 4, 1, 64}, Case{PipelineSchedule::kOneFOneB, 4, 1, 67},
                         Case{PipelineSchedule::kInterleaved, 4, 3, 64}, Case{PipelineSchedule::kInterleaved, 2, 2, 31}}) {
     SCOPED_TRACE(testing::Message() << "pp " << c.pp << " v " << c.v << " m " << c.m);
-    const train::PipelineInput in = uneven(c.s, c.pp, c.m, c.v);
-    const train::PipelineResult exact = train::run_pipeline(in, false);
-    expect_same(lean_pipeline(in, false).stages, exact.stages, 0.0);
-    expect_same(lean_pipeline(in, true).stages, exact.stages, 1e-3);
+    for (bool blocking : {false, true}) {
+      SCOPED_TRACE(testing::Message() << "blocking sends " << blocking);
+      train::PipelineInput in = uneven(c.s, c.pp, c.m, c.v);
+      in.blocking_p2p = blocking;
+      const train::PipelineResult exact = train::run_pipeline(in, false);
+      expect_same(lean_pipeline(in, false).stages, exact.stages, 0.0);
+      expect_same(lean_pipeline(in, true).stages, exact.stages, 1e-3);
+    }
   }
 }
 

@@ -48,6 +48,8 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
       {"bad_cross_entropy.yaml", "name: x\nmatch: [x]\ncross_entropy: {value: partly, source: s}\n", "fused, unfused"},
       {"bad_ep_overlap.yaml", "name: x\nmatch: [x]\nep_overlap: {value: sometimes, source: s}\n",
        "interleaved-across-domains"},
+      {"bad_pp_overlap.yaml", "name: x\nmatch: [x]\npp_overlap: {value: sometimes, source: s}\n",
+       "always, interleaved, never"},
   };
   for (const Case& c : cases) {
     const std::string path = write_file(c.file, c.text);

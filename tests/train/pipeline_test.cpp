@@ -128,6 +128,33 @@ TEST(TrainPipeline, TransfersBetweenStagesLengthenTheStep) {
   EXPECT_GE(paid - free, in.p2p * (2 * (in.pp - 1)));
 }
 
+TEST(TrainPipeline, BlockingSendsHoldTheSendingStage) {
+  PipelineInput in = equal_chunks(PipelineSchedule::kOneFOneB, 4, 8);
+  in.p2p = Time::us(100);
+  const PipelineResult async = run_pipeline(in, true);
+  in.blocking_p2p = true;
+  const PipelineResult blocking = run_pipeline(in, true);
+  for (int s = 0; s < in.pp; ++s) {
+    // Every forward but the last stage's and every backward but the first stage's sends.
+    const int64_t sends = in.micro_batches * ((s + 1 < in.pp ? 1 : 0) + (s > 0 ? 1 : 0));
+    EXPECT_EQ(blocking.stages[s].sends, in.p2p * sends) << "stage " << s;
+    EXPECT_EQ(blocking.stages[s].busy - async.stages[s].busy, in.p2p * sends) << "stage " << s;
+    EXPECT_EQ(async.stages[s].sends, Time());
+  }
+  // In the steady state a middle stage's sends add to its cycle, where they travelled beside it.
+  EXPECT_GT(blocking.end, async.end);
+  // A receiver starts no earlier than its sender's task, which now includes the send.
+  for (const PipelineTask& t : blocking.tasks) {
+    if (!t.forward || t.chunk == 0) continue;
+    for (const PipelineTask& u : blocking.tasks) {
+      if (u.forward && u.chunk == t.chunk - 1 && u.micro_batch == t.micro_batch) {
+        EXPECT_GE(t.start, u.end);
+        EXPECT_EQ(u.end - u.start, kF + in.p2p);
+      }
+    }
+  }
+}
+
 TEST(TrainPipeline, TasksRespectDependenciesAndStagesRunOneAtATime) {
   const int pp = 4, v = 2;
   const int64_t m = 8;

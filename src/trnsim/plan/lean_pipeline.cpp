@@ -19,9 +19,11 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s);
   std::vector<int64_t> next(pp, 0), free(pp, 0), busy(pp, 0);
   LeanPipelineResult r;
-  r.stages.assign(pp, train::StageTimes{Time(), Time(), std::vector<train::ChunkWindow>(v)});
+  r.stages.assign(pp, train::StageTimes{Time(), Time(), std::vector<train::ChunkWindow>(v), Time()});
   std::vector<bool> seen_fwd(static_cast<size_t>(chunks), false);
-  const int64_t p2p = in.p2p.ps();
+  // A blocking send ends with its producer's task; otherwise the output is still on its way.
+  const int64_t travel = in.blocking_p2p ? 0 : in.p2p.ps();
+  std::vector<int64_t> sends(pp, 0);
   auto slot = [m](int g, int64_t mb) { return static_cast<size_t>(g) * m + mb; };
   bool progress = true;
   while (progress) {
@@ -36,7 +38,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
           if (g > 0) {
             const int64_t t = fwd_end[slot(g - 1, u.mb)];
             if (t == kNotYet) break;
-            ready = t + p2p;
+            ready = t + travel;
           }
         } else if (g == chunks - 1) {
           ready = fwd_end[slot(g, u.mb)];
@@ -44,7 +46,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         } else {
           const int64_t t = bwd_end[slot(g + 1, u.mb)];
           if (t == kNotYet) break;
-          ready = t + p2p;
+          ready = t + travel;
         }
         const int64_t dur = in.duration(u, g).ps();
         const int64_t start = std::max(ready, free[s]), end = start + dur;
@@ -59,6 +61,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         }
         free[s] = end;
         busy[s] += dur;
+        if (in.blocking_p2p && in.sends(u, g)) sends[s] += in.p2p.ps();
         (u.forward ? fwd_end : bwd_end)[slot(g, u.mb)] = end;
         ++next[s];
         progress = true;
@@ -68,6 +71,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   for (int s = 0; s < pp; ++s) {
     r.stages[s].end = Time::ps(free[s]);
     r.stages[s].busy = Time::ps(busy[s]);
+    r.stages[s].sends = Time::ps(sends[s]);
   }
   return r;
 }
@@ -83,7 +87,7 @@ LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolat
       // micro-batch's forwards and the last one's backwards run alone.
       const int v = in.virtual_stages;
       const StageOrder order(in.schedule, 1, v, m, 0);
-      train::StageTimes st{Time(), Time(), std::vector<train::ChunkWindow>(v)};
+      train::StageTimes st{Time(), Time(), std::vector<train::ChunkWindow>(v), Time()};
       Time fwd_first, fwd_rest, bwd_last, bwd_rest;
       for (int c = 0; c < v; ++c) {
         fwd_first += in.duration(order.at(c), c);
@@ -122,6 +126,7 @@ LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolat
     const Time shift = (b.stages[s].end - a.stages[s].end) * rounds;
     st.end += shift;
     st.busy += (b.stages[s].busy - a.stages[s].busy) * rounds;
+    st.sends += (b.stages[s].sends - a.stages[s].sends) * rounds;
     // First forwards lie in the fill, which does not move; last backwards in the drain, which does.
     for (train::ChunkWindow& w : st.chunks) {
       w.last_bwd_start += shift;

@@ -39,6 +39,12 @@ FrameworkDefaults load_framework(const std::string& path) {
     f.ep_overlap = static_cast<EpOverlapRule>(
         std::find(kEpOverlapRuleNames.begin(), kEpOverlapRuleNames.end(), rule) - kEpOverlapRuleNames.begin());
   }
+  if (!r.absent("pp_overlap")) {
+    const std::string rule = r.choice("pp_overlap", kPpOverlapRuleNames);
+    f.pp_overlap = static_cast<PpOverlapRule>(
+        std::find(kPpOverlapRuleNames.begin(), kPpOverlapRuleNames.end(), rule) - kPpOverlapRuleNames.begin());
+  }
+  if (!r.absent("pp_scatter_gather")) f.pp_scatter_gather = r.boolean("pp_scatter_gather");
   if (!r.absent("attention_dropout")) f.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
   if (!r.absent("cross_entropy")) f.fused_cross_entropy = r.choice("cross_entropy", kCrossEntropyNames) == kCrossEntropyNames[0];
   if (!r.absent("moe_host_overhead")) f.moe_host_overhead = r.time("moe_host_overhead");

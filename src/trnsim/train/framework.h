@@ -44,6 +44,11 @@ struct FrameworkDefaults {
   // The loss as one fused pass (ParallelPlan::fused_cross_entropy, key cross_entropy: fused |
   // unfused); unset: fused.
   std::optional<bool> fused_cross_entropy;
+  // When pipeline sends overlap compute (ParallelPlan::pp_overlap); unset: always.
+  std::optional<PpOverlapRule> pp_overlap;
+  // Stage outputs sent as tensor-parallel slices and all-gathered (ParallelPlan::pp_scatter_gather);
+  // unset: off.
+  std::optional<bool> pp_scatter_gather;
   // Host time per MoE layer and micro-batch, forward and backward (ParallelPlan::moe_host_overhead);
   // unset: none.
   std::optional<Time> moe_host_overhead;

@@ -17,7 +17,7 @@ class PipelineSim {
     bwd_end_.assign(fwd_end_.size(), kNotYet);
     for (int s = 0; s < in.pp; ++s) orders_.emplace_back(in.schedule, in.pp, in.virtual_stages, in.micro_batches, s);
     next_.assign(in.pp, 0);
-    stages_.assign(in.pp, StageTimes{Time(), Time(), std::vector<ChunkWindow>(in.virtual_stages)});
+    stages_.assign(in.pp, StageTimes{Time(), Time(), std::vector<ChunkWindow>(in.virtual_stages), Time()});
     seen_fwd_.assign(static_cast<size_t>(chunks), false);
     running_.assign(in.pp, false);
   }
@@ -40,14 +40,16 @@ class PipelineSim {
   // When the input of unit `u` on stage `s` is ready, or kNotYet.
   Time ready(int s, const Unit& u) const {
     const int g = u.chunk * in_.pp + s, last = in_.pp * in_.virtual_stages - 1;
+    // A blocking send ends with its producer's task; otherwise the output is still on its way.
+    const Time travel = in_.blocking_p2p ? Time() : in_.p2p;
     if (u.forward) {
       if (g == 0) return Time();
       const Time t = fwd_end_[slot(g - 1, u.mb)];
-      return t == kNotYet ? t : t + in_.p2p;
+      return t == kNotYet ? t : t + travel;
     }
     if (g == last) return fwd_end_[slot(g, u.mb)];
     const Time t = bwd_end_[slot(g + 1, u.mb)];
-    return t == kNotYet ? t : t + in_.p2p;
+    return t == kNotYet ? t : t + travel;
   }
 
   void try_start(int s) {
@@ -71,6 +73,7 @@ class PipelineSim {
       w.first_fwd_end = start + dur;
     }
     st.busy += dur;
+    if (in_.blocking_p2p && in_.sends(u, g)) st.sends += in_.p2p;
     st.end = start + dur;
     if (keep_) tasks_.push_back({s, g, u.mb, u.forward, start, start + dur});
     events_.schedule(start + dur, [this, s, u, g] { finish(s, u, g); });

@@ -21,11 +21,20 @@ struct PipelineInput {
   // The same for a task that runs alone (pipeline_order.h); empty: as fwd and bwd.
   std::vector<Time> fwd_alone, bwd_alone;
   Time p2p;                    // activations (or their gradients) from one stage to the next
+  // Sends hold the stage: a task that sends its output (a forward before the last chunk, a
+  // backward after the first) ends when the transfer does, and the receiver may start then
+  // (Megatron's blocking send-and-receive pairs). Off: the stage runs on while the output travels.
+  bool blocking_p2p = false;
 
-  // How long global chunk g's task `u` takes.
+  // Whether global chunk g's task `u` sends its output to another chunk.
+  bool sends(const PipelineUnit& u, int g) const {
+    return u.forward ? g + 1 < pp * virtual_stages : g > 0;
+  }
+  // How long global chunk g's task `u` holds its stage.
   Time duration(const PipelineUnit& u, int g) const {
     const std::vector<Time>& alone = u.forward ? fwd_alone : bwd_alone;
-    return !u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g];
+    const Time work = !u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g];
+    return blocking_p2p && sends(u, g) ? work + p2p : work;
   }
 };
 
@@ -46,6 +55,7 @@ struct StageTimes {
   Time end;                         // end of the stage's last task
   Time busy;                        // sum of its task durations
   std::vector<ChunkWindow> chunks;  // per local chunk (0 .. virtual_stages - 1)
+  Time sends;                       // of busy, blocking sends (PipelineInput::blocking_p2p)
 };
 
 struct PipelineResult {

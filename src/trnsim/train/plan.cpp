@@ -194,6 +194,12 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                                               (p.tp == 1 || p.sequence_parallel));
   p.dp_overlap = bool_or(r, "dp_overlap", !framework || framework->dp_overlap.value_or(true));
   p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
+  if (r.absent("pp_overlap")) {
+    p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
+  } else {
+    p.pp_overlap_rule = r.boolean("pp_overlap") ? PpOverlapRule::kAlways : PpOverlapRule::kNever;
+  }
+  p.pp_scatter_gather = bool_or(r, "pp_scatter_gather", framework && framework->pp_scatter_gather.value_or(false));
   const bool has_layout = !r.absent("pp_layout");
   const std::string layout = has_layout ? r.str("pp_layout") : "";
   const std::string layout_at = has_layout ? r.node("pp_layout").location() : "";
@@ -202,7 +208,17 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
   if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
+  p.pp_overlap = pp_overlap_by_rule(p);
   return p;
+}
+
+bool pp_overlap_by_rule(const ParallelPlan& p) {
+  switch (p.pp_overlap_rule) {
+    case PpOverlapRule::kAlways: return true;
+    case PpOverlapRule::kInterleaved: return p.schedule == PipelineSchedule::kInterleaved;
+    case PpOverlapRule::kNever: return false;
+  }
+  return true;
 }
 
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system) {

@@ -42,6 +42,11 @@ enum class EpOverlapRule { kNever, kAlways, kAcrossDomains, kInterleavedAcrossDo
 inline const std::vector<std::string> kEpOverlapRuleNames = {"never", "always", "across-domains",
                                                              "interleaved-across-domains"};
 
+// When a framework overlaps pipeline sends with compute where the run does not say
+// (configs/frameworks/ `pp_overlap`): always, only under the interleaved schedule, or never.
+enum class PpOverlapRule { kAlways, kInterleaved, kNever };
+inline const std::vector<std::string> kPpOverlapRuleNames = {"always", "interleaved", "never"};
+
 struct ParallelPlan {
   int64_t global_batch = 0;  // sequences per optimizer step
   int64_t micro_batch = 1;   // sequences per data-parallel rank per forward pass
@@ -104,6 +109,19 @@ struct ParallelPlan {
   // else in the 16-bit parameter type: half the gradient buffer and half the reduction bytes.
   // fp16 training keeps fp16 gradients; fp32 training fp32 ones.
   bool grad_reduce_in_fp32 = true;
+  // Pipeline sends and receives run beside the compute (`pp_overlap`; Megatron's
+  // overlap_p2p_comm under the interleaved schedule, PyTorch's and XLA's asynchronous
+  // transfers). Off: a task that sends holds its stage until the transfer ends (Megatron's
+  // non-interleaved 1F1B, and every schedule of Megatron-LM before overlap_p2p_comm, May 2023).
+  bool pp_overlap = true;
+  // The rule pp_overlap follows (a run's own true or false is always or never); the planner
+  // applies it to each schedule it tries (pp_overlap_by_rule).
+  PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;
+  // Without sequence parallelism, each tensor-parallel rank sends only its 1/tp slice of a stage's
+  // output and the receiving ranks all-gather it (`pp_scatter_gather`; Megatron-LM's
+  // scatter_gather_tensors_in_pipeline, Narayanan et al. 2021 Sec. 4.1). Off: every rank sends the
+  // whole tensor.
+  bool pp_scatter_gather = false;
 
   // Layers at the start of each model chunk whose saved activations go to host memory during the
   // forward pass and come back for the backward (Megatron-Core's cpu_offloading_num_layers), over
@@ -164,11 +182,15 @@ struct ParallelPlan {
 // attention_kernel and tp_overlap as the framework's file says (train/framework.h), else fused and
 // off; expert_tp as the framework's file says for MoE models where sequence parallelism allows
 // it, else tp; ep_overlap by the framework's rule (ep_overlap_by_rule), else off;
-// moe_host_overhead as the framework's file says, else none; attention_rate as the release file the
+// moe_host_overhead as the framework's file says, else none; pp_overlap by the framework's rule,
+// else on; pp_scatter_gather as the framework's file says, else off; attention_rate as the release file the
 // framework names says (train/release.h), else 1; dp_overlap, grad_reduce_in_fp32,
 // attention_dropout and cross_entropy as the framework's file says, else on, on, none (the
 // model's own rate first) and fused.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
+
+// Whether `p.pp_overlap_rule` overlaps the pipeline sends of plan `p` with compute.
+bool pp_overlap_by_rule(const ParallelPlan& p);
 
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system);

@@ -395,8 +395,18 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
     in.bwd_alone.push_back(c.bwd + c.alone_ep_b + c.alone_host_b);
   }
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
-  const double act_bytes = tokens * m.hidden * dtype_bytes(p) / (p.sequence_parallel ? p.tp : 1);
-  in.p2p = p.pp > 1 ? timer.time(CollectiveKind::kSendRecv, act_bytes, group_layout(p).pp) : Time();
+  const double whole = tokens * m.hidden * dtype_bytes(p);
+  if (p.pp > 1) {
+    const GroupLayout groups = group_layout(p);
+    if (p.pp_scatter_gather && !p.sequence_parallel && p.tp > 1) {
+      // Each tensor-parallel rank sends its 1/tp slice; the receivers all-gather the whole.
+      in.p2p = timer.time(CollectiveKind::kSendRecv, whole / p.tp, groups.pp) +
+               timer.time(CollectiveKind::kAllGather, whole, groups.tp);
+    } else {
+      in.p2p = timer.time(CollectiveKind::kSendRecv, whole / (p.sequence_parallel ? p.tp : 1), groups.pp);
+    }
+  }
+  in.blocking_p2p = !p.pp_overlap;
   return in;
 }
 
@@ -434,7 +444,9 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     const double zero3_s = stage.dp.seconds() * m;
     b.offload_s = stage.offload.seconds() * m;
     b.host_s = stage.host.seconds() * m + alone_host.seconds();
-    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s - b.offload_s - b.host_s;
+    b.pp_comm_s = st.sends.seconds();
+    b.compute_s = st.busy.seconds() - b.tp_comm_s - b.cp_comm_s - b.ep_comm_s - zero3_s - b.offload_s - b.host_s -
+                  b.pp_comm_s;
     b.pp_bubble_s = (st.end - st.busy).seconds();
     b.dp_comm_s = (dp.exposed + dp.param_gather_exposed).seconds() + zero3_s;
     b.optimizer_s = optimizer.seconds();
