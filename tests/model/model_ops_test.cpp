@@ -310,6 +310,33 @@ TEST(ModelOps, RecomputeSharesFollowThePolicy) {
   EXPECT_GT(layer_activation_bytes(m, 0, ctx, Recompute::kSelective), 2 * T * h + expect);
 }
 
+// NeuronX Distributed's selective checkpoint: the CoreAttention module, which its flash-attention
+// path bypasses, and the dense MLP's activation, whose output (the down projection's input) is
+// then not kept.
+TEST(ModelOps, NxdSelectiveCheckpointRedoesTheUnfusedAttentionAndTheMlpActivation) {
+  const ModelSpec m = load_model("llama3-8b");
+  for (bool flash : {true, false}) {
+    SCOPED_TRACE(flash ? "flash attention" : "unfused attention");
+    ShardContext ctx;
+    ctx.flash_attention = flash;
+    const std::vector<Op> ops = layer_forward_ops(m, 0, ctx);
+    const std::vector<double> v =
+        recompute_shares(ops, Recompute::kSelective, SelectivePolicy::kUnfusedAttentionMlpAct, 0);
+    std::set<std::string> redone;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (v[i] > 0) redone.insert(ops[i].name);
+    }
+    const std::set<std::string> expected = flash ? std::set<std::string>{"mlp_act"} : std::set<std::string>{"attn", "mlp_act"};
+    EXPECT_EQ(redone, expected);
+    ShardContext nxd = ctx;
+    nxd.selective = SelectivePolicy::kUnfusedAttentionMlpAct;
+    const double T = static_cast<double>(m.seq_len), mlp_out = 2 * T * static_cast<double>(m.ffn_hidden);
+    // What the attention core keeps under flash attention stays; unfused, Megatron's policy drops it.
+    const double core_kept = layer_activation_bytes(m, 0, ctx, flash ? Recompute::kNone : Recompute::kSelective);
+    EXPECT_DOUBLE_EQ(layer_activation_bytes(m, 0, nxd, Recompute::kSelective), core_kept - mlp_out);
+  }
+}
+
 // Megatron-Core's recompute modules: each listed module's ops are redone, and its outputs are no
 // longer kept. DeepSeek-V3 (MLA, a dense first layer, MoE with a shared expert) has every module.
 TEST(ModelOps, RecomputeModulesRedoTheirOpsAndDropTheirOutputs) {

@@ -196,6 +196,10 @@ TEST(TrainPlan, SelectiveRecomputeFollowsTheFramework) {
             model::SelectivePolicy::kAttentionCore);
   EXPECT_EQ(experiment(kP5, "llama3-8b", plan + ", framework: torchtitan, selective_recompute: attention").plan.selective_policy,
             model::SelectivePolicy::kAttentionCore);
+  EXPECT_EQ(experiment(kTrn2, "llama3-8b",
+                       "global_batch: 64, tp: 8, dp: 8, recompute: selective, precision: bf16, framework: NxD")
+                .plan.selective_policy,
+            model::SelectivePolicy::kUnfusedAttentionMlpAct);
   expect_refused(kP5, "llama3-8b", plan + ", selective_recompute: some", "selective_recompute", "attention, alternate_matmuls");
 }
 

@@ -82,6 +82,14 @@ double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext&
     recompute_shares(layer_forward_ops(m, layer, ctx), r, ctx.selective, 0, &saved, d);
     return d * T * h * outside + saved;
   }
+  if (r == Recompute::kSelective && ctx.selective == SelectivePolicy::kUnfusedAttentionMlpAct) {
+    // The unfused attention core as Megatron's selective policy drops it; the dense MLP's
+    // activation output, the down projection's input.
+    ShardContext plain = ctx;
+    plain.selective = SelectivePolicy::kAttentionCore;
+    const double kept = layer_activation_bytes(m, layer, plain, ctx.flash_attention ? Recompute::kNone : r);
+    return m.is_moe_layer(layer) ? kept : kept - g * T * static_cast<double>(m.ffn_hidden) / s.tp;
+  }
   if (r == Recompute::kSelective && ctx.selective == SelectivePolicy::kModules) {
     const Recompute core = (ctx.recompute_modules & kRecomputeCoreAttn) ? Recompute::kSelective : Recompute::kNone;
     ShardContext plain = ctx;

@@ -52,8 +52,12 @@ enum class Recompute { kNone, kSelective, kFull };
 // selective checkpointing, which inside each block saves the attention kernel's output and every
 // other matmul's output, counting the separate matmuls in issue order, and recomputes all else.
 // kModules: Megatron-Core's --recompute-modules, the listed parts of each block
-// (ShardContext::recompute_modules, a set of RecomputeModule bits).
-enum class SelectivePolicy { kAttentionCore, kAlternateMatmuls, kModules };
+// (ShardContext::recompute_modules, a set of RecomputeModule bits). kUnfusedAttentionMlpAct:
+// NeuronX Distributed's selective checkpoint, which wraps its CoreAttention module (the unfused
+// attention path; its NKI flash-attention kernel runs outside it, so nothing of the attention is
+// recomputed under flash attention) and the dense MLP's activation (activation_mlp: the gate and
+// up projections stay saved, the product the down projection reads is recomputed).
+enum class SelectivePolicy { kAttentionCore, kAlternateMatmuls, kModules, kUnfusedAttentionMlpAct };
 
 // Megatron-Core's recompute modules (TransformerConfig.recompute_modules). Each is recomputed from
 // its input, which stays saved: the attention core; MLA's query and key-value up-projections; a

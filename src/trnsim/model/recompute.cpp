@@ -30,6 +30,13 @@ std::vector<double> recompute_shares(const std::vector<Op>& ops, Recompute r, Se
     for (size_t i = 0; i < ops.size(); ++i) share[i] = (recompute_module_of(ops[i]) & modules) != 0 ? 1 : 0;
     return share;
   }
+  if (r == Recompute::kSelective && policy == SelectivePolicy::kUnfusedAttentionMlpAct) {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Op& op = ops[i];
+      share[i] = (op.kind == OpKind::kAttention && !op.flash) || op.name == "mlp_act" ? 1 : 0;
+    }
+    return share;
+  }
   const bool alternate = r == Recompute::kSelective && policy == SelectivePolicy::kAlternateMatmuls;
   int matmuls = 0;
   for (size_t i = 0; i < ops.size(); ++i) {

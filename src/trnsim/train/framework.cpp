@@ -32,7 +32,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("selective_recompute")) {
     // A module list is per run (training.recompute_modules), not a framework default.
     f.selective_recompute = selective_policy_named(
-        r.choice("selective_recompute", {kSelectivePolicyNames[0], kSelectivePolicyNames[1]}));
+        r.choice("selective_recompute", {kSelectivePolicyNames[0], kSelectivePolicyNames[1], kSelectivePolicyNames[3]}));
   }
   if (!r.absent("ep_overlap")) {
     const std::string rule = r.choice("ep_overlap", kEpOverlapRuleNames);

@@ -204,7 +204,8 @@ std::string_view schedule_name(PipelineSchedule s);
 std::string_view recompute_name(model::Recompute r);
 // Selective-recompute policies by name, in SelectivePolicy order; selective_policy_named takes one
 // of those names.
-inline const std::vector<std::string> kSelectivePolicyNames = {"attention", "alternate_matmuls", "modules"};
+inline const std::vector<std::string> kSelectivePolicyNames = {"attention", "alternate_matmuls", "modules",
+                                                                "unfused_attention_mlp_act"};
 std::string_view selective_policy_name(model::SelectivePolicy p);
 // The loss kernels by name (`cross_entropy`): fused, then unfused.
 inline const std::vector<std::string> kCrossEntropyNames = {"fused", "unfused"};
