@@ -9,6 +9,16 @@
 #include "trnsim/train/plan.h"
 
 namespace trnsim::train {
+namespace {
+
+// A rule read by name: `names` lists the enum's values in order.
+template <typename Rule>
+Rule rule_named(ConfigReader& r, const std::string& key, const std::vector<std::string>& names) {
+  const std::string name = r.choice(key, names);
+  return static_cast<Rule>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+}  // namespace
 
 FrameworkDefaults load_framework(const std::string& path) {
   const ConfigNode root = ConfigNode::load_yaml_file(path);
@@ -34,16 +44,8 @@ FrameworkDefaults load_framework(const std::string& path) {
     f.selective_recompute = selective_policy_named(
         r.choice("selective_recompute", {kSelectivePolicyNames[0], kSelectivePolicyNames[1], kSelectivePolicyNames[3]}));
   }
-  if (!r.absent("ep_overlap")) {
-    const std::string rule = r.choice("ep_overlap", kEpOverlapRuleNames);
-    f.ep_overlap = static_cast<EpOverlapRule>(
-        std::find(kEpOverlapRuleNames.begin(), kEpOverlapRuleNames.end(), rule) - kEpOverlapRuleNames.begin());
-  }
-  if (!r.absent("pp_overlap")) {
-    const std::string rule = r.choice("pp_overlap", kPpOverlapRuleNames);
-    f.pp_overlap = static_cast<PpOverlapRule>(
-        std::find(kPpOverlapRuleNames.begin(), kPpOverlapRuleNames.end(), rule) - kPpOverlapRuleNames.begin());
-  }
+  if (!r.absent("ep_overlap")) f.ep_overlap = rule_named<EpOverlapRule>(r, "ep_overlap", kEpOverlapRuleNames);
+  if (!r.absent("pp_overlap")) f.pp_overlap = rule_named<PpOverlapRule>(r, "pp_overlap", kPpOverlapRuleNames);
   if (!r.absent("pp_scatter_gather")) f.pp_scatter_gather = r.boolean("pp_scatter_gather");
   if (!r.absent("attention_dropout")) f.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
   if (!r.absent("cross_entropy")) f.fused_cross_entropy = r.choice("cross_entropy", kCrossEntropyNames) == kCrossEntropyNames[0];
