@@ -154,7 +154,7 @@ PlanSearchResult search_plans(const train::Experiment& e, const PlanOptions& o) 
       return;
     }
     const train::Experiment x = with_plan(e, rp.plan);
-    rp.result = train::simulate_step(x);
+    rp.result = train::simulate_step(x, cache, cache);  // the search's op and collective answers
     if (!rp.result.fits) {
       rp.score = kInf;
       return;

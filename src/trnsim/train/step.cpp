@@ -1,6 +1,7 @@
 #include "trnsim/train/step.h"
 
 #include <chrono>
+#include <optional>
 
 #include "trnsim/cost/op_cost.h"
 #include "trnsim/net/collective.h"
@@ -16,24 +17,38 @@ cost::CostOptions cost_options(const ParallelPlan& p) {
   return co;
 }
 
+namespace {
+
+// A step that does not fit, as simulate_step reports it; none when it fits or memory is ignored.
+std::optional<StepResult> unfit(const MemoryReport& memory, const StepOptions& opts) {
+  if (memory.fits() || opts.ignore_memory) return std::nullopt;
+  StepResult r;
+  r.memory = memory;
+  r.fits = false;
+  return r;
+}
+
+}  // namespace
+
 StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
+  // Checked before the cost model is built: a plan that does not fit needs none.
+  if (auto r = unfit(memory_per_rank(e.model, e.plan, e.system), opts)) return *r;
+  auto cost = cost::make_cost_model(e.system, cost_options(e.plan));
+  const net::NetworkModel net(e.system);
+  NetworkTimer timer(net);
+  return simulate_step(e, *cost, timer, opts);
+}
+
+StepResult simulate_step(const Experiment& e, cost::OpCostModel& cost, CollectiveTimer& timer,
+                         const StepOptions& opts) {
   const auto wall0 = std::chrono::steady_clock::now();
   const ParallelPlan& p = e.plan;
   const MemoryReport memory = memory_per_rank(e.model, p, e.system);
-  if (!memory.fits() && !opts.ignore_memory) {
-    StepResult r;
-    r.memory = memory;
-    r.fits = false;
-    return r;
-  }
-  auto cost = cost::make_cost_model(e.system, cost_options(p));
-  const net::NetworkModel net(e.system);
-  NetworkTimer timer(net);
-
-  const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, *cost, timer), timer, cost->overlap_slowdown(),
-                                               e.system.host_link_bw_per_rank());
+  if (auto r = unfit(memory, opts)) return *r;
+  const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, cost, timer), timer,
+                                               cost.overlap_slowdown(), e.system.host_link_bw_per_rank());
   PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);
-  StepResult r = finish_step(e, p, chunks, pipe.stages, *cost, timer);
+  StepResult r = finish_step(e, p, chunks, pipe.stages, cost, timer);
   r.memory = memory;
   r.fits = memory.fits();
   r.trace = std::move(pipe.tasks);

@@ -15,6 +15,8 @@
 
 namespace trnsim::train {
 
+class CollectiveTimer;  // train/step_parts.h
+
 struct StepBreakdown {
   double compute_s = 0;      // forward + backward on the slowest stage (recompute included)
   double recompute_s = 0;    // the recomputed part of compute_s
@@ -54,5 +56,9 @@ cost::CostOptions cost_options(const ParallelPlan& p);
 
 // A plan that does not fit returns fits = false with the memory breakdown and no time.
 StepResult simulate_step(const Experiment& e, const StepOptions& opts = {});
+// The same on the caller's op costs and collective times, built for cost_options(e.plan) on
+// e.system: a plan search shares one cache of them over every plan it simulates.
+StepResult simulate_step(const Experiment& e, cost::OpCostModel& cost, CollectiveTimer& timer,
+                         const StepOptions& opts = {});
 
 }  // namespace trnsim::train
