@@ -51,6 +51,13 @@ TEST(PlanSearch, EveryReportedPlanIsLegalAndFits) {
       EXPECT_EQ(p.plan.precision, e.plan.precision);
     }
   }
+  // The exact phase runs on the search's shared cost cache: its steps are what simulate_step
+  // gives with its own, uncached models.
+  for (const RankedPlan& p : r.plans) {
+    train::Experiment x = e;
+    x.plan = p.plan;
+    EXPECT_DOUBLE_EQ(p.result.step_time_s, train::simulate_step(x).step_time_s) << plan_label(p.plan);
+  }
 }
 
 TEST(PlanSearch, TopIsRankedAndTheParetoFrontIsUndominated) {

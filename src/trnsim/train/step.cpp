@@ -31,12 +31,16 @@ std::optional<StepResult> unfit(const MemoryReport& memory, const StepOptions& o
 }  // namespace
 
 StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
+  const auto wall0 = std::chrono::steady_clock::now();
   // Checked before the cost model is built: a plan that does not fit needs none.
   if (auto r = unfit(memory_per_rank(e.model, e.plan, e.system), opts)) return *r;
   auto cost = cost::make_cost_model(e.system, cost_options(e.plan));
   const net::NetworkModel net(e.system);
   NetworkTimer timer(net);
-  return simulate_step(e, *cost, timer, opts);
+  StepResult r = simulate_step(e, *cost, timer, opts);
+  // The wall time counts building the models too.
+  r.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return r;
 }
 
 StepResult simulate_step(const Experiment& e, cost::OpCostModel& cost, CollectiveTimer& timer,
