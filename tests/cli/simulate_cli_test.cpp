@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 
@@ -171,10 +172,26 @@ TEST(SimulateCli, TraceOfEveryStageByDefault) {
   ASSERT_EQ(r.status, 0) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(read_text(trace));
   std::set<int> named;
+  std::map<int, std::set<double>> task_ends;  // per stage
+  std::vector<std::pair<int, double>> send_ends;
   for (const auto& ev : doc["traceEvents"]) {
     if (ev["ph"] == "M" && ev["name"] == "thread_name") named.insert(ev["tid"].get<int>());
+    if (ev["ph"] != "X") continue;
+    const std::pair<int, double> end{ev["tid"].get<int>(), ev["ts"].get<double>() + ev["dur"].get<double>()};
+    if (ev["name"] == "send") {
+      send_ends.push_back(end);
+    } else {
+      task_ends[end.first].insert(end.second);
+    }
   }
   EXPECT_EQ(named.size(), 8u);  // pp 8
+  // Megatron-LM waits for its pipeline sends: each is a slice closing the task that sent it.
+  EXPECT_FALSE(send_ends.empty());
+  for (const auto& [stage, end] : send_ends) {
+    const std::set<double>& ends = task_ends[stage];
+    const auto it = ends.lower_bound(end - 1e-3);  // microseconds, as printed
+    EXPECT_TRUE(it != ends.end() && *it < end + 1e-3) << "stage " << stage << " send ending at " << end;
+  }
   fs::remove(trace);
 }
 

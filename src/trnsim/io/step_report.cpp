@@ -133,6 +133,11 @@ std::string step_trace_json(const train::Experiment& e, const train::StepResult&
                       {"ts", t.start.us()},
                       {"dur", (t.end - t.start).us()},
                       {"args", {{"chunk", t.chunk}, {"micro_batch", t.micro_batch}}}});
+    // A blocking send holds the stage at the end of its task: nested inside it.
+    if (t.send > Time()) {
+      events.push_back({{"ph", "X"}, {"name", "send"}, {"pid", 0}, {"tid", t.stage}, {"ts", (t.end - t.send).us()},
+                        {"dur", t.send.us()}, {"args", {{"chunk", t.chunk}, {"micro_batch", t.micro_batch}}}});
+    }
   }
   return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
 }

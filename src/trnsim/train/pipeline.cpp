@@ -72,10 +72,11 @@ class PipelineSim {
       w.first_fwd_start = start;
       w.first_fwd_end = start + dur;
     }
+    const Time send = in_.blocking_p2p && in_.sends(u, g) ? in_.p2p : Time();
     st.busy += dur;
-    if (in_.blocking_p2p && in_.sends(u, g)) st.sends += in_.p2p;
+    st.sends += send;
     st.end = start + dur;
-    if (keep_) tasks_.push_back({s, g, u.mb, u.forward, start, start + dur});
+    if (keep_) tasks_.push_back({s, g, u.mb, u.forward, start, start + dur, send});
     events_.schedule(start + dur, [this, s, u, g] { finish(s, u, g); });
   }
 

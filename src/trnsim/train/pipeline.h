@@ -43,6 +43,7 @@ struct PipelineTask {
   int64_t micro_batch = 0;
   bool forward = true;
   Time start, end;
+  Time send;  // the blocking send that ends the task (PipelineInput::blocking_p2p), else zero
 };
 
 // When one of a stage's chunks first runs forward and last runs backward: the windows that
