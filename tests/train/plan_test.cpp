@@ -144,6 +144,8 @@ TEST(TrainPlan, GradientOverlapFollowsTheFramework) {
   const std::string plan = "global_batch: 64, tp: 8, dp: 8, precision: bf16";
   EXPECT_FALSE(experiment(kTrn2, "llama3-8b", plan + ", framework: NeuronX Distributed").plan.dp_overlap);
   EXPECT_TRUE(experiment(kTrn2, "llama3-8b", plan).plan.dp_overlap);
+  // Megatron-LM's local DDP of 2021-2022 all-reduces after the backward too.
+  EXPECT_FALSE(experiment(kTrn2, "llama3-8b", plan + ", framework: Megatron-LM (2021)").plan.dp_overlap);
   EXPECT_TRUE(experiment(kTrn2, "llama3-8b", plan + ", framework: NxD, dp_overlap: true").plan.dp_overlap);
   const StepResult hidden = simulate_step(experiment(kTrn2, "llama3-8b", plan));
   const StepResult exposed = simulate_step(experiment(kTrn2, "llama3-8b", plan + ", framework: NxD"));
