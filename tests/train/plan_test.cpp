@@ -121,15 +121,15 @@ TEST(TrainPlan, PipelineSendsFollowTheFrameworkAndTheSchedule) {
   const std::string plan = "global_batch: 64, tp: 8, pp: 4, dp: 2, precision: bf16";
   const std::string interleaved = plan + ", pp_schedule: interleaved-1f1b, pp_virtual_stages: 2";
   const std::string bridge = ", framework: NeMo / Megatron-Bridge + Megatron-Core";
-  EXPECT_FALSE(experiment(p5x8, "llama3-70b", plan + bridge).plan.pp_overlap);
-  EXPECT_TRUE(experiment(p5x8, "llama3-70b", interleaved + bridge).plan.pp_overlap);
-  EXPECT_FALSE(experiment(p5x8, "llama3-70b", interleaved + ", framework: Megatron-LM (2021)").plan.pp_overlap);
+  EXPECT_FALSE(experiment(p5x8, "llama3-70b", plan + bridge).plan.pp_overlap());
+  EXPECT_TRUE(experiment(p5x8, "llama3-70b", interleaved + bridge).plan.pp_overlap());
+  EXPECT_FALSE(experiment(p5x8, "llama3-70b", interleaved + ", framework: Megatron-LM (2021)").plan.pp_overlap());
   EXPECT_TRUE(experiment(p5x8, "llama3-70b", plan + ", framework: Megatron-LM (2021)").plan.pp_scatter_gather);
   EXPECT_FALSE(experiment(p5x8, "llama3-70b", plan + bridge).plan.pp_scatter_gather);
   // A run naming no framework overlaps; explicit keys override the framework.
-  EXPECT_TRUE(experiment(p5x8, "llama3-70b", plan).plan.pp_overlap);
-  EXPECT_TRUE(experiment(p5x8, "llama3-70b", plan + bridge + ", pp_overlap: true").plan.pp_overlap);
-  EXPECT_FALSE(experiment(p5x8, "llama3-70b", interleaved + ", pp_overlap: false").plan.pp_overlap);
+  EXPECT_TRUE(experiment(p5x8, "llama3-70b", plan).plan.pp_overlap());
+  EXPECT_TRUE(experiment(p5x8, "llama3-70b", plan + bridge + ", pp_overlap: true").plan.pp_overlap());
+  EXPECT_FALSE(experiment(p5x8, "llama3-70b", interleaved + ", pp_overlap: false").plan.pp_overlap());
   // Blocking sends cost stage time, reported as pp_comm_s.
   const StepResult async = simulate_step(experiment(p5x8, "llama3-70b", plan + bridge + ", pp_overlap: true"));
   const StepResult blocking = simulate_step(experiment(p5x8, "llama3-70b", plan + bridge));

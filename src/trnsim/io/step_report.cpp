@@ -30,7 +30,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"precision", cost::precision_name(p.precision)}, {"tp_overlap", p.tp_overlap}, {"ep_overlap", p.ep_overlap},
           {"moe_host_overhead_s", p.moe_host_overhead.seconds()},
           {"attention_rate", p.attention_rate},
-          {"dp_overlap", p.dp_overlap}, {"pp_overlap", p.pp_overlap}, {"pp_scatter_gather", p.pp_scatter_gather},
+          {"dp_overlap", p.dp_overlap}, {"pp_overlap", p.pp_overlap()}, {"pp_scatter_gather", p.pp_scatter_gather},
           {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},
@@ -96,7 +96,7 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
                 r.slowest_stage, b.compute_s, b.recompute_s, b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s,
                 b.dp_comm_s, b.optimizer_s);
   s += buf;
-  if (!p.pp_overlap && p.pp > 1) {
+  if (!p.pp_overlap() && p.pp > 1) {
     std::snprintf(buf, sizeof buf, "  pp sends %.4f", b.pp_comm_s);
     s += buf;
   }

@@ -21,8 +21,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   LeanPipelineResult r;
   r.stages.assign(pp, train::StageTimes{Time(), Time(), std::vector<train::ChunkWindow>(v), Time()});
   std::vector<bool> seen_fwd(static_cast<size_t>(chunks), false);
-  // A blocking send ends with its producer's task; otherwise the output is still on its way.
-  const int64_t travel = in.blocking_p2p ? 0 : in.p2p.ps();
+  const int64_t travel = in.travel().ps();
   std::vector<int64_t> sends(pp, 0);
   auto slot = [m](int g, int64_t mb) { return static_cast<size_t>(g) * m + mb; };
   bool progress = true;
@@ -61,7 +60,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         }
         free[s] = end;
         busy[s] += dur;
-        if (in.blocking_p2p && in.sends(u, g)) sends[s] += in.p2p.ps();
+        sends[s] += in.send(u, g).ps();
         (u.forward ? fwd_end : bwd_end)[slot(g, u.mb)] = end;
         ++next[s];
         progress = true;

@@ -121,7 +121,6 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
                       if (base.ep_overlap_rule != train::EpOverlapRule::kNever) {
                         p.ep_overlap = train::ep_overlap_by_rule(p, e.system);
                       }
-                      p.pp_overlap = train::pp_overlap_by_rule(p);
                       // The experiment's pipeline layout fits its own chunks only.
                       if (p.pp != base.pp || p.virtual_stages != base.virtual_stages) p.layout.clear();
                       if (plan_is_legal(p, m, e.system)) out.plans.push_back(p);

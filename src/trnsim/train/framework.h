@@ -44,7 +44,7 @@ struct FrameworkDefaults {
   // The loss as one fused pass (ParallelPlan::fused_cross_entropy, key cross_entropy: fused |
   // unfused); unset: fused.
   std::optional<bool> fused_cross_entropy;
-  // When pipeline sends overlap compute (ParallelPlan::pp_overlap); unset: always.
+  // When pipeline sends overlap compute (ParallelPlan::pp_overlap()); unset: always.
   std::optional<PpOverlapRule> pp_overlap;
   // Stage outputs sent as tensor-parallel slices and all-gathered (ParallelPlan::pp_scatter_gather);
   // unset: off.

@@ -40,8 +40,7 @@ class PipelineSim {
   // When the input of unit `u` on stage `s` is ready, or kNotYet.
   Time ready(int s, const Unit& u) const {
     const int g = u.chunk * in_.pp + s, last = in_.pp * in_.virtual_stages - 1;
-    // A blocking send ends with its producer's task; otherwise the output is still on its way.
-    const Time travel = in_.blocking_p2p ? Time() : in_.p2p;
+    const Time travel = in_.travel();
     if (u.forward) {
       if (g == 0) return Time();
       const Time t = fwd_end_[slot(g - 1, u.mb)];
@@ -72,7 +71,7 @@ class PipelineSim {
       w.first_fwd_start = start;
       w.first_fwd_end = start + dur;
     }
-    const Time send = in_.blocking_p2p && in_.sends(u, g) ? in_.p2p : Time();
+    const Time send = in_.send(u, g);
     st.busy += dur;
     st.sends += send;
     st.end = start + dur;

@@ -26,15 +26,18 @@ struct PipelineInput {
   // (Megatron's blocking send-and-receive pairs). Off: the stage runs on while the output travels.
   bool blocking_p2p = false;
 
-  // Whether global chunk g's task `u` sends its output to another chunk.
-  bool sends(const PipelineUnit& u, int g) const {
-    return u.forward ? g + 1 < pp * virtual_stages : g > 0;
+  // The blocking send that ends global chunk g's task `u`: p2p where the task sends its output
+  // to another chunk (a forward before the last chunk, a backward after the first), else zero.
+  Time send(const PipelineUnit& u, int g) const {
+    const bool sends = u.forward ? g + 1 < pp * virtual_stages : g > 0;
+    return blocking_p2p && sends ? p2p : Time();
   }
+  // From the end of a producer's task to its output's arrival: zero once the send held the task.
+  Time travel() const { return blocking_p2p ? Time() : p2p; }
   // How long global chunk g's task `u` holds its stage.
   Time duration(const PipelineUnit& u, int g) const {
     const std::vector<Time>& alone = u.forward ? fwd_alone : bwd_alone;
-    const Time work = !u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g];
-    return blocking_p2p && sends(u, g) ? work + p2p : work;
+    return (!u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g]) + send(u, g);
   }
 };
 

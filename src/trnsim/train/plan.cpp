@@ -208,17 +208,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
   if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
-  p.pp_overlap = pp_overlap_by_rule(p);
   return p;
-}
-
-bool pp_overlap_by_rule(const ParallelPlan& p) {
-  switch (p.pp_overlap_rule) {
-    case PpOverlapRule::kAlways: return true;
-    case PpOverlapRule::kInterleaved: return p.schedule == PipelineSchedule::kInterleaved;
-    case PpOverlapRule::kNever: return false;
-  }
-  return true;
 }
 
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system) {

@@ -109,13 +109,8 @@ struct ParallelPlan {
   // else in the 16-bit parameter type: half the gradient buffer and half the reduction bytes.
   // fp16 training keeps fp16 gradients; fp32 training fp32 ones.
   bool grad_reduce_in_fp32 = true;
-  // Pipeline sends and receives run beside the compute (`pp_overlap`; Megatron's
-  // overlap_p2p_comm under the interleaved schedule, PyTorch's and XLA's asynchronous
-  // transfers). Off: a task that sends holds its stage until the transfer ends (Megatron's
-  // non-interleaved 1F1B, and every schedule of Megatron-LM before overlap_p2p_comm, May 2023).
-  bool pp_overlap = true;
-  // The rule pp_overlap follows (a run's own true or false is always or never); the planner
-  // applies it to each schedule it tries (pp_overlap_by_rule).
+  // When pipeline sends and receives run beside the compute (pp_overlap()): the run's own
+  // `pp_overlap` true or false (always or never), else the framework's rule.
   PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;
   // Without sequence parallelism, each tensor-parallel rank sends only its 1/tp slice of a stage's
   // output and the receiving ranks all-gather it (`pp_scatter_gather`; Megatron-LM's
@@ -134,6 +129,15 @@ struct ParallelPlan {
   std::vector<ChunkLayers> layout;
 
   int etp() const { return expert_tp > 0 ? expert_tp : tp; }
+  // Pipeline sends and receives run beside the compute (`pp_overlap`; Megatron's
+  // overlap_p2p_comm under the interleaved schedule, PyTorch's and XLA's asynchronous
+  // transfers). Off: a task that sends holds its stage until the transfer ends (Megatron's
+  // non-interleaved 1F1B, and every schedule of Megatron-LM before overlap_p2p_comm, May 2023).
+  // Follows the schedule, so every plan the planner tries gets its own answer.
+  bool pp_overlap() const {
+    return pp_overlap_rule == PpOverlapRule::kAlways ||
+           (pp_overlap_rule == PpOverlapRule::kInterleaved && schedule == PipelineSchedule::kInterleaved);
+  }
   // Ranks holding the same expert shard: a stage's tp x cp x dp ranks over expert_tp x ep.
   int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
@@ -188,9 +192,6 @@ struct ParallelPlan {
 // attention_dropout and cross_entropy as the framework's file says, else on, on, none (the
 // model's own rate first) and fused.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
-
-// Whether `p.pp_overlap_rule` overlaps the pipeline sends of plan `p` with compute.
-bool pp_overlap_by_rule(const ParallelPlan& p);
 
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system);

@@ -24,7 +24,7 @@ struct StepBreakdown {
   double cp_comm_s = 0;      // exposed context-parallel communication
   double ep_comm_s = 0;      // exposed expert-parallel all-to-alls
   double pp_bubble_s = 0;    // pipeline bubble, including activation transfers between stages
-  double pp_comm_s = 0;      // blocking pipeline sends that hold the stage (ParallelPlan::pp_overlap off)
+  double pp_comm_s = 0;      // blocking pipeline sends that hold the stage (ParallelPlan::pp_overlap() false)
   double dp_comm_s = 0;      // exposed data-parallel gradient and parameter synchronisation
   double offload_s = 0;      // activation transfers to and from the host that stall the compute
   double host_s = 0;         // MoE host overhead the compute waits for (moe_host_overhead)

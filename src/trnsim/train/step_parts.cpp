@@ -406,7 +406,7 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
       in.p2p = timer.time(CollectiveKind::kSendRecv, whole / (p.sequence_parallel ? p.tp : 1), groups.pp);
     }
   }
-  in.blocking_p2p = !p.pp_overlap;
+  in.blocking_p2p = !p.pp_overlap();
   return in;
 }
 
