@@ -52,5 +52,13 @@ TEST(BaseUnits, TimeArithmeticIsExact) {
   EXPECT_EQ(format_bytes(3 << 20), "3.00 MiB");
 }
 
+TEST(BaseUnits, FormatBytesReachesPastInt64) {
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(1.5 * 1024.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0), "1.50 PiB");
+  EXPECT_EQ(format_bytes(2.0 * 1152921504606846976.0), "2.00 EiB");
+  // Beyond what int64 holds (and beyond EiB): scientific, never a wrapped negative count.
+  EXPECT_EQ(format_bytes(4.35e25), "4.35e+25 B");
+}
+
 }  // namespace
 }  // namespace trnsim

@@ -62,6 +62,10 @@ TEST(CollectiveCli, BadOpAlgorithmOrSystemIsOneClearError) {
   expect_one_error_line(run_split("collective --system p9.96xlarge"), {"p9.96xlarge", "p5.48xlarge"});
   expect_one_error_line(run_split("collective --op all_reduce"), {"--system"});
   expect_one_error_line(run_split("collective --system p5.48xlarge --min-bytes lots"), {"--min-bytes", "lots"});
+  // Counts, groups and strides are whole numbers from 1; absent, the preset's and every rank.
+  expect_one_error_line(run_split("collective --system p5.48xlarge --count 0"), {"--count 0", "[1, "});
+  expect_one_error_line(run_split("collective --system p5.48xlarge --group 0"), {"--group 0", "[1, "});
+  expect_one_error_line(run_split("collective --system p5.48xlarge --count 99999999999999999999"), {"--count"});
 }
 
 }  // namespace

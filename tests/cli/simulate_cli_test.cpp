@@ -84,6 +84,16 @@ TEST(SimulateCli, APlanThatDoesNotFitHasItsOwnExitCode) {
   EXPECT_GT(j["memory_per_chip_bytes"].get<double>(), j["memory_capacity_bytes"].get<double>());
 }
 
+TEST(SimulateCli, AbsurdSizesAreClearErrorsNotCrashes) {
+  // Millions of micro-batches would exhaust the host's memory: an input error on global_batch.
+  expect_one_error_line(run_split("simulate " + data("too_many_micro_batches.yaml")), 2,
+                        {"too_many_micro_batches.yaml", "training.global_batch", "micro-batches per step", "1048576"});
+  // A model past any memory: the breakdown prints its sizes instead of overflowing them.
+  const SplitRun r = run_split("simulate " + data("absurd_model_no_fit.yaml"));
+  expect_one_error_line(r, 4, {"absurd_model_no_fit.yaml", "does not fit", "e+24 B", "PiB"});
+  EXPECT_FALSE(contains(r.err, "-9223372036854775808")) << r.err;
+}
+
 TEST(SimulateCli, AContextLengthThatDoesNotFitPointsAtSeqLen) {
   // A config.json's max_position_embeddings is its context limit, not a training length.
   expect_one_error_line(run_split("simulate " + data("context_no_fit.yaml")), 4,

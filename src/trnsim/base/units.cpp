@@ -91,15 +91,20 @@ Time parse_time(std::string_view text) {
   return Time::from_seconds(parse_scaled(text, k, "duration", "\"1300ns\", \"1.5us\""));
 }
 
-std::string format_bytes(int64_t bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
+std::string format_bytes(double bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  constexpr int kLast = 6;
+  char buf[64];
+  double v = bytes;
   int u = 0;
-  while (v >= 1024.0 && u < 4) {
+  while (v >= 1024.0 && u < kLast) {
     v /= 1024.0;
     ++u;
   }
-  char buf[64];
+  if (!std::isfinite(bytes) || v >= 1024.0) {
+    std::snprintf(buf, sizeof buf, "%.3g B", bytes);
+    return buf;
+  }
   std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", v, units[u]);
   return buf;
 }

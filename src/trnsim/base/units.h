@@ -77,7 +77,8 @@ Bandwidth parse_bandwidth(std::string_view text);
 // Durations: ps, ns, us, ms, s.
 Time parse_time(std::string_view text);
 
-std::string format_bytes(int64_t bytes);
+// Bytes in binary units up to EiB; sizes past that (only absurd inputs reach them) in scientific notation.
+std::string format_bytes(double bytes);
 std::string format_time(Time t);
 
 }  // namespace trnsim

@@ -61,14 +61,15 @@ int run_collective(const std::vector<std::string>& args) {
     for (const auto& n : hw::list_system_presets()) names += (names.empty() ? "" : ", ") + n;
     throw input_error("trnsim collective", "needs --system", "e.g. --system p5.48xlarge; presets: " + names);
   }
-  int64_t count = opts.take_int("count", 0, 0, INT64_MAX);
+  constexpr int64_t kMost = int64_t{1} << 40;  // the largest system count a system block takes
+  int64_t count = opts.take_int("count", 0, 1, kMost);  // 0: the preset's
   net::CollectiveKind kind = net::parse_collective_kind(opts.take("op", "all_reduce"));
   auto algorithm = opts.take("algorithm");
   int64_t min_bytes = parse_size("min-bytes", opts.take("min-bytes", "8"));
   int64_t max_bytes = parse_size("max-bytes", opts.take("max-bytes", "8G"));
   int64_t factor = opts.take_int("factor", 2, 2, 1 << 20);
-  int64_t group_size = opts.take_int("group", 0, 0, INT64_MAX);
-  int64_t stride = opts.take_int("stride", 1, 1, INT64_MAX);
+  int64_t group_size = opts.take_int("group", 0, 1, kMost);  // 0: every rank
+  int64_t stride = opts.take_int("stride", 1, 1, kMost);
   bool json = opts.flag("json");
   if (!opts.positional().empty())
     throw input_error("trnsim collective", "unexpected argument '" + opts.positional().front() + "'", "see 'trnsim collective --help'");

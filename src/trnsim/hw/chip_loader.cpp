@@ -10,14 +10,6 @@
 
 namespace trnsim::hw {
 namespace fs = std::filesystem;
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
-
 std::vector<std::string> list_chip_presets() { return preset_names("hw"); }
 
 ChipSpec load_chip(const std::string& name_or_path, const ChipLoadOptions& options) {

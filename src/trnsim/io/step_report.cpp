@@ -81,8 +81,8 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
     s.insert(s.size() - 1, ", FlashAttention-2");
   }
   std::snprintf(buf, sizeof buf, "memory per chip  %s of %s (%s)\n",
-                format_bytes(static_cast<int64_t>(r.memory.per_accel())).c_str(),
-                format_bytes(static_cast<int64_t>(r.memory.capacity_per_accel())).c_str(), r.memory.describe().c_str());
+                format_bytes(r.memory.per_accel()).c_str(),
+                format_bytes(r.memory.capacity_per_accel()).c_str(), r.memory.describe().c_str());
   s += buf;
   if (!r.fits) s += "does not fit in memory\n";
   if (r.step_time_s <= 0) return s;

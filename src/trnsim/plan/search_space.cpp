@@ -39,7 +39,9 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   if (int64_t{p.tp} * p.pp * p.dp * p.cp != s.ranks()) return false;
   if (m.heads % p.tp != 0) return false;
   if (int64_t{p.pp} * p.virtual_stages > m.layers) return false;
-  if (p.micro_batch * p.dp > p.global_batch || p.global_batch % (p.micro_batch * p.dp) != 0) return false;
+  const int64_t per_pass = int64_t{p.micro_batch} * p.dp;
+  if (per_pass > p.global_batch || p.global_batch % per_pass != 0) return false;
+  if (p.micro_batches() > train::kMaxMicroBatches) return false;
   if (p.schedule == train::PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) return false;
   if (m.seq_len % p.cp != 0) return false;
   if (p.ep > 1) {

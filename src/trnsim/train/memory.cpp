@@ -113,7 +113,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
 }
 
 std::string MemoryReport::describe() const {
-  auto gib = [](double b) { return format_bytes(static_cast<int64_t>(b)); };
+  auto gib = [](double b) { return format_bytes(b); };
   return "weights " + gib(per_rank.weights) + ", gradients " + gib(per_rank.gradients) + ", optimizer " +
          gib(per_rank.optimizer) + ", activations " + gib(per_rank.activations) + ", buffers " +
          gib(per_rank.buffers) + ": total " + gib(per_rank.total()) + " per rank of " + gib(capacity_per_rank);

@@ -251,10 +251,18 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
     fail("pp", "pp x virtual stages = " + std::to_string(chunks) + " exceeds the " + std::to_string(m.layers) + " layers",
          "use fewer pipeline stages or virtual stages");
   }
-  if (p.micro_batch * p.dp > p.global_batch || p.global_batch % (p.micro_batch * p.dp) != 0) {
+  const int64_t per_pass = static_cast<int64_t>(p.micro_batch) * p.dp;
+  if (per_pass > p.global_batch || p.global_batch % per_pass != 0) {
     fail("global_batch", "global_batch " + std::to_string(p.global_batch) + " is not a multiple of micro_batch x dp = " +
-                             std::to_string(p.micro_batch * p.dp),
-         "make global_batch a multiple of " + std::to_string(p.micro_batch * p.dp));
+                             std::to_string(per_pass),
+         "make global_batch a multiple of " + std::to_string(per_pass));
+  }
+  // The step holds every micro-batch's tasks; real steps run thousands, not millions.
+  if (p.micro_batches() > kMaxMicroBatches) {
+    fail("global_batch", "global_batch " + std::to_string(p.global_batch) + " makes " +
+                             std::to_string(p.micro_batches()) + " micro-batches per step, more than the " +
+                             std::to_string(kMaxMicroBatches) + " a step simulation handles",
+         "lower global_batch, or raise micro_batch or dp");
   }
   if (p.schedule == PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) {
     fail("pp_schedule", "interleaved 1F1B needs the " + std::to_string(p.micro_batches()) +

@@ -196,8 +196,12 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system);
 
+// Most micro-batches per step a step simulation accepts (it holds every micro-batch's tasks).
+constexpr int64_t kMaxMicroBatches = int64_t{1} << 20;
+
 // Checks the plan against the model and the system: degrees multiply to the rank count and divide
-// heads, layers, experts and the batch. Throws Error(kInput) naming the key and the fix.
+// heads, layers, experts and the batch, within kMaxMicroBatches micro-batches. Throws
+// Error(kInput) naming the key and the fix.
 void check_plan(const ParallelPlan& plan, const model::ModelSpec& model, const hw::SystemSpec& system,
                 const std::string& where);
 
