@@ -104,6 +104,11 @@ TEST(KernelCli, KernelShapeTooLargeForSbufSaysTheLimit) {
   expect_one_clear_error(run_trnsim("kernel run softmax --rows 128 --cols 1000000 --mode timing"), 2, "at most");
 }
 
+TEST(KernelCli, KernelTensorsPastHbmAreRefusedBeforeTheProgramIsBuilt) {
+  // 10^11 rows would take minutes and host memory without bound to emit; the HBM check stops it first.
+  expect_one_clear_error(run_trnsim("kernel run gemm --m 99999999999 --mode timing"), 4, "96.00 GiB of HBM");
+}
+
 TEST(KernelCli, UnknownChipListsThePresets) {
   expect_one_clear_error(run_trnsim("kernel run gemm --chip trn9"), 2, "trn2");
 }

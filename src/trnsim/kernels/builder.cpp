@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "trnsim/base/error.h"
+#include "trnsim/base/units.h"
 
 namespace trnsim::kernels {
 namespace {
@@ -26,8 +27,19 @@ HbmTensor KernelBuilder::add_tensor(const std::string& name, DType dtype, std::v
   if (program_.find_tensor(name) >= 0) {
     throw input_error("kernel " + program_.name, "tensor '" + name + "' is declared twice", "give each tensor its own name");
   }
+  // Bytes in double: shapes past any HBM must not overflow before the check refuses them, and
+  // must be refused before the kernel emits instructions for them.
+  double bytes = numerics::dtype_size(dtype);
   for (int64_t d : shape) {
     if (d <= 0) throw input_error("kernel " + program_.name + ": tensor " + name, "has a dimension <= 0", "use positive sizes");
+    bytes *= static_cast<double>(d);
+  }
+  hbm_bytes_ += bytes;
+  if (chip_.hbm_capacity.v > 0 && hbm_bytes_ > static_cast<double>(chip_.hbm_capacity.v)) {
+    throw Error(ErrorKind::kCapacity, "kernel " + program_.name + ": tensor " + name,
+                "brings the HBM tensors to " + format_bytes(hbm_bytes_) + ", more than the " +
+                    format_bytes(static_cast<double>(chip_.hbm_capacity.v)) + " of HBM on a " + chip_.name + " chip",
+                "use smaller shapes or split the work into several kernels");
   }
   HbmTensor h;
   h.id = static_cast<int32_t>(program_.tensors.size());
@@ -97,6 +109,12 @@ int KernelBuilder::stream_of(EngineId e) const {
 
 void KernelBuilder::emit(EngineId e, isa::Body body, const std::vector<const AccessPattern*>& reads,
                          const std::vector<const AccessPattern*>& writes) {
+  if (program_.instructions.size() >= static_cast<size_t>(kMaxInstructions)) {
+    throw input_error("kernel " + program_.name,
+                      "needs more than " + std::to_string(kMaxInstructions) +
+                          " instructions (each holds about 1 KiB of host memory while it is simulated)",
+                      "use smaller shapes or split the work into several kernels");
+  }
   const int s = stream_of(e);
   std::vector<Access> acc;
   acc.reserve(reads.size() + writes.size());

@@ -38,6 +38,10 @@ struct DmaQueues {
   bool spread = false;  // split over every queue whatever the size: lowest latency (a kernel's tail)
 };
 
+// Most instructions one kernel may emit: a bound on the host memory a run takes (about 1 KiB per
+// instruction), far above the library's kernels at their largest realistic shapes.
+constexpr int64_t kMaxInstructions = int64_t{1} << 23;
+
 class KernelBuilder {
  public:
   KernelBuilder(const hw::ChipSpec& chip, std::string name);
@@ -125,6 +129,7 @@ class KernelBuilder {
 
   const hw::ChipSpec& chip_;
   isa::Program program_;
+  double hbm_bytes_ = 0;  // the declared HBM tensors, checked against the chip as they are added
   OnChipAllocator sbuf_alloc_, psum_alloc_;
   DepTracker deps_;
   std::vector<int64_t> counts_;
