@@ -38,7 +38,7 @@ HbmTensor KernelBuilder::add_tensor(const std::string& name, DType dtype, std::v
   if (chip_.hbm_capacity.v > 0 && hbm_bytes_ > static_cast<double>(chip_.hbm_capacity.v)) {
     throw Error(ErrorKind::kCapacity, "kernel " + program_.name + ": tensor " + name,
                 "brings the HBM tensors to " + format_bytes(hbm_bytes_) + ", more than the " +
-                    format_bytes(static_cast<double>(chip_.hbm_capacity.v)) + " of HBM on a " + chip_.name + " chip",
+                    format_bytes(chip_.hbm_capacity.v) + " of HBM on a " + chip_.name + " chip",
                 "use smaller shapes or split the work into several kernels");
   }
   HbmTensor h;

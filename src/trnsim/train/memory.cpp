@@ -113,10 +113,10 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
 }
 
 std::string MemoryReport::describe() const {
-  auto gib = [](double b) { return format_bytes(b); };
-  return "weights " + gib(per_rank.weights) + ", gradients " + gib(per_rank.gradients) + ", optimizer " +
-         gib(per_rank.optimizer) + ", activations " + gib(per_rank.activations) + ", buffers " +
-         gib(per_rank.buffers) + ": total " + gib(per_rank.total()) + " per rank of " + gib(capacity_per_rank);
+  return "weights " + format_bytes(per_rank.weights) + ", gradients " + format_bytes(per_rank.gradients) +
+         ", optimizer " + format_bytes(per_rank.optimizer) + ", activations " + format_bytes(per_rank.activations) +
+         ", buffers " + format_bytes(per_rank.buffers) + ": total " + format_bytes(per_rank.total()) + " per rank of " +
+         format_bytes(capacity_per_rank);
 }
 
 }  // namespace trnsim::train
