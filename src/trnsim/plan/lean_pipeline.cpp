@@ -19,7 +19,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s);
   std::vector<int64_t> next(pp, 0), free(pp, 0), busy(pp, 0);
   LeanPipelineResult r;
-  r.stages.assign(pp, train::StageTimes{Time(), Time(), std::vector<train::ChunkWindow>(v), Time()});
+  r.stages.assign(pp, train::StageTimes(v));
   std::vector<bool> seen_fwd(static_cast<size_t>(chunks), false);
   const int64_t travel = in.travel().ps();
   std::vector<int64_t> sends(pp, 0);
@@ -86,7 +86,7 @@ LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolat
       // micro-batch's forwards and the last one's backwards run alone.
       const int v = in.virtual_stages;
       const StageOrder order(in.schedule, 1, v, m, 0);
-      train::StageTimes st{Time(), Time(), std::vector<train::ChunkWindow>(v), Time()};
+      train::StageTimes st(v);
       Time fwd_first, fwd_rest, bwd_last, bwd_rest;
       for (int c = 0; c < v; ++c) {
         fwd_first += in.duration(order.at(c), c);

@@ -17,7 +17,7 @@ class PipelineSim {
     bwd_end_.assign(fwd_end_.size(), kNotYet);
     for (int s = 0; s < in.pp; ++s) orders_.emplace_back(in.schedule, in.pp, in.virtual_stages, in.micro_batches, s);
     next_.assign(in.pp, 0);
-    stages_.assign(in.pp, StageTimes{Time(), Time(), std::vector<ChunkWindow>(in.virtual_stages), Time()});
+    stages_.assign(in.pp, StageTimes(in.virtual_stages));
     seen_fwd_.assign(static_cast<size_t>(chunks), false);
     running_.assign(in.pp, false);
   }

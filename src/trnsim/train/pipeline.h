@@ -56,6 +56,9 @@ struct ChunkWindow {
 };
 
 struct StageTimes {
+  // A stage of `chunks` local chunks before any task has run.
+  explicit StageTimes(int chunks = 0) : chunks(static_cast<size_t>(chunks)) {}
+
   Time end;                         // end of the stage's last task
   Time busy;                        // sum of its task durations
   std::vector<ChunkWindow> chunks;  // per local chunk (0 .. virtual_stages - 1)

@@ -28,16 +28,31 @@ std::optional<StepResult> unfit(const MemoryReport& memory, const StepOptions& o
   return r;
 }
 
+// The step of a plan whose memory report is `memory` (checked to fit, or memory ignored).
+StepResult simulate_checked(const Experiment& e, const MemoryReport& memory, cost::OpCostModel& cost,
+                            CollectiveTimer& timer, const StepOptions& opts) {
+  const ParallelPlan& p = e.plan;
+  const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, cost, timer), timer,
+                                               cost.overlap_slowdown(), e.system.host_link_bw_per_rank());
+  PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);
+  StepResult r = finish_step(e, p, chunks, pipe.stages, cost, timer);
+  r.memory = memory;
+  r.fits = memory.fits();
+  r.trace = std::move(pipe.tasks);
+  return r;
+}
+
 }  // namespace
 
 StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
   const auto wall0 = std::chrono::steady_clock::now();
   // Checked before the cost model is built: a plan that does not fit needs none.
-  if (auto r = unfit(memory_per_rank(e.model, e.plan, e.system), opts)) return *r;
+  const MemoryReport memory = memory_per_rank(e.model, e.plan, e.system);
+  if (auto r = unfit(memory, opts)) return *r;
   auto cost = cost::make_cost_model(e.system, cost_options(e.plan));
   const net::NetworkModel net(e.system);
   NetworkTimer timer(net);
-  StepResult r = simulate_step(e, *cost, timer, opts);
+  StepResult r = simulate_checked(e, memory, *cost, timer, opts);
   // The wall time counts building the models too.
   r.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return r;
@@ -46,16 +61,9 @@ StepResult simulate_step(const Experiment& e, const StepOptions& opts) {
 StepResult simulate_step(const Experiment& e, cost::OpCostModel& cost, CollectiveTimer& timer,
                          const StepOptions& opts) {
   const auto wall0 = std::chrono::steady_clock::now();
-  const ParallelPlan& p = e.plan;
-  const MemoryReport memory = memory_per_rank(e.model, p, e.system);
+  const MemoryReport memory = memory_per_rank(e.model, e.plan, e.system);
   if (auto r = unfit(memory, opts)) return *r;
-  const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, cost, timer), timer,
-                                               cost.overlap_slowdown(), e.system.host_link_bw_per_rank());
-  PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);
-  StepResult r = finish_step(e, p, chunks, pipe.stages, cost, timer);
-  r.memory = memory;
-  r.fits = memory.fits();
-  r.trace = std::move(pipe.tasks);
+  StepResult r = simulate_checked(e, memory, cost, timer, opts);
   r.sim_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return r;
 }
