@@ -193,6 +193,32 @@ TEST(TrainStep, WithoutDpOverlapZero3GathersShow) {
   EXPECT_NEAR(off.breakdown.compute_s, on.breakdown.compute_s, 1e-9);
 }
 
+// FSDP with prefetch still waits for its first unit (the first layer with the root's embedding,
+// norm and head) before the first forward, and reduce-scatters it after the last backward.
+TEST(TrainStep, Zero3FirstGatherAndLastScatterAreExposed) {
+  const Experiment e =
+      experiment(p5(16), "llama3-8b", "global_batch: 16, tp: 1, dp: 16, zero: 3, precision: bf16, dp_overlap: true");
+  const StepResult r = simulate_step(e);
+  expect_sane(e, r);
+  cost::CostOptions co;
+  auto cost = cost::make_cost_model(e.system, co);
+  const net::NetworkModel net(e.system);
+  NetworkTimer timer(net);
+  const LayerParts lp = layer_parts(e.model, e.plan, *cost, timer);
+  const std::vector<Part> chunks = chunk_parts(e.model, e.plan, lp, timer, cost->overlap_slowdown(), 0);
+  ASSERT_EQ(chunks.size(), 1u);
+  const double unit = lp.dense.dense_params + lp.embedding.dense_params + lp.head.dense_params;
+  EXPECT_GT(lp.embedding.dense_params, 0.5e9);  // 128,256 x 4,096, untied
+  EXPECT_GT(lp.head.dense_params, 0.5e9);
+  const net::Group dp = group_layout(e.plan).dense_dp;
+  const Time gather = timer.time(net::CollectiveKind::kAllGather, unit * 2, dp);
+  const Time scatter = timer.time(net::CollectiveKind::kReduceScatter, unit * e.plan.grad_bytes(), dp);
+  EXPECT_EQ(chunks[0].zero3_lead, gather);
+  EXPECT_EQ(chunks[0].zero3_tail, scatter);
+  // One micro-batch, no pipeline: both edges add to what the chunk's overlap leaves exposed.
+  EXPECT_NEAR(r.breakdown.dp_comm_s, (chunks[0].dp + gather + scatter).seconds(), 1e-9);
+}
+
 // While communication hides behind compute the compute slows by the cost model's overlap_slowdown:
 // the hidden part of the reduction costs that fraction of itself.
 TEST(TrainStep, HiddenCommunicationSlowsTheComputeItHidesBehind) {

@@ -81,6 +81,23 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   return out;
 }
 
+// ZeRO-3's edges of the step, which the chunks' per-micro-batch overlap leaves out: the gathers of
+// each stage's first unit are issued at the step's start, and whatever is not ready by its first
+// forward delays the whole step (param_gather_exposed, the same for every stage); a stage's last
+// reduce-scatter, of its first chunk's first unit, follows that chunk's last backward (exposed).
+// In between, the next micro-batch's gathers hide behind the work before them.
+StageDp zero3_edges(const std::vector<Part>& chunks, const std::vector<StageTimes>& stages, int s) {
+  StageDp out;
+  for (size_t t = 0; t < stages.size(); ++t) {
+    const Time ready = chunks[t].zero3_lead, start = stages[t].chunks[0].first_fwd_start;
+    if (ready > start) out.param_gather_exposed = max(out.param_gather_exposed, ready - start);
+  }
+  const StageTimes& st = stages[static_cast<size_t>(s)];
+  const Time done = st.chunks[0].last_bwd_end + chunks[static_cast<size_t>(s)].zero3_tail;
+  if (done > st.end) out.exposed = done - st.end;
+  return out;
+}
+
 // `op` as the plan trains it: LoRA trains small adapters beside frozen weights (adapter GEMMs of
 // rank r << hidden are under 1% of the layer and not modelled), so its weighted matmuls' backward
 // computes the input gradient alone.
@@ -365,12 +382,21 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
     if (p.zero >= 3) {
       // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
       // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
-      auto both = [&](CollectiveKind k, double bytes_per) {
-        return timer.time(k, c.dense_params * bytes_per, groups.dense_dp) +
-               timer.time(k, c.expert_params * bytes_per, groups.expert_dp);
+      auto both = [&](CollectiveKind k, const Part& held, double bytes_per) {
+        return timer.time(k, held.dense_params * bytes_per, groups.dense_dp) +
+               timer.time(k, held.expert_params * bytes_per, groups.expert_dp);
       };
-      const Time gather = both(CollectiveKind::kAllGather, dtype_bytes(p));
-      const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, p.grad_bytes());
+      const Time gather = both(CollectiveKind::kAllGather, c, dtype_bytes(p));
+      const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, c, p.grad_bytes());
+      // FSDP shards a model in units: each layer, and the root holding what lies outside the
+      // layers (embedding, final norm, head), gathered with the first layer at the start of the
+      // forward and reduce-scattered after the first layer's backward at its end.
+      Part edge;
+      if (blocks.dense > 0 || blocks.moe > 0) edge.add(blocks.dense > 0 ? lp.dense : lp.moe);
+      if (cl.embedding) edge.add(lp.embedding);
+      if (cl.head) edge.add(lp.head);
+      c.zero3_lead = both(CollectiveKind::kAllGather, edge, dtype_bytes(p));
+      c.zero3_tail = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, edge, p.grad_bytes());
       const Time fwd = p.dp_overlap ? beside(c.fwd, gather, overlap_slowdown) : c.fwd + gather;
       const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
@@ -430,7 +456,9 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
       alone_ep += c.alone_ep_f * nf + c.alone_ep_b * nb;
       alone_host += c.alone_host_f * nf + c.alone_host_b * nb;
     }
-    const StageDp dp = p.zero >= 3 ? StageDp{} : data_parallel(p, timer, groups, local, st, cost.overlap_slowdown());
+    const StageDp dp = p.zero < 3     ? data_parallel(p, timer, groups, local, st, cost.overlap_slowdown())
+                       : p.dp_overlap ? zero3_edges(chunks, stages, s)
+                                      : StageDp{};  // without overlap the chunks carry it all
     const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.dense_params, stage.expert_params));
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;

@@ -52,6 +52,9 @@ struct Part {
   double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
   double hardware_flops = 0;       // including recompute
   double dense_params = 0, expert_params = 0;  // held by this rank
+  // ZeRO-3 (chunks only, once per step): the parameter gather of the chunk's first unit and the
+  // gradient reduce-scatter of its last one in the backward, which no compute can hide.
+  Time zero3_lead, zero3_tail;
   void add(const Part& o, int64_t n = 1);
 };
 
@@ -76,7 +79,8 @@ LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::O
 
 // Per global chunk (virtual index x pp + stage): its layers' parts, plus ZeRO-3's parameter
 // gathers and gradient scatters where they do not hide behind the chunk's compute (which slows by
-// the cost model's `overlap_slowdown` while they run beside it).
+// the cost model's `overlap_slowdown` while they run beside it), and the step's leading gather
+// and trailing scatter (Part::zero3_lead, zero3_tail) that finish_step charges.
 // The first activation_offload_layers layers of each chunk send their saved activations to the
 // host over `host_bw` (SystemSpec::host_link_bw_per_rank) while the next layer computes, and
 // fetch them back while the layer after them runs its backward; copies that outlast that compute
