@@ -219,6 +219,29 @@ TEST(TrainStep, Zero3FirstGatherAndLastScatterAreExposed) {
   EXPECT_NEAR(r.breakdown.dp_comm_s, (chunks[0].dp + gather + scatter).seconds(), 1e-9);
 }
 
+// NeuronX Distributed adds every micro-batch's gradients into fp32 main gradients by a pass of
+// their own: per micro-batch, each part's parameters read in bf16 and the accumulator read and
+// written, as memory-bound passes on the compute stream.
+TEST(TrainStep, GradientAccumulationPassCostsAMemoryPassPerMicroBatch) {
+  const std::string system = "{preset: trn1.32xlarge, accelerator: trn1, count: 16, neuron_cores: 32}";
+  const std::string plan = "global_batch: 16, tp: 8, dp: 4, recompute: selective, precision: bf16";
+  const Experiment nxd = experiment(system, "llama2-7b", plan + ", framework: NeuronX Distributed");
+  const Experiment off = experiment(system, "llama2-7b", plan + ", framework: NeuronX Distributed, grad_accumulation_pass: false");
+  EXPECT_TRUE(nxd.plan.grad_accumulation_pass);
+  EXPECT_FALSE(off.plan.grad_accumulation_pass);
+  EXPECT_FALSE(experiment(system, "llama2-7b", plan).plan.grad_accumulation_pass);
+  const StepResult with = simulate_step(nxd), without = simulate_step(off);
+  expect_sane(nxd, with);
+  cost::CostOptions co;
+  auto cost = cost::make_cost_model(off.system, co);
+  const net::NetworkModel net(off.system);
+  NetworkTimer timer(net);
+  const LayerParts lp = layer_parts(off.model, off.plan, *cost, timer);
+  auto pass = [&](const Part& part) { return cost->memory_bound(part.dense_params * (2 + 8)).seconds(); };
+  const double per_micro_batch = off.model.layers * pass(lp.dense) + pass(lp.embedding) + pass(lp.head);
+  EXPECT_NEAR(with.breakdown.compute_s - without.breakdown.compute_s, 4 * per_micro_batch, 1e-6 * with.step_time_s);
+}
+
 // While communication hides behind compute the compute slows by the cost model's overlap_slowdown:
 // the hidden part of the reduction costs that fraction of itself.
 TEST(TrainStep, HiddenCommunicationSlowsTheComputeItHidesBehind) {

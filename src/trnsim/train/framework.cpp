@@ -39,6 +39,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("expert_tp")) f.expert_tp = static_cast<int>(r.integer("expert_tp", 1, 1));
   if (!r.absent("dp_overlap")) f.dp_overlap = r.boolean("dp_overlap");
   if (!r.absent("grad_reduce_in_fp32")) f.grad_reduce_in_fp32 = r.boolean("grad_reduce_in_fp32");
+  if (!r.absent("grad_accumulation_pass")) f.grad_accumulation_pass = r.boolean("grad_accumulation_pass");
   if (!r.absent("selective_recompute")) {
     // A module list is per run (training.recompute_modules), not a framework default.
     f.selective_recompute = selective_policy_named(

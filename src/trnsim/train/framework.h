@@ -33,6 +33,9 @@ struct FrameworkDefaults {
   std::optional<bool> dp_overlap;
   // Gradients accumulated and reduced in fp32 (ParallelPlan::grad_reduce_in_fp32); unset: on.
   std::optional<bool> grad_reduce_in_fp32;
+  // Gradients accumulated by a pass of their own per micro-batch (ParallelPlan::grad_accumulation_pass);
+  // unset: off.
+  std::optional<bool> grad_accumulation_pass;
   // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.
   std::optional<model::SelectivePolicy> selective_recompute;
   // When expert all-to-alls overlap another micro-batch's compute (ParallelPlan::ep_overlap_rule);

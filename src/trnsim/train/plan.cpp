@@ -194,6 +194,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                                               (p.tp == 1 || p.sequence_parallel));
   p.dp_overlap = bool_or(r, "dp_overlap", !framework || framework->dp_overlap.value_or(true));
   p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
+  p.grad_accumulation_pass =
+      bool_or(r, "grad_accumulation_pass", framework && framework->grad_accumulation_pass.value_or(false));
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
   } else {

@@ -109,6 +109,12 @@ struct ParallelPlan {
   // else in the 16-bit parameter type: half the gradient buffer and half the reduction bytes.
   // fp16 training keeps fp16 gradients; fp32 training fp32 ones.
   bool grad_reduce_in_fp32 = true;
+  // Each micro-batch's gradients added into fp32 main gradients by a pass of their own after its
+  // backward (`grad_accumulation_pass`; torch-xla's ZeRO-1 gradient hooks, which NeuronX
+  // Distributed turns on with its default fp32 gradient accumulation): it reads the gradient and
+  // reads and writes the accumulator. Off: accumulated inside the weight-gradient GEMMs
+  // (Megatron's gradient_accumulation_fusion) or assigned by the one micro-batch.
+  bool grad_accumulation_pass = false;
   // When pipeline sends and receives run beside the compute (pp_overlap()): the run's own
   // `pp_overlap` true or false (always or never), else the framework's rule.
   PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;
