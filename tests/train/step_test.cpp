@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "train_test_util.h"
 #include "trnsim/train/step.h"
@@ -35,6 +36,17 @@ void expect_sane(const Experiment& e, const StepResult& r) {
   EXPECT_GE(r.slowest_stage, 0);
   EXPECT_LT(r.slowest_stage, e.plan.pp);
 }
+
+// The layer parts of `e` as the step simulation builds them, with the models that timed them.
+struct PartsOf {
+  explicit PartsOf(const Experiment& e)
+      : cost(cost::make_cost_model(e.system, cost::CostOptions{})), net(e.system), timer(net),
+        lp(layer_parts(e.model, e.plan, *cost, timer)) {}
+  std::unique_ptr<cost::OpCostModel> cost;
+  const net::NetworkModel net;
+  NetworkTimer timer;
+  const LayerParts lp;
+};
 
 TEST(TrainStep, ASmallStepIsSane) {
   const Experiment e = experiment(kTrn2, "llama3-8b",
@@ -162,11 +174,8 @@ TEST(TrainStep, OffloadStallsWhereTheCopyOutlastsTheCompute) {
   EXPECT_GT(slow.breakdown.offload_s, 0);
   EXPECT_NEAR(slow.step_time_s, base.step_time_s + slow.breakdown.offload_s, 1e-9 * base.step_time_s);
   // By hand: 8 micro-batches x 16 layers x (copy - forward) and (copy - backward) where positive.
-  cost::CostOptions co;
-  auto cost = cost::make_cost_model(e.system, co);
-  const net::NetworkModel net(e.system);
-  NetworkTimer timer(net);
-  const LayerParts lp = layer_parts(e.model, e.plan, *cost, timer);
+  PartsOf parts(e);
+  const LayerParts& lp = parts.lp;
   const double copy = lp.dense.saved_bytes / e.system.accel.host_link_bw.bytes_per_s;
   const double stall = std::max(0.0, copy - lp.dense.fwd.seconds()) + std::max(0.0, copy - lp.dense.bwd.seconds());
   EXPECT_GT(copy, lp.dense.fwd.seconds());
@@ -200,19 +209,16 @@ TEST(TrainStep, Zero3FirstGatherAndLastScatterAreExposed) {
       experiment(p5(16), "llama3-8b", "global_batch: 16, tp: 1, dp: 16, zero: 3, precision: bf16, dp_overlap: true");
   const StepResult r = simulate_step(e);
   expect_sane(e, r);
-  cost::CostOptions co;
-  auto cost = cost::make_cost_model(e.system, co);
-  const net::NetworkModel net(e.system);
-  NetworkTimer timer(net);
-  const LayerParts lp = layer_parts(e.model, e.plan, *cost, timer);
-  const std::vector<Part> chunks = chunk_parts(e.model, e.plan, lp, timer, cost->overlap_slowdown(), 0);
+  PartsOf parts(e);
+  const LayerParts& lp = parts.lp;
+  const std::vector<Part> chunks = chunk_parts(e.model, e.plan, lp, parts.timer, parts.cost->overlap_slowdown(), 0);
   ASSERT_EQ(chunks.size(), 1u);
   const double unit = lp.dense.dense_params + lp.embedding.dense_params + lp.head.dense_params;
   EXPECT_GT(lp.embedding.dense_params, 0.5e9);  // 128,256 x 4,096, untied
   EXPECT_GT(lp.head.dense_params, 0.5e9);
   const net::Group dp = group_layout(e.plan).dense_dp;
-  const Time gather = timer.time(net::CollectiveKind::kAllGather, unit * 2, dp);
-  const Time scatter = timer.time(net::CollectiveKind::kReduceScatter, unit * e.plan.grad_bytes(), dp);
+  const Time gather = parts.timer.time(net::CollectiveKind::kAllGather, unit * 2, dp);
+  const Time scatter = parts.timer.time(net::CollectiveKind::kReduceScatter, unit * e.plan.grad_bytes(), dp);
   EXPECT_EQ(chunks[0].zero3_lead, gather);
   EXPECT_EQ(chunks[0].zero3_tail, scatter);
   // One micro-batch, no pipeline: both edges add to what the chunk's overlap leaves exposed.
@@ -232,12 +238,9 @@ TEST(TrainStep, GradientAccumulationPassCostsAMemoryPassPerMicroBatch) {
   EXPECT_FALSE(experiment(system, "llama2-7b", plan).plan.grad_accumulation_pass);
   const StepResult with = simulate_step(nxd), without = simulate_step(off);
   expect_sane(nxd, with);
-  cost::CostOptions co;
-  auto cost = cost::make_cost_model(off.system, co);
-  const net::NetworkModel net(off.system);
-  NetworkTimer timer(net);
-  const LayerParts lp = layer_parts(off.model, off.plan, *cost, timer);
-  auto pass = [&](const Part& part) { return cost->memory_bound(part.dense_params * (2 + 8)).seconds(); };
+  PartsOf parts(off);
+  const LayerParts& lp = parts.lp;
+  auto pass = [&](const Part& part) { return parts.cost->memory_bound(part.dense_params * (2 + 8)).seconds(); };
   const double per_micro_batch = off.model.layers * pass(lp.dense) + pass(lp.embedding) + pass(lp.head);
   EXPECT_NEAR(with.breakdown.compute_s - without.breakdown.compute_s, 4 * per_micro_batch, 1e-6 * with.step_time_s);
 }
