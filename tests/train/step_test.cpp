@@ -225,6 +225,34 @@ TEST(TrainStep, Zero3FirstGatherAndLastScatterAreExposed) {
   EXPECT_NEAR(r.breakdown.dp_comm_s, (chunks[0].dp + gather + scatter).seconds(), 1e-9);
 }
 
+// Under a pipeline, torchtitan's FSDP2 keeps a stage's parameters gathered for the whole step and
+// reduce-scatters its gradients once: it holds and moves what ZeRO-1 does, where per-micro-batch
+// ZeRO-3 holds shards and gathers twice per micro-batch.
+TEST(TrainStep, Zero3GatheredOncePerStepUnderAPipeline) {
+  const std::string plan = "global_batch: 64, tp: 8, pp: 4, dp: 2, pp_schedule: interleaved-1f1b, precision: bf16";
+  const Experiment titan = experiment(p5(64), "llama3-70b", plan + ", zero: 3, framework: torchtitan");
+  EXPECT_TRUE(titan.plan.zero3_gather_once);
+  EXPECT_TRUE(titan.plan.zero3_once_per_step());
+  EXPECT_EQ(titan.plan.virtual_stages, 2);  // torchtitan's chunks per stage when none are given
+  const std::string same = plan + ", pp_virtual_stages: 2";
+  const Experiment each = experiment(p5(64), "llama3-70b", same + ", zero: 3");
+  const Experiment once = experiment(p5(64), "llama3-70b", same + ", zero: 3, zero3_gather_once: true");
+  const Experiment zero1 = experiment(p5(64), "llama3-70b", same + ", zero: 1");
+  EXPECT_FALSE(each.plan.zero3_gather_once);
+  const StepResult r_each = simulate_step(each), r_once = simulate_step(once), r_zero1 = simulate_step(zero1);
+  expect_sane(once, r_once);
+  EXPECT_DOUBLE_EQ(r_once.memory.per_rank.weights, r_zero1.memory.per_rank.weights);
+  EXPECT_DOUBLE_EQ(r_once.memory.per_rank.gradients, r_zero1.memory.per_rank.gradients);
+  EXPECT_GT(r_once.memory.per_rank.weights, r_each.memory.per_rank.weights);
+  EXPECT_LT(r_once.breakdown.dp_comm_s, r_each.breakdown.dp_comm_s);
+  // Its reduce-scatter waits for the whole last backward; ZeRO-1's buckets start inside it.
+  EXPECT_GE(r_once.breakdown.dp_comm_s, r_zero1.breakdown.dp_comm_s);
+  // Without a pipeline the flag changes nothing: FSDP reshards after each forward.
+  const std::string flat = "global_batch: 64, tp: 8, dp: 8, zero: 3, precision: bf16";
+  EXPECT_DOUBLE_EQ(simulate_step(experiment(p5(64), "llama3-70b", flat + ", zero3_gather_once: true")).step_time_s,
+                   simulate_step(experiment(p5(64), "llama3-70b", flat)).step_time_s);
+}
+
 // NeuronX Distributed adds every micro-batch's gradients into fp32 main gradients by a pass of
 // their own: per micro-batch, each part's parameters read in bf16 and the accumulator read and
 // written, as memory-bound passes on the compute stream.

@@ -135,7 +135,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
       auto sync = [&](double params, const net::Group& g) {
         const double share = ring_share(g.size);
         double per_rank = 0;
-        if (p.zero >= 3) per_rank = mb * params * share * (2.0 * param + grad);
+        if (p.shards_weights()) per_rank = mb * params * share * (2.0 * param + grad);
         else if (p.zero >= 1) per_rank = params * share * (grad + param);
         else per_rank = params * 2.0 * share * grad;
         add_comm(per_rank * replicas, g, a.dp_bytes);

@@ -36,6 +36,11 @@ struct FrameworkDefaults {
   // Gradients accumulated by a pass of their own per micro-batch (ParallelPlan::grad_accumulation_pass);
   // unset: off.
   std::optional<bool> grad_accumulation_pass;
+  // ZeRO-3 under a pipeline gathers once per step (ParallelPlan::zero3_gather_once); unset: off.
+  std::optional<bool> zero3_gather_once;
+  // Model chunks per pipeline stage of an interleaved schedule whose run does not give them
+  // (ParallelPlan::virtual_stages); unset: two layers per chunk.
+  std::optional<int> pp_virtual_stages;
   // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.
   std::optional<model::SelectivePolicy> selective_recompute;
   // When expert all-to-alls overlap another micro-batch's compute (ParallelPlan::ep_overlap_rule);

@@ -91,8 +91,8 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     MemoryBreakdown b;
     const double params = dense + expert;
     const double trained = p.lora_rank > 0 ? 0.0 : 1.0;  // LoRA adapters are negligible
-    b.weights = p.held_params(dense, expert, p.zero >= 3) * weight_bytes;
-    b.gradients = trained * p.held_params(dense, expert, p.zero >= 2) * grad_bytes;
+    b.weights = p.held_params(dense, expert, p.shards_weights()) * weight_bytes;
+    b.gradients = trained * p.held_params(dense, expert, p.shards_gradients()) * grad_bytes;
     b.optimizer = trained * p.held_params(dense, expert, p.zero >= 1) * optim_bytes;
     // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
     const double per_chunk = static_cast<double>(layers) / p.virtual_stages;
@@ -106,7 +106,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     // Runtime, communication buckets and allocator slack: 1 GiB (estimate), plus two gathered
     // layers under ZeRO-3 (one in use, one prefetched).
     b.buffers = 1073741824.0;
-    if (p.zero >= 3 && layers > 0) b.buffers += 2.0 * params / layers * weight_bytes;
+    if (p.shards_weights() && layers > 0) b.buffers += 2.0 * params / layers * weight_bytes;
     if (b.total() > best.per_rank.total()) best.per_rank = b;
   }
   return best;

@@ -88,6 +88,10 @@ model::SelectivePolicy selective_policy_named(std::string_view name) {
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model) {
   ConfigReader r(block);
   ParallelPlan p;
+  // Free text; where it names a framework in configs/frameworks/ (or a release in configs/releases/),
+  // that file gives defaults.
+  const std::string framework_text = r.absent("framework") ? "" : r.str("framework");
+  const auto framework = framework_for(framework_text);
   p.global_batch = r.integer("global_batch", 1, int64_t{1} << 40);
   p.micro_batch = int_or(r, "micro_batch", 1, int64_t{1} << 30, 1);
   const bool tp_unset = r.absent("tp"), dp_unset = r.absent("dp");
@@ -114,9 +118,12 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
                : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
                                              : PipelineSchedule::kNone;
-  // Interleaving with no published depth: two layers per model chunk, the granularity
-  // Megatron's interleaved configurations commonly use (docs/training.md).
-  const int chunk_default = p.pp > 1 ? std::max(1, model.layers / (2 * p.pp)) : 1;
+  // Interleaving with no published depth: the framework's model chunks per stage, else two layers
+  // per model chunk, the granularity Megatron's interleaved configurations commonly use
+  // (docs/training.md).
+  const int chunk_default = p.pp <= 1 ? 1
+                            : framework && framework->pp_virtual_stages ? *framework->pp_virtual_stages
+                                                                        : std::max(1, model.layers / (2 * p.pp));
   p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
   // A module list (Megatron-Core's --recompute-modules) means selective recompute of those modules.
   const bool modules = !r.absent("recompute_modules");
@@ -138,10 +145,6 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                 : prec == "int8" ? cost::Precision::kInt8
                                  : cost::Precision::kBf16;
   p.flash_attention = bool_or(r, "flash_attention", true);
-  // Free text; where it names a framework in configs/frameworks/ (or a release in configs/releases/),
-  // that file gives defaults.
-  const std::string framework_text = r.absent("framework") ? "" : r.str("framework");
-  const auto framework = framework_for(framework_text);
   const std::string kernel = choice_or(r, "attention_kernel", {"auto", "fused", "flash2"}, "auto");
   p.attention_kernel = kernel == "flash2"  ? cost::AttentionKernel::kFlash2
                        : kernel == "fused" ? cost::AttentionKernel::kFused
@@ -196,6 +199,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.grad_reduce_in_fp32 = bool_or(r, "grad_reduce_in_fp32", !framework || framework->grad_reduce_in_fp32.value_or(true));
   p.grad_accumulation_pass =
       bool_or(r, "grad_accumulation_pass", framework && framework->grad_accumulation_pass.value_or(false));
+  p.zero3_gather_once = bool_or(r, "zero3_gather_once", framework && framework->zero3_gather_once.value_or(false));
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
   } else {

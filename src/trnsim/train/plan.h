@@ -115,6 +115,11 @@ struct ParallelPlan {
   // reads and writes the accumulator. Off: accumulated inside the weight-gradient GEMMs
   // (Megatron's gradient_accumulation_fusion) or assigned by the one micro-batch.
   bool grad_accumulation_pass = false;
+  // ZeRO-3 under a pipeline keeps each chunk's parameters gathered from its first forward to its
+  // last backward, accumulates unsharded gradients, and reduce-scatters them once after that
+  // backward (`zero3_gather_once`; PyTorch's pipelining stages with FSDP2, as torchtitan runs
+  // them). Off: gathered and reduce-scattered every micro-batch (DeepSpeed's ZeRO-3).
+  bool zero3_gather_once = false;
   // When pipeline sends and receives run beside the compute (pp_overlap()): the run's own
   // `pp_overlap` true or false (always or never), else the framework's rule.
   PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;
@@ -135,6 +140,13 @@ struct ParallelPlan {
   std::vector<ChunkLayers> layout;
 
   int etp() const { return expert_tp > 0 ? expert_tp : tp; }
+  // Parameters and gradients stay gathered for the whole step (zero3_gather_once under a
+  // pipeline): ZeRO-3 then holds and moves what ZeRO-1 does, the gather and the reduction once
+  // per chunk and step.
+  bool zero3_once_per_step() const { return zero >= 3 && zero3_gather_once && pp > 1; }
+  // Parameters, and gradients, sharded over the data-parallel ranks while the step runs.
+  bool shards_weights() const { return zero >= 3 && !zero3_once_per_step(); }
+  bool shards_gradients() const { return zero >= 2 && !zero3_once_per_step(); }
   // Pipeline sends and receives run beside the compute (`pp_overlap`; Megatron's
   // overlap_p2p_comm under the interleaved schedule, PyTorch's and XLA's asynchronous
   // transfers). Off: a task that sends holds its stage until the transfer ends (Megatron's
@@ -167,7 +179,7 @@ struct ParallelPlan {
     const double per_shard_param = fp32 ? 32.0
                                         : (g < 4 ? g + 4 : 0.0) + (precision == cost::Precision::kFp16 ? 8.0 : 0.0) +
                                               4 + 28 + 6;
-    return per_shard_param * held_params(dense, expert, zero >= 1) + g * held_params(dense, expert, zero >= 2);
+    return per_shard_param * held_params(dense, expert, zero >= 1) + g * held_params(dense, expert, shards_gradients());
   }
   // Of `dense` and `expert` parameters, those a rank keeps: where `sharded` (a ZeRO stage), each
   // kind split over its data-parallel replicas (dp x cp for dense ones, expert_replicas() for

@@ -37,6 +37,8 @@ Time last_bucket(Time whole, double params) {
 // with interleaved pipelines the early chunks hide behind the later ones. ZeRO-1/2 gather the
 // updated parameters the same way before each chunk's first forward of the next step; whatever
 // is not ready delays the whole step. The compute they hide behind slows by `slowdown` meanwhile.
+// ZeRO-3 gathered once per step (ParallelPlan::zero3_once_per_step) gathers the same way, and
+// reduce-scatters a chunk's gradients only after its last backward has ended.
 // Without dp_overlap the reductions all follow the stage's last task and each gather must be
 // done before its chunk's first forward.
 StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
@@ -57,14 +59,18 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
     const Time grads = both(reduce, c, p.grad_bytes());
-    net = p.dp_overlap ? max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params),
-                             max(net, w.last_bwd_start) + grads)
-                       : net + grads;
+    if (!p.dp_overlap) {
+      net += grads;
+    } else if (p.zero3_once_per_step()) {
+      net = max(net, w.last_bwd_end) + grads;  // the stage's post-backward, after the whole backward
+    } else {
+      net = max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params), max(net, w.last_bwd_start) + grads);
+    }
     busy += grads;
   }
   out.exposed = net > st.end ? net - st.end : Time();
   out.exposed += Time::from_seconds(slowdown * std::max(0.0, (busy - out.exposed).seconds()));
-  if (p.zero == 1 || p.zero == 2) {
+  if (p.zero >= 1) {
     // The gathers run back to back from the step's start in the order the forwards need them.
     Time gathered, delay;
     for (size_t i = 0; i < chunks.size(); ++i) {
@@ -383,7 +389,7 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
     c.offload = off_f + off_b;
     c.fwd += off_f;
     c.bwd += off_b;
-    if (p.zero >= 3) {
+    if (p.shards_weights()) {
       // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
       // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
       auto both = [&](CollectiveKind k, const Part& held, double bytes_per) {
@@ -460,9 +466,9 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
       alone_ep += c.alone_ep_f * nf + c.alone_ep_b * nb;
       alone_host += c.alone_host_f * nf + c.alone_host_b * nb;
     }
-    const StageDp dp = p.zero < 3     ? data_parallel(p, timer, groups, local, st, cost.overlap_slowdown())
-                       : p.dp_overlap ? zero3_edges(chunks, stages, s)
-                                      : StageDp{};  // without overlap the chunks carry it all
+    const StageDp dp = !p.shards_weights() ? data_parallel(p, timer, groups, local, st, cost.overlap_slowdown())
+                       : p.dp_overlap      ? zero3_edges(chunks, stages, s)
+                                           : StageDp{};  // without overlap the chunks carry it all
     const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.dense_params, stage.expert_params));
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;
