@@ -13,6 +13,8 @@ import sys
 
 import torch
 
+from timing import kernel_ms, timed
+
 SHAPES = ((128256, 4096, 16384), (131072, 2048, 4096), (32000, 4096, 4096), (16032, 16384, 8192))
 
 
@@ -25,28 +27,10 @@ def measure(vocab, hidden, tokens):
         emb.weight.grad = None  # a fresh gradient each step, as zero_grad(set_to_none) leaves it
         emb(ids).backward(grad)
 
-    for _ in range(3):
-        step()
-    torch.cuda.synchronize()
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
-        step()
-        torch.cuda.synchronize()
-    kernels = {}
-    for e in prof.events():
-        if e.device_type != torch.autograd.DeviceType.CUDA:
-            continue
-        t = (e.device_time_total if hasattr(e, "device_time_total") else e.cuda_time_total) / 1e3
-        kernels[e.name[:90]] = kernels.get(e.name[:90], 0.0) + t
-    times = []
-    for _ in range(10):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        step()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
+    ms = timed(step)  # warms up first
+    kernels = kernel_ms(step)
     return {"vocab": vocab, "hidden": hidden, "tokens": tokens, "table_bytes": vocab * hidden * 2,
-            "fwd_bwd_ms": sorted(times)[len(times) // 2],
+            "fwd_bwd_ms": ms,
             "kernels_ms": dict(sorted(kernels.items(), key=lambda kv: -kv[1])[:8])}
 
 

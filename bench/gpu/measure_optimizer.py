@@ -19,24 +19,11 @@ import time
 
 import torch
 
+from timing import timed
+
 LAYER = [(4096, 4096), (1024, 4096), (1024, 4096), (4096, 4096),
          (14336, 4096), (14336, 4096), (4096, 14336), (4096,), (4096,)]
 LAYER_PARAMS = sum(torch.Size(s).numel() for s in LAYER)
-
-
-def timed(fn, iters=10, warm=3):
-    for _ in range(warm):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iters):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    return sorted(times)[len(times) // 2]
 
 
 def shapes(params):

@@ -24,39 +24,20 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from timing import kernel_ms, timed
+
 HIDDEN, VOCAB, LAYERS, FFN, KV = 4096, 128256, 32, 14336, 1024
 BATCH, SEQ, SHARDS = 2, 8192, 32
 
 
-def timed(fn, iters=10, warm=3):
-    for _ in range(warm):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iters):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    return sorted(times)[len(times) // 2]
-
-
 def kernel_split(fn):
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
-        fn()
-        torch.cuda.synchronize()
-    out = {"matmul_ms": 0.0, "other_ms": 0.0, "kernels": {}}
-    for e in prof.events():
-        if e.device_type != torch.autograd.DeviceType.CUDA:
-            continue
-        t = (e.device_time_total if hasattr(e, "device_time_total") else e.cuda_time_total) / 1e3
-        n = e.name.lower()
-        kind = "matmul_ms" if any(s in n for s in ("gemm", "nvjet", "xmma", "cutlass", "sm90_")) else "other_ms"
-        out[kind] += t
-        out["kernels"][e.name[:100]] = out["kernels"].get(e.name[:100], 0.0) + t
-    out["kernels"] = dict(sorted(out["kernels"].items(), key=lambda kv: -kv[1])[:12])
+    """One profiled call's GPU time split into matmuls and the rest, with its largest kernels."""
+    kernels = kernel_ms(fn)
+    out = {"matmul_ms": 0.0, "other_ms": 0.0}
+    for name, t in kernels.items():
+        matmul = any(s in name.lower() for s in ("gemm", "nvjet", "xmma", "cutlass", "sm90_"))
+        out["matmul_ms" if matmul else "other_ms"] += t
+    out["kernels"] = dict(sorted(kernels.items(), key=lambda kv: -kv[1])[:12])
     return out
 
 

@@ -1,0 +1,33 @@
+"""GPU timing shared by the measurement scripts in bench/gpu/: the median of CUDA-event-timed
+repetitions, and the GPU time of each kernel of one profiled call."""
+import torch
+
+
+def timed(fn, iters=10, warm=3):
+    """Milliseconds of one call of `fn`, the median of `iters` timed calls after `warm` untimed ones."""
+    for _ in range(warm):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(iters):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        fn()
+        b.record()
+        torch.cuda.synchronize()
+        times.append(a.elapsed_time(b))
+    return sorted(times)[len(times) // 2]
+
+
+def kernel_ms(fn):
+    """GPU milliseconds per kernel name (first 100 characters) over one profiled call of `fn`."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
+        fn()
+        torch.cuda.synchronize()
+    out = {}
+    for e in prof.events():
+        if e.device_type != torch.autograd.DeviceType.CUDA:
+            continue
+        t = (e.device_time_total if hasattr(e, "device_time_total") else e.cuda_time_total) / 1e3
+        out[e.name[:100]] = out.get(e.name[:100], 0.0) + t
+    return out
