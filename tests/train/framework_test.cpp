@@ -50,6 +50,11 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
        "interleaved-across-domains"},
       {"bad_pp_overlap.yaml", "name: x\nmatch: [x]\npp_overlap: {value: sometimes, source: s}\n",
        "always, interleaved, never"},
+      {"bad_gather_once.yaml", "name: x\nmatch: [x]\nzero3_gather_once: {value: often, source: s}\n",
+       "zero3_gather_once"},
+      {"bad_grad_pass.yaml", "name: x\nmatch: [x]\ngrad_accumulation_pass: {value: 2, source: s}\n",
+       "grad_accumulation_pass"},
+      {"bad_chunks.yaml", "name: x\nmatch: [x]\npp_virtual_stages: {value: 0, source: s}\n", "pp_virtual_stages"},
   };
   for (const Case& c : cases) {
     const std::string path = write_file(c.file, c.text);

@@ -139,6 +139,16 @@ TEST(TrainPlan, PipelineSendsFollowTheFrameworkAndTheSchedule) {
   EXPECT_NEAR(blocking.breakdown.compute_s, async.breakdown.compute_s, 1e-9);
 }
 
+// The new switches take true or false, and their messages name the key.
+TEST(TrainPlan, GradientAndGatherSwitchesMustBeBooleans) {
+  for (const char* key : {"grad_accumulation_pass", "zero3_gather_once"}) {
+    const std::string msg = input_error_of([&] {
+      experiment(kTrn2, "llama3-8b", std::string("global_batch: 64, tp: 8, dp: 8, precision: bf16, ") + key + ": often");
+    });
+    EXPECT_NE(msg.find(key), std::string::npos) << msg;
+  }
+}
+
 // NeuronX Distributed reduces gradients in its optimizer step, after the backward.
 TEST(TrainPlan, GradientOverlapFollowsTheFramework) {
   const std::string plan = "global_batch: 64, tp: 8, dp: 8, precision: bf16";
