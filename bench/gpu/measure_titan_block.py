@@ -32,6 +32,8 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch.utils.checkpoint import CheckpointPolicy, checkpoint, create_selective_checkpoint_contexts  # noqa: E402
 
+from timing import is_matmul, kernel_events, timed  # noqa: E402
+
 HIDDEN, HEADS, KV_HEADS, HEAD_DIM, FFN = 4096, 32, 8, 128, 14336
 
 
@@ -109,16 +111,14 @@ def build(layers, fp8, sac):
     return [torch.compile(Checkpointed(l) if sac else l, fullgraph=True) for l in stack]
 
 
-def kernel_split(prof):
-    """GPU time (ms) of one profiled step by kind, and the number of matmul kernels."""
+def kernel_split(fn):
+    """GPU time (ms) of one profiled call of `fn` by kind, and the number of matmul kernels."""
     out = {"matmul_ms": 0.0, "attention_ms": 0.0, "other_ms": 0.0, "matmul_kernels": 0}
-    for e in prof.events():
-        if e.device_type != torch.autograd.DeviceType.CUDA:
-            continue
-        n, t = e.name.lower(), e.device_time_total / 1e3 if hasattr(e, "device_time_total") else e.cuda_time_total / 1e3
+    for name, t in kernel_events(fn):
+        n = name.lower()
         if "flash" in n or "fmha" in n or "attention" in n:
             out["attention_ms"] += t
-        elif any(s in n for s in ("gemm", "nvjet", "xmma", "cutlass", "sm90_", "matmul")):
+        elif is_matmul(n):
             out["matmul_ms"] += t
             out["matmul_kernels"] += 1
         else:
@@ -143,24 +143,14 @@ def run(layers, batch, seq, fp8, sac, iters=8):
         y.float().pow(2).mean().backward()
 
     t0 = time.perf_counter()
-    for _ in range(3):
+    for _ in range(3):  # the first calls compile
         step()
     torch.cuda.synchronize()
     warm_s = time.perf_counter() - t0
-    times = []
-    for _ in range(iters):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        step()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA]) as prof:
-        step()
-        torch.cuda.synchronize()
-    split = kernel_split(prof)
+    ms = timed(step, iters=iters, warm=0)
+    split = kernel_split(step)
     row = {"fp8": fp8, "op_sac": sac, "layers": layers, "batch": batch, "seq": seq,
-           "ms_per_layer": sorted(times)[len(times) // 2] / layers,
+           "ms_per_layer": ms / layers,
            "warmup_and_compile_s": round(warm_s, 1),
            "peak_mem_gib": torch.cuda.max_memory_allocated() / 2**30}
     row.update({k: (v / layers if k.endswith("_ms") else v) for k, v in split.items()})

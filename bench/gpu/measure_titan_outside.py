@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from timing import kernel_ms, timed
+from timing import is_matmul, kernel_ms, timed
 
 HIDDEN, VOCAB, LAYERS, FFN, KV = 4096, 128256, 32, 14336, 1024
 BATCH, SEQ, SHARDS = 2, 8192, 32
@@ -35,8 +35,7 @@ def kernel_split(fn):
     kernels = kernel_ms(fn)
     out = {"matmul_ms": 0.0, "other_ms": 0.0}
     for name, t in kernels.items():
-        matmul = any(s in name.lower() for s in ("gemm", "nvjet", "xmma", "cutlass", "sm90_"))
-        out["matmul_ms" if matmul else "other_ms"] += t
+        out["matmul_ms" if is_matmul(name) else "other_ms"] += t
     out["kernels"] = dict(sorted(kernels.items(), key=lambda kv: -kv[1])[:12])
     return out
 

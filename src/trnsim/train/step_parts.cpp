@@ -89,15 +89,22 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
 
 // ZeRO-3's edges of the step, which the chunks' per-micro-batch overlap leaves out: the gathers of
 // each stage's first unit are issued at the step's start, and whatever is not ready by its first
-// forward delays the whole step (param_gather_exposed, the same for every stage); a stage's last
-// reduce-scatter, of its first chunk's first unit, follows that chunk's last backward (exposed).
-// In between, the next micro-batch's gathers hide behind the work before them.
-StageDp zero3_edges(const std::vector<Part>& chunks, const std::vector<StageTimes>& stages, int s) {
-  StageDp out;
+// forward delays the whole step (the same for every stage, so finish_step computes it once as
+// `lead`); a stage's last reduce-scatter, of its first chunk's first unit, follows that chunk's
+// last backward (exposed). In between, the next micro-batch's gathers hide behind the work
+// before them.
+Time zero3_lead(const std::vector<Part>& chunks, const std::vector<StageTimes>& stages) {
+  Time delay;
   for (size_t t = 0; t < stages.size(); ++t) {
     const Time ready = chunks[t].zero3_lead, start = stages[t].chunks[0].first_fwd_start;
-    if (ready > start) out.param_gather_exposed = max(out.param_gather_exposed, ready - start);
+    if (ready > start) delay = max(delay, ready - start);
   }
+  return delay;
+}
+
+StageDp zero3_edges(const std::vector<Part>& chunks, const std::vector<StageTimes>& stages, int s, Time lead) {
+  StageDp out;
+  out.param_gather_exposed = lead;
   const StageTimes& st = stages[static_cast<size_t>(s)];
   const Time done = st.chunks[0].last_bwd_end + chunks[static_cast<size_t>(s)].zero3_tail;
   if (done > st.end) out.exposed = done - st.end;
@@ -452,6 +459,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
   const int64_t m = p.micro_batches();
   StepResult r;
   Time end;
+  const Time lead = p.shards_weights() && p.dp_overlap ? zero3_lead(chunks, stages) : Time();
   for (int s = 0; s < p.pp; ++s) {
     const StageTimes& st = stages[s];
     Part stage;  // the stage's chunks for one micro-batch
@@ -467,7 +475,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
       alone_host += c.alone_host_f * nf + c.alone_host_b * nb;
     }
     const StageDp dp = !p.shards_weights() ? data_parallel(p, timer, groups, local, st, cost.overlap_slowdown())
-                       : p.dp_overlap      ? zero3_edges(chunks, stages, s)
+                       : p.dp_overlap      ? zero3_edges(chunks, stages, s, lead)
                                            : StageDp{};  // without overlap the chunks carry it all
     const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.dense_params, stage.expert_params));
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
