@@ -339,6 +339,24 @@ TEST(TrainStep, FrozenWeightsLeaveTheBulkReduceScatterExposed) {
   EXPECT_GT(tp_comm(", lora: {rank: 16}"), 1.2 * tp_comm(""));
 }
 
+// Under fp8 linears the sequence-parallel all-gathers carry the 8-bit GEMM inputs (Transformer
+// Engine's fp8 userbuffers, torchao's float8 tensor-parallel styles); the reduce-scatters stay
+// 16-bit. Without overlap a layer exposes two of each per pass: checked exactly.
+TEST(TrainStep, Fp8TensorParallelGathersMoveOneBytePerElement) {
+  for (const char* precision : {"bf16", "fp8"}) {
+    const Experiment e = experiment(p5(64), "llama3-70b",
+                                    std::string("global_batch: 8, micro_batch: 1, tp: 8, dp: 8, sequence_parallel: true, "
+                                                "recompute: none, tp_overlap: false, precision: ") + precision);
+    PartsOf parts(e);
+    const double elements = static_cast<double>(e.model.seq_len) * e.model.hidden;
+    const net::Group tp = group_layout(e.plan).tp;
+    const double gather_bytes = std::string(precision) == "fp8" ? elements : 2 * elements;
+    const Time ag = parts.timer.time(net::CollectiveKind::kAllGather, gather_bytes, tp);
+    const Time rs = parts.timer.time(net::CollectiveKind::kReduceScatter, 2 * elements, tp);
+    EXPECT_EQ(parts.lp.dense.tp, (ag + rs) * 4) << precision;
+  }
+}
+
 TEST(TrainStep, TraceHasEveryTaskWhenAsked) {
   const Experiment e = experiment(p5(16), "llama3-8b",
                                   "global_batch: 8, tp: 8, pp: 2, dp: 1, recompute: full, precision: bf16");

@@ -166,14 +166,14 @@ double split_slowdown(const model::Op& op, int pieces, bool bwd, cost::OpCostMod
 // false: the MLP half has no tensor-parallel layer (MoE layers with whole experts, expert_tp 1,
 // and no shared expert).
 std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const ParallelPlan& p, double act_bytes,
-                                      bool mlp_half, const net::Group& tp, cost::OpCostModel& cost,
+                                      double gather_bytes, bool mlp_half, const net::Group& tp, cost::OpCostModel& cost,
                                       CollectiveTimer& timer) {
   if (p.tp <= 1) return {};
   if (!p.sequence_parallel) {
     const Time ar = timer.time(CollectiveKind::kAllReduce, act_bytes, tp) * 2;
     return {ar, ar};
   }
-  const Time ag = timer.time(CollectiveKind::kAllGather, act_bytes, tp);
+  const Time ag = timer.time(CollectiveKind::kAllGather, gather_bytes, tp);
   const Time rs = timer.time(CollectiveKind::kReduceScatter, act_bytes, tp);
   const int halves = mlp_half ? 2 : 1;
   if (!p.tp_overlap) return {(ag + rs) * halves, (ag + rs) * halves};
@@ -295,8 +295,11 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   Part c = ops_part(ops, true, p, cost);
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double act_bytes = tokens * m.hidden * dtype_bytes(p);
+  // Under fp8 linears the sequence-parallel all-gathers carry the GEMM's 8-bit input: the
+  // activations forward, the output gradients backward (the reduce-scatters stay 16-bit).
+  const double gather_bytes = p.precision == cost::Precision::kFp8 ? tokens * m.hidden : act_bytes;
   const bool mlp_half = !moe || p.etp() == p.tp || m.moe->shared_experts > 0;
-  const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, mlp_half, groups.tp, cost, timer);
+  const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, gather_bytes, mlp_half, groups.tp, cost, timer);
   c.tp = tp_once * (p.recompute == model::Recompute::kFull ? 2 : 1) + tp_bwd;
   // Context parallelism: a ring passes K and V around the cp ranks, hidden behind attention.
   Time cp_f, cp_b;
