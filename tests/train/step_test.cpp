@@ -273,6 +273,19 @@ TEST(TrainStep, GradientAccumulationPassCostsAMemoryPassPerMicroBatch) {
   EXPECT_NEAR(with.breakdown.compute_s - without.breakdown.compute_s, 4 * per_micro_batch, 1e-6 * with.step_time_s);
 }
 
+// FSDP2 under a pipeline accumulates unsharded gradients, so the pass costs there; without a
+// pipeline it reduce-scatters every micro-batch and accumulates shards only: nothing charged.
+TEST(TrainStep, GradientAccumulationPassOnlyWhereGradientsAreWhole) {
+  const std::string piped = "global_batch: 64, tp: 8, pp: 4, dp: 2, zero: 3, pp_schedule: 1f1b, precision: bf16";
+  const Experiment titan = experiment(p5(64), "llama3-70b", piped + ", framework: torchtitan");
+  EXPECT_TRUE(titan.plan.grad_accumulation_pass);
+  const Experiment off = experiment(p5(64), "llama3-70b", piped + ", framework: torchtitan, grad_accumulation_pass: false");
+  EXPECT_GT(simulate_step(titan).breakdown.compute_s, simulate_step(off).breakdown.compute_s);
+  const std::string flat = "global_batch: 64, tp: 8, dp: 8, zero: 3, precision: bf16";
+  EXPECT_DOUBLE_EQ(simulate_step(experiment(p5(64), "llama3-70b", flat + ", grad_accumulation_pass: true")).step_time_s,
+                   simulate_step(experiment(p5(64), "llama3-70b", flat)).step_time_s);
+}
+
 // While communication hides behind compute the compute slows by the cost model's overlap_slowdown:
 // the hidden part of the reduction costs that fraction of itself.
 TEST(TrainStep, HiddenCommunicationSlowsTheComputeItHidesBehind) {

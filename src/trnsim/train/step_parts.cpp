@@ -281,9 +281,12 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   }
   c.hardware_flops += c.model_flops;
   // A pass of its own adds the micro-batch's gradients (in the parameter type) into the fp32 main
-  // gradients: read both, write the accumulator.
+  // gradients: read both, write the accumulator. Where gradients are sharded (ZeRO-2, ZeRO-3 per
+  // micro-batch) the rank accumulates only its shard, 1/dp of this: not charged.
   const double held = c.dense_params + c.expert_params;
-  if (p.grad_accumulation_pass && p.lora_rank == 0 && held > 0) c.bwd += cost.memory_bound(held * (dtype_bytes(p) + 8.0));
+  if (p.grad_accumulation_pass && !p.shards_gradients() && p.lora_rank == 0 && held > 0) {
+    c.bwd += cost.memory_bound(held * (dtype_bytes(p) + 8.0));
+  }
   return c;
 }
 
