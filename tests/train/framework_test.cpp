@@ -52,6 +52,8 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
        "always, interleaved, never"},
       {"bad_gather_once.yaml", "name: x\nmatch: [x]\nzero3_gather_once: {value: often, source: s}\n",
        "zero3_gather_once"},
+      {"bad_copy_passes.yaml", "name: x\nmatch: [x]\nzero3_copy_passes: {value: yes please, source: s}\n",
+       "zero3_copy_passes"},
       {"bad_grad_pass.yaml", "name: x\nmatch: [x]\ngrad_accumulation_pass: {value: 2, source: s}\n",
        "grad_accumulation_pass"},
       {"bad_chunks.yaml", "name: x\nmatch: [x]\npp_virtual_stages: {value: 0, source: s}\n", "pp_virtual_stages"},

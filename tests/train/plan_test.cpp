@@ -141,7 +141,7 @@ TEST(TrainPlan, PipelineSendsFollowTheFrameworkAndTheSchedule) {
 
 // The new switches take true or false, and their messages name the key.
 TEST(TrainPlan, GradientAndGatherSwitchesMustBeBooleans) {
-  for (const char* key : {"grad_accumulation_pass", "zero3_gather_once"}) {
+  for (const char* key : {"grad_accumulation_pass", "zero3_gather_once", "zero3_copy_passes"}) {
     const std::string msg = input_error_of([&] {
       experiment(kTrn2, "llama3-8b", std::string("global_batch: 64, tp: 8, dp: 8, precision: bf16, ") + key + ": often");
     });

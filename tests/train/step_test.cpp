@@ -286,6 +286,29 @@ TEST(TrainStep, GradientAccumulationPassOnlyWhereGradientsAreWhole) {
                    simulate_step(experiment(p5(64), "llama3-70b", flat)).step_time_s);
 }
 
+// FSDP2 copies each unit's parameters out of the all-gather buffer before its forward and its
+// backward, and its gradients into the reduce-scatter buffer, on the compute stream: memory-bound
+// passes per micro-batch, checked exactly. Gathered once under a pipeline, they are not charged.
+TEST(TrainStep, Fsdp2CopiesCostMemoryPassesPerMicroBatch) {
+  const std::string plan = "global_batch: 32, tp: 1, dp: 16, zero: 3, precision: bf16, framework: torchtitan";
+  const Experiment on = experiment(p5(16), "llama3-8b", plan);
+  const Experiment off = experiment(p5(16), "llama3-8b", plan + ", zero3_copy_passes: false");
+  EXPECT_TRUE(on.plan.zero3_copy_passes);
+  EXPECT_FALSE(experiment(p5(16), "llama3-8b", "global_batch: 32, tp: 1, dp: 16, zero: 3, precision: bf16").plan.zero3_copy_passes);
+  const StepResult with = simulate_step(on), without = simulate_step(off);
+  expect_sane(on, with);
+  PartsOf parts(off);
+  auto copies = [&](const Part& part) {
+    const double n = part.dense_params;
+    return 2 * parts.cost->memory_bound(n * 2 * 2).seconds() + parts.cost->memory_bound(n * (2 + off.plan.grad_bytes())).seconds();
+  };
+  const double per_micro_batch = off.model.layers * copies(parts.lp.dense) + copies(parts.lp.embedding) + copies(parts.lp.head);
+  EXPECT_NEAR(with.breakdown.compute_s - without.breakdown.compute_s, 2 * per_micro_batch, 1e-6 * with.step_time_s);
+  const std::string piped = "global_batch: 64, tp: 8, pp: 4, dp: 2, zero: 3, pp_schedule: 1f1b, precision: bf16, framework: torchtitan";
+  EXPECT_DOUBLE_EQ(simulate_step(experiment(p5(64), "llama3-70b", piped)).step_time_s,
+                   simulate_step(experiment(p5(64), "llama3-70b", piped + ", zero3_copy_passes: false")).step_time_s);
+}
+
 // While communication hides behind compute the compute slows by the cost model's overlap_slowdown:
 // the hidden part of the reduction costs that fraction of itself.
 TEST(TrainStep, HiddenCommunicationSlowsTheComputeItHidesBehind) {

@@ -33,7 +33,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"dp_overlap", p.dp_overlap}, {"pp_overlap", p.pp_overlap()}, {"pp_scatter_gather", p.pp_scatter_gather},
           {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"grad_accumulation_pass", p.grad_accumulation_pass},
-          {"zero3_gather_once", p.zero3_gather_once},
+          {"zero3_gather_once", p.zero3_gather_once}, {"zero3_copy_passes", p.zero3_copy_passes},
           {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},
           {"cross_entropy", train::cross_entropy_name(p.fused_cross_entropy)},

@@ -38,6 +38,8 @@ struct FrameworkDefaults {
   std::optional<bool> grad_accumulation_pass;
   // ZeRO-3 under a pipeline gathers once per step (ParallelPlan::zero3_gather_once); unset: off.
   std::optional<bool> zero3_gather_once;
+  // ZeRO-3's copies in and out of its communication buffers (ParallelPlan::zero3_copy_passes); unset: off.
+  std::optional<bool> zero3_copy_passes;
   // Model chunks per pipeline stage of an interleaved schedule whose run does not give them
   // (ParallelPlan::virtual_stages); unset: two layers per chunk.
   std::optional<int> pp_virtual_stages;

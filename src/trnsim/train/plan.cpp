@@ -200,6 +200,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.grad_accumulation_pass =
       bool_or(r, "grad_accumulation_pass", framework && framework->grad_accumulation_pass.value_or(false));
   p.zero3_gather_once = bool_or(r, "zero3_gather_once", framework && framework->zero3_gather_once.value_or(false));
+  p.zero3_copy_passes = bool_or(r, "zero3_copy_passes", framework && framework->zero3_copy_passes.value_or(false));
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
   } else {

@@ -120,6 +120,12 @@ struct ParallelPlan {
   // backward (`zero3_gather_once`; PyTorch's pipelining stages with FSDP2, as torchtitan runs
   // them). Off: gathered and reduce-scattered every micro-batch (DeepSpeed's ZeRO-3).
   bool zero3_gather_once = false;
+  // ZeRO-3 gathered every micro-batch copies on the compute stream (`zero3_copy_passes`; FSDP2's
+  // all-gather copy-out into the unsharded parameters and reduce-scatter copy-in of the gradients,
+  // cast to the reduction type): per gather the held parameters read and written in the parameter
+  // type, per reduce-scatter the gradients read in it and written in the reduction type. Off:
+  // the collectives work in place (FSDP1's flat parameters, DeepSpeed's buckets).
+  bool zero3_copy_passes = false;
   // When pipeline sends and receives run beside the compute (pp_overlap()): the run's own
   // `pp_overlap` true or false (always or never), else the framework's rule.
   PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;

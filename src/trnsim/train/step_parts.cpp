@@ -287,6 +287,13 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   if (p.grad_accumulation_pass && !p.shards_gradients() && p.lora_rank == 0 && held > 0) {
     c.bwd += cost.memory_bound(held * (dtype_bytes(p) + 8.0));
   }
+  // ZeRO-3's copies on the compute stream: out of the all-gather buffer before the forward and
+  // again before the backward, and the gradients into the reduce-scatter buffer after it.
+  if (p.zero3_copy_passes && p.shards_weights() && held > 0) {
+    const Time copy_out = cost.memory_bound(held * 2.0 * dtype_bytes(p));
+    c.fwd += copy_out;
+    c.bwd += copy_out + (p.lora_rank > 0 ? Time() : cost.memory_bound(held * (dtype_bytes(p) + p.grad_bytes())));
+  }
   return c;
 }
 
