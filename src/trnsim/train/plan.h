@@ -113,7 +113,8 @@ struct ParallelPlan {
   // backward (`grad_accumulation_pass`; torch-xla's ZeRO-1 gradient hooks, which NeuronX
   // Distributed turns on with its default fp32 gradient accumulation): it reads the gradient and
   // reads and writes the accumulator. Off: accumulated inside the weight-gradient GEMMs
-  // (Megatron's gradient_accumulation_fusion) or assigned by the one micro-batch.
+  // (Megatron's gradient_accumulation_fusion) or assigned by the one micro-batch. Charged only
+  // where gradients are whole (not shards_gradients()): FSDP2 under a pipeline, ZeRO-0/1.
   bool grad_accumulation_pass = false;
   // ZeRO-3 under a pipeline keeps each chunk's parameters gathered from its first forward to its
   // last backward, accumulates unsharded gradients, and reduce-scatters them once after that

@@ -164,7 +164,8 @@ double split_slowdown(const model::Op& op, int pieces, bool bwd, cost::OpCostMod
 // gradient runs beside the whole weight-gradient GEMM, unsplit. MoE
 // layers keep the MLP half exposed: the token dispatcher moves those activations. `mlp_half`
 // false: the MLP half has no tensor-parallel layer (MoE layers with whole experts, expert_tp 1,
-// and no shared expert).
+// and no shared expert). `act_bytes`: one activation tensor as the reductions move it;
+// `gather_bytes`: as the all-gathers move it (8-bit under fp8).
 std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const ParallelPlan& p, double act_bytes,
                                       double gather_bytes, bool mlp_half, const net::Group& tp, cost::OpCostModel& cost,
                                       CollectiveTimer& timer) {
