@@ -45,15 +45,20 @@ std::string markdown(const std::string& path, const train::ValidationReport& rep
     double med, mx;
     int n;
     train::summarize(runs, med, mx, n);
-    std::snprintf(buf, sizeof buf, "| %s | %d | %.1f%% | %.1f%% |\n", acc.c_str(), n, 100 * med, 100 * mx);
+    if (n == 0) {
+      std::snprintf(buf, sizeof buf, "| %s | 0 | - | - |\n", acc.c_str());
+    } else {
+      std::snprintf(buf, sizeof buf, "| %s | %d | %.1f%% | %.1f%% |\n", acc.c_str(), n, 100 * med, 100 * mx);
+    }
     s += buf;
   }
   s += "\n| run | accelerator | count | measured s | predicted s | error | MFU | memory check |\n|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rep.runs) {
+    char measured[32] = "-";
+    if (r.measured_step_time_s) std::snprintf(measured, sizeof measured, "%.4g", *r.measured_step_time_s);
     std::snprintf(buf, sizeof buf, "| %s | %s | %lld | %s | %.4g | %s | %.1f%% | %s |\n", r.id.c_str(), r.accelerator.c_str(),
-                  static_cast<long long>(r.count),
-                  r.measured_step_time_s ? std::to_string(*r.measured_step_time_s).c_str() : "-",
-                  r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu, r.fits ? "fits" : "does not fit");
+                  static_cast<long long>(r.count), measured, r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu,
+                  r.fits ? "fits" : "does not fit");
     s += buf;
   }
   bool any = false;
