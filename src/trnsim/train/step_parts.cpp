@@ -26,6 +26,13 @@ struct StageDp {
   Time param_gather_exposed;  // ZeRO-1/2 parameter all-gather after the optimizer
 };
 
+// A data-parallel collective of `bytes_per` bytes per parameter `held` holds: the dense ones over
+// their replicas, the experts' over theirs.
+Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, const Part& held, double bytes_per) {
+  return timer.time(k, held.dense_params * bytes_per, g.dense_dp) +
+         timer.time(k, held.expert_params * bytes_per, g.expert_dp);
+}
+
 // The time of the last gradient bucket of a chunk holding `params` parameters, out of `whole`.
 Time last_bucket(Time whole, double params) {
   return params > 0 ? Time::from_seconds(whole.seconds() * std::min(1.0, kBucketParams / params)) : Time();
@@ -47,9 +54,6 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   if (p.lora_rank > 0) return out;  // adapters only: negligible
   if (!p.dp_overlap) slowdown = 0;  // nothing computes beside them
   const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-  auto both = [&](CollectiveKind k, const Part& c, double bytes_per) {
-    return timer.time(k, c.dense_params * bytes_per, g.dense_dp) + timer.time(k, c.expert_params * bytes_per, g.expert_dp);
-  };
   std::vector<size_t> order(chunks.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -58,7 +62,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   for (size_t i : order) {
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
-    const Time grads = both(reduce, c, p.grad_bytes());
+    const Time grads = over_dp(timer, g, reduce, c, p.grad_bytes());
     if (!p.dp_overlap) {
       net += grads;
     } else if (p.zero3_once_per_step()) {
@@ -76,7 +80,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
     for (size_t i = 0; i < chunks.size(); ++i) {
       const Part& c = *chunks[i];
       const ChunkWindow& w = st.chunks[i];
-      const Time gather = both(CollectiveKind::kAllGather, c, dtype_bytes(p));
+      const Time gather = over_dp(timer, g, CollectiveKind::kAllGather, c, dtype_bytes(p));
       const Time first = p.dp_overlap ? last_bucket(gather, c.dense_params + c.expert_params) : gather;
       if (gathered + first > w.first_fwd_start) delay = max(delay, gathered + first - w.first_fwd_start);
       gathered += gather;
@@ -413,12 +417,9 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
     if (p.shards_weights()) {
       // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
       // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
-      auto both = [&](CollectiveKind k, const Part& held, double bytes_per) {
-        return timer.time(k, held.dense_params * bytes_per, groups.dense_dp) +
-               timer.time(k, held.expert_params * bytes_per, groups.expert_dp);
-      };
-      const Time gather = both(CollectiveKind::kAllGather, c, dtype_bytes(p));
-      const Time scatter = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, c, p.grad_bytes());
+      const Time gather = over_dp(timer, groups, CollectiveKind::kAllGather, c, dtype_bytes(p));
+      const Time scatter =
+          p.lora_rank > 0 ? Time() : over_dp(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
       // FSDP shards a model in units: each layer, and the root holding what lies outside the
       // layers (embedding, final norm, head), gathered with the first layer at the start of the
       // forward and reduce-scattered after the first layer's backward at its end.
@@ -426,8 +427,9 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       if (blocks.dense > 0 || blocks.moe > 0) edge.add(blocks.dense > 0 ? lp.dense : lp.moe);
       if (cl.embedding) edge.add(lp.embedding);
       if (cl.head) edge.add(lp.head);
-      c.zero3_lead = both(CollectiveKind::kAllGather, edge, dtype_bytes(p));
-      c.zero3_tail = p.lora_rank > 0 ? Time() : both(CollectiveKind::kReduceScatter, edge, p.grad_bytes());
+      c.zero3_lead = over_dp(timer, groups, CollectiveKind::kAllGather, edge, dtype_bytes(p));
+      c.zero3_tail =
+          p.lora_rank > 0 ? Time() : over_dp(timer, groups, CollectiveKind::kReduceScatter, edge, p.grad_bytes());
       const Time fwd = p.dp_overlap ? beside(c.fwd, gather, overlap_slowdown) : c.fwd + gather;
       const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
