@@ -35,10 +35,15 @@ TEST(SystemPresets, EveryAcceleratorLoadsWithSourcedFigures) {
       // An unpublished figure must say it is our estimate.
       if (p.source.find("none published") != std::string::npos) EXPECT_TRUE(p.note.starts_with("estimate")) << p.path;
     }
-    // Every figure, plus the optional int8 rate, collective-engine rate and host link where a
-    // preset states one.
+    // GPUs with an 8-bit rate say whether their fp8 GEMMs need a transposed weight copy.
+    const bool layouts = std::any_of(a.params.begin(), a.params.end(),
+                                     [](const auto& p) { return p.path.ends_with("fp8_transpose_copy"); });
+    if (a.family == AcceleratorFamily::kGpu && a.peak_fp8_flops > 0) EXPECT_TRUE(layouts);
+    // Every figure, plus the optional int8 rate, collective-engine rate, host link and fp8
+    // layouts where a preset states them.
     const int expected = (a.family == AcceleratorFamily::kTrainium ? 10 : 8) + (a.peak_int8_ops > 0 ? 1 : 0) +
-                         (a.collective_engine_bw.bytes_per_s > 0 ? 1 : 0) + (a.host_link_bw.bytes_per_s > 0 ? 1 : 0);
+                         (a.collective_engine_bw.bytes_per_s > 0 ? 1 : 0) + (a.host_link_bw.bytes_per_s > 0 ? 1 : 0) +
+                         (layouts ? 1 : 0);
     EXPECT_EQ(figures, expected);
   }
 }
@@ -128,6 +133,22 @@ TEST(SystemPresets, CollectiveEngineRateIsTrainiumOnly) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("collective_engine_bw"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("Trainium"), std::string::npos) << e.what();
+  }
+}
+
+// Whether fp8 GEMMs need a transposed weight copy is a yes or no; anything else names the key.
+TEST(SystemPresets, Fp8TransposeCopyIsABoolean) {
+  const std::string base =
+      "name: x\nfamily: gpu\npeak_bf16_tflops: 100\npeak_fp16_tflops: 100\npeak_fp8_tflops: 200\n"
+      "peak_fp32_tflops: 10\nhbm_capacity: 80GB\nhbm_bandwidth: 2TB/s\ntdp_w: 500\nidle_w: 50\n";
+  EXPECT_TRUE(accelerator_from_config(ConfigNode::parse_yaml(base + "fp8_transpose_copy: true\n", "g.yaml"), false)
+                  .fp8_transpose_copy);
+  EXPECT_FALSE(accelerator_from_config(ConfigNode::parse_yaml(base, "g.yaml"), false).fp8_transpose_copy);
+  try {
+    accelerator_from_config(ConfigNode::parse_yaml(base + "fp8_transpose_copy: sometimes\n", "g.yaml"), false);
+    FAIL() << "fp8_transpose_copy: sometimes loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fp8_transpose_copy"), std::string::npos) << e.what();
   }
 }
 

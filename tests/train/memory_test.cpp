@@ -68,6 +68,34 @@ TEST(TrainMemory, GradientsInTheParameterTypeHalveTheBuffer) {
   EXPECT_NEAR(with_zero(e, 0).gradients / b.weights, 1.0, 1e-9);
 }
 
+// fp8 parameters hold the linear layers' weights in 1 byte: beside a transposed copy on Hopper,
+// whose 8-bit GEMMs read one layout only (as many bytes as 16-bit weights), alone on Blackwell.
+// Embeddings, norms and the head stay 16-bit; ZeRO-3's shards and gathered layers follow.
+TEST(TrainMemory, Fp8ParametersHoldLinearWeightsInOneByte) {
+  const std::string plan = "global_batch: 64, tp: 8, dp: 8, recompute: selective, precision: fp8, zero: ";
+  for (const char* system : {"{preset: p5.48xlarge, accelerator: h100-sxm, count: 64}",
+                             "{preset: b200-hgx, accelerator: b200, count: 64}"}) {
+    for (const char* zero : {"1", "3"}) {
+      const Experiment e16 = experiment(system, "llama3-70b", plan + zero + ", fp8_params: false");
+      const Experiment e8 = experiment(system, "llama3-70b", plan + zero + ", fp8_params: true");
+      const MemoryBreakdown b16 = memory_per_rank(e16.model, e16.plan, e16.system).per_rank;
+      const MemoryBreakdown b8 = memory_per_rank(e8.model, e8.plan, e8.system).per_rank;
+      const LayerFigures f = layer_figures(e8.model, shard_context(e8.model, e8.plan));
+      const double linear = f.dense_quantized[0], layers = e8.model.layers;
+      EXPECT_GT(linear, 0.99 * f.dense_params[0]);  // norms are the rest
+      EXPECT_LT(linear, f.dense_params[0]);
+      const bool sharded = e8.plan.shards_weights(), transposed = e8.system.accel.fp8_transpose_copy;
+      const double held = sharded ? 1.0 : (transposed ? 2.0 : 1.0);
+      const double per_rank = layers * linear / (sharded ? e8.plan.dp : 1);
+      EXPECT_NEAR(b16.weights - b8.weights, per_rank * (2.0 - held), 1e-6 * b16.weights) << system << zero;
+      const double gathered = sharded ? 2.0 * linear * (2.0 - (transposed ? 2.0 : 1.0)) : 0.0;
+      EXPECT_NEAR(b16.buffers - b8.buffers, gathered, 1e-6 * b16.buffers) << system << zero;
+      EXPECT_EQ(b16.gradients, b8.gradients);
+      EXPECT_EQ(b16.activations, b8.activations);
+    }
+  }
+}
+
 TEST(TrainMemory, RecomputeShrinksActivationsOnly) {
   Experiment e = llama70b_on_64();
   auto mem = [&](model::Recompute r) {

@@ -114,6 +114,21 @@ TEST(TrainPlan, FrameworkOverlapsApplyWhereTheyCan) {
   EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + ", tp_overlap: false, framework: NeMo").plan.tp_overlap);
 }
 
+// Megatron-Bridge's fp8 recipes hold the weights in fp8 (configs/frameworks/); other frameworks
+// and 16-bit plans do not, and a 16-bit plan that asks for fp8 weights is told to be fp8.
+TEST(TrainPlan, Fp8ParametersFollowTheFrameworkForFp8PlansOnly) {
+  const std::string plan = "global_batch: 8, tp: 8, dp: 1, precision: ";
+  const std::string bridge = ", framework: NeMo / Megatron-Bridge + Megatron-Core";
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + "fp8" + bridge).plan.fp8_params);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + "bf16" + bridge).plan.fp8_params);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + "fp8, framework: NeMo 24.07").plan.fp8_params);
+  EXPECT_FALSE(experiment(kP5, "llama3-8b", plan + "fp8, fp8_params: false" + bridge).plan.fp8_params);
+  EXPECT_TRUE(experiment(kP5, "llama3-8b", plan + "fp8, fp8_params: true").plan.fp8_params);
+  const std::string msg = input_error_of([&] { experiment(kP5, "llama3-8b", plan + "bf16, fp8_params: true"); });
+  EXPECT_NE(msg.find("training.fp8_params"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("precision: fp8"), std::string::npos) << msg;
+}
+
 // Megatron waits for its pipeline sends except under the interleaved schedule (overlap_p2p_comm),
 // and Megatron-LM of 2021 always, sending tensor-parallel slices (configs/frameworks/).
 TEST(TrainPlan, PipelineSendsFollowTheFrameworkAndTheSchedule) {
@@ -141,7 +156,7 @@ TEST(TrainPlan, PipelineSendsFollowTheFrameworkAndTheSchedule) {
 
 // The new switches take true or false, and their messages name the key.
 TEST(TrainPlan, GradientAndGatherSwitchesMustBeBooleans) {
-  for (const char* key : {"grad_accumulation_pass", "zero3_gather_once", "zero3_copy_passes"}) {
+  for (const char* key : {"grad_accumulation_pass", "zero3_gather_once", "zero3_copy_passes", "fp8_params"}) {
     const std::string msg = input_error_of([&] {
       experiment(kTrn2, "llama3-8b", std::string("global_batch: 64, tp: 8, dp: 8, precision: bf16, ") + key + ": often");
     });

@@ -225,6 +225,30 @@ TEST(TrainStep, Zero3FirstGatherAndLastScatterAreExposed) {
   EXPECT_NEAR(r.breakdown.dp_comm_s, (chunks[0].dp + gather + scatter).seconds(), 1e-9);
 }
 
+// Under fp8 parameters the data-parallel gathers move each linear layer's weights in 1 byte, the
+// embedding, norms and head in 2.
+TEST(TrainStep, Fp8ParametersGatherLinearWeightsInOneByte) {
+  const Experiment e =
+      experiment(p5(16), "llama3-8b", "global_batch: 16, tp: 1, dp: 16, zero: 3, precision: fp8, fp8_params: true");
+  PartsOf parts(e);
+  const LayerParts& lp = parts.lp;
+  EXPECT_GT(lp.dense.dense_quantized, 0.99 * lp.dense.dense_params);
+  EXPECT_EQ(lp.embedding.dense_quantized, 0);
+  EXPECT_EQ(lp.head.dense_quantized, 0);
+  const std::vector<Part> chunks = chunk_parts(e.model, e.plan, lp, parts.timer, parts.cost->overlap_slowdown(), 0);
+  const double unit = lp.dense.dense_params + lp.embedding.dense_params + lp.head.dense_params;
+  const net::Group dp = group_layout(e.plan).dense_dp;
+  EXPECT_EQ(chunks[0].zero3_lead,
+            parts.timer.time(net::CollectiveKind::kAllGather, unit * 2 - lp.dense.dense_quantized, dp));
+  // Gradients are reduced as before.
+  EXPECT_EQ(chunks[0].zero3_tail,
+            parts.timer.time(net::CollectiveKind::kReduceScatter, unit * e.plan.grad_bytes(), dp));
+  Experiment wide = e;
+  wide.plan.fp8_params = false;
+  expect_sane(e, simulate_step(e));
+  EXPECT_LT(simulate_step(e).breakdown.dp_comm_s, simulate_step(wide).breakdown.dp_comm_s);
+}
+
 // Under a pipeline, torchtitan's FSDP2 keeps a stage's parameters gathered for the whole step and
 // reduce-scatters its gradients once: it holds and moves what ZeRO-1 does, where per-micro-batch
 // ZeRO-3 holds shards and gathers twice per micro-batch.

@@ -49,6 +49,8 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
   if (a.idle_w > a.tdp_w) fail("idle_w", "is above tdp_w", "idle power must not exceed the full-load power");
   // Optional: where a preset states it, training plans may offload activations to host memory.
   if (!r.absent("host_link_bw")) a.host_link_bw = r.bandwidth("host_link_bw");
+  // Optional: where an accelerator's 8-bit GEMMs need a transposed weight copy.
+  if (!r.absent("fp8_transpose_copy")) a.fp8_transpose_copy = r.boolean("fp8_transpose_copy");
 
   if (a.family == AcceleratorFamily::kTrainium) {
     r.require_sources(false);

@@ -43,6 +43,10 @@ struct AcceleratorSpec {
   // Optional: one direction of the accelerator's link to its host's memory (PCIe, NVLink-C2C),
   // which activation offload uses (training.activation_offload_layers). 0: not stated.
   Bandwidth host_link_bw;
+  // Optional: the accelerator's 8-bit GEMMs read their operands in one layout only (Hopper's
+  // "TN"), so a weight held in fp8 (training.fp8_params) keeps a transposed fp8 copy for the
+  // backward's input-gradient GEMM beside it. Off: one fp8 copy serves every GEMM.
+  bool fp8_transpose_copy = false;
   // The system preset (configs/systems/) that fills a `system:` block naming only this accelerator.
   std::string default_system;
   std::vector<ParamInfo> params;  // every figure with its source

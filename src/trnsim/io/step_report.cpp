@@ -34,6 +34,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"activation_offload_layers", p.activation_offload_layers},
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"grad_accumulation_pass", p.grad_accumulation_pass},
           {"zero3_gather_once", p.zero3_gather_once}, {"zero3_copy_passes", p.zero3_copy_passes},
+          {"fp8_params", p.fp8_params},
           {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},
           {"cross_entropy", train::cross_entropy_name(p.fused_cross_entropy)},
@@ -79,6 +80,7 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
                 e.system.name.c_str(), p.tp, p.pp, p.dp, p.cp, p.ep, static_cast<long long>(p.micro_batch),
                 static_cast<long long>(p.micro_batches()), std::string(cost::precision_name(p.precision)).c_str());
   s += buf;
+  if (p.fp8_params) s.insert(s.size() - 1, " weights");
   if (p.flash_attention && p.attention_kernel == cost::AttentionKernel::kFlash2) {
     s.insert(s.size() - 1, ", FlashAttention-2");
   }

@@ -44,6 +44,11 @@ inline double backward_bytes(const Op& op) { return op.bwd_bytes > 0 ? op.bwd_by
 
 // A routed expert's grouped matmul or activation (its weights shard by expert parallelism).
 inline bool is_routed_expert(const Op& op) { return op.name.rfind("expert", 0) == 0; }
+// Weights of a linear layer that runs in the matmul precision: what fp8 training quantizes, and
+// what fp8 parameters (ParallelPlan::fp8_params) hold in fp8.
+inline bool quantized_weights(const Op& op) {
+  return op.kind == OpKind::kMatmul && op.in_matmul_precision && op.weight_params > 0;
+}
 
 enum class Recompute { kNone, kSelective, kFull };
 

@@ -40,6 +40,8 @@ struct FrameworkDefaults {
   std::optional<bool> zero3_gather_once;
   // ZeRO-3's copies in and out of its communication buffers (ParallelPlan::zero3_copy_passes); unset: off.
   std::optional<bool> zero3_copy_passes;
+  // fp8 plans hold their linear layers' weights in fp8 (ParallelPlan::fp8_params); unset: off.
+  std::optional<bool> fp8_params;
   // Model chunks per pipeline stage of an interleaved schedule whose run does not give them
   // (ParallelPlan::virtual_stages); unset: two layers per chunk.
   std::optional<int> pp_virtual_stages;

@@ -14,6 +14,13 @@ void add_params(const std::vector<model::Op>& ops, double& dense, double& expert
   for (const auto& op : ops) (model::is_routed_expert(op) ? expert : dense) += op.weight_params;
 }
 
+// Of those, the linear layers' weights, which fp8 parameters hold in fp8.
+void add_quantized(const std::vector<model::Op>& ops, double& dense, double& expert) {
+  for (const auto& op : ops) {
+    if (model::quantized_weights(op)) (model::is_routed_expert(op) ? expert : dense) += op.weight_params;
+  }
+}
+
 // Chunk-micro-batches of activations stage `stage` holds at its peak (Megatron's warm-up counts:
 // the first stage holds the most).
 double in_flight_chunks(const ParallelPlan& p, int stage) {
@@ -37,7 +44,9 @@ LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext&
   for (int k = 0; k < 2; ++k) {
     const int l = kinds[k];
     if (m.is_moe_layer(l) != (k == 1)) continue;
-    add_params(model::layer_forward_ops(m, l, ctx), f.dense_params[k], f.expert_params[k]);
+    const std::vector<model::Op> ops = model::layer_forward_ops(m, l, ctx);
+    add_params(ops, f.dense_params[k], f.expert_params[k]);
+    add_quantized(ops, f.dense_quantized[k], f.expert_quantized[k]);
     for (auto r : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
       f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r);
     }
@@ -67,7 +76,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
   // the head; a pipeline layout may load any stage more.
   for (int stage = 0; stage < p.pp; ++stage) {
     if (p.layout.empty() && stage > 0 && stage < p.pp - 1) continue;  // an even split: ends only
-    double dense = 0, expert = 0, act_layer_bytes = 0, head_act = 0;
+    double dense = 0, expert = 0, dense_q = 0, expert_q = 0, act_layer_bytes = 0, head_act = 0;
     int layers = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {
       const ChunkLayers c = chunk_layers(m, p, v * p.pp + stage);
@@ -77,6 +86,8 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
         if (counts[k] == 0) continue;
         dense += counts[k] * f.dense_params[k];
         expert += counts[k] * f.expert_params[k];
+        dense_q += counts[k] * f.dense_quantized[k];
+        expert_q += counts[k] * f.expert_quantized[k];
         act_layer_bytes = std::max(act_layer_bytes, f.activation_bytes[k][rc]);
       }
       layers += c.count + c.mtp;
@@ -92,6 +103,11 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     const double params = dense + expert;
     const double trained = p.lora_rank > 0 ? 0.0 : 1.0;  // LoRA adapters are negligible
     b.weights = p.held_params(dense, expert, p.shards_weights()) * weight_bytes;
+    // fp8 parameters: the linear layers' weights (their shards under ZeRO-3) in fp8, with the
+    // transposed copy the accelerator's GEMMs may need beside each whole weight.
+    const double quantized = p.fp8_params ? p.held_params(dense_q, expert_q, p.shards_weights()) : 0.0;
+    const double fp8_copies = s.accel.fp8_transpose_copy ? 2.0 : 1.0;
+    b.weights -= quantized * (weight_bytes - (p.shards_weights() ? 1.0 : fp8_copies));
     b.gradients = trained * p.held_params(dense, expert, p.shards_gradients()) * grad_bytes;
     b.optimizer = trained * p.held_params(dense, expert, p.zero >= 1) * optim_bytes;
     // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
@@ -106,7 +122,10 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     // Runtime, communication buckets and allocator slack: 1 GiB (estimate), plus two gathered
     // layers under ZeRO-3 (one in use, one prefetched).
     b.buffers = 1073741824.0;
-    if (p.shards_weights() && layers > 0) b.buffers += 2.0 * params / layers * weight_bytes;
+    if (p.shards_weights() && layers > 0) {
+      const double fp8 = p.fp8_params ? dense_q + expert_q : 0.0;
+      b.buffers += 2.0 / layers * ((params - fp8) * weight_bytes + fp8 * fp8_copies);
+    }
     if (b.total() > best.per_rank.total()) best.per_rank = b;
   }
   return best;

@@ -34,6 +34,8 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
 // sharding and checks many plans against them.
 struct LayerFigures {
   double dense_params[2] = {0, 0}, expert_params[2] = {0, 0};  // per layer, on one rank
+  // Of those, the weights of matmuls in the plan's matmul precision (fp8 under fp8_params).
+  double dense_quantized[2] = {0, 0}, expert_quantized[2] = {0, 0};
   double activation_bytes[2][3] = {{0, 0, 0}, {0, 0, 0}};      // per layer, by model::Recompute
   double embedding_dense = 0, embedding_expert = 0, head_dense = 0, head_expert = 0;
 };

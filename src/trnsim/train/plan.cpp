@@ -201,6 +201,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
       bool_or(r, "grad_accumulation_pass", framework && framework->grad_accumulation_pass.value_or(false));
   p.zero3_gather_once = bool_or(r, "zero3_gather_once", framework && framework->zero3_gather_once.value_or(false));
   p.zero3_copy_passes = bool_or(r, "zero3_copy_passes", framework && framework->zero3_copy_passes.value_or(false));
+  // A framework's fp8 parameters apply to fp8 plans; a run that asks for them must be one.
+  const bool fp8 = p.precision == cost::Precision::kFp8;
+  p.fp8_params = bool_or(r, "fp8_params", fp8 && framework && framework->fp8_params.value_or(false));
+  if (p.fp8_params && !fp8) {
+    throw input_error(r.node("fp8_params").location(), "holds weights in fp8, but the plan's precision is " + prec,
+                      "set precision: fp8, or remove fp8_params");
+  }
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
   } else {

@@ -127,6 +127,12 @@ struct ParallelPlan {
   // type, per reduce-scatter the gradients read in it and written in the reduction type. Off:
   // the collectives work in place (FSDP1's flat parameters, DeepSpeed's buckets).
   bool zero3_copy_passes = false;
+  // fp8 training holds the linear layers' weights in fp8 (`fp8_params`; Transformer Engine's fp8
+  // model parameters, Megatron's fp8_param_gather, NeMo's fp8_params): 1 byte per weight, plus a
+  // transposed copy where the accelerator's 8-bit GEMMs need one (AcceleratorSpec::
+  // fp8_transpose_copy), and data-parallel parameter gathers move 1 byte per weight. Embeddings,
+  // norms, the router and the output head stay 16-bit. Off: 16-bit weights. fp8 plans only.
+  bool fp8_params = false;
   // When pipeline sends and receives run beside the compute (pp_overlap()): the run's own
   // `pp_overlap` true or false (always or never), else the framework's rule.
   PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;

@@ -26,11 +26,23 @@ struct StageDp {
   Time param_gather_exposed;  // ZeRO-1/2 parameter all-gather after the optimizer
 };
 
-// A data-parallel collective of `bytes_per` bytes per parameter `held` holds: the dense ones over
-// their replicas, the experts' over theirs.
+// A data-parallel collective of the dense parameters' bytes over their replicas and the experts'
+// over theirs.
+Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, double dense_bytes, double expert_bytes) {
+  return timer.time(k, dense_bytes, g.dense_dp) + timer.time(k, expert_bytes, g.expert_dp);
+}
+
+// The same at `bytes_per` bytes per parameter `held` holds.
 Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, const Part& held, double bytes_per) {
-  return timer.time(k, held.dense_params * bytes_per, g.dense_dp) +
-         timer.time(k, held.expert_params * bytes_per, g.expert_dp);
+  return over_dp(timer, g, k, held.dense_params * bytes_per, held.expert_params * bytes_per);
+}
+
+// The all-gather of the parameters `held` holds: in the parameter type, the linear layers' weights
+// in 1 byte under fp8 parameters.
+Time gather_params(CollectiveTimer& timer, const GroupLayout& g, const Part& held, const ParallelPlan& p) {
+  const double d = dtype_bytes(p), saved = p.fp8_params ? d - 1.0 : 0.0;
+  return over_dp(timer, g, CollectiveKind::kAllGather, held.dense_params * d - held.dense_quantized * saved,
+                 held.expert_params * d - held.expert_quantized * saved);
 }
 
 // The time of the last gradient bucket of a chunk holding `params` parameters, out of `whole`.
@@ -80,7 +92,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
     for (size_t i = 0; i < chunks.size(); ++i) {
       const Part& c = *chunks[i];
       const ChunkWindow& w = st.chunks[i];
-      const Time gather = over_dp(timer, g, CollectiveKind::kAllGather, c, dtype_bytes(p));
+      const Time gather = gather_params(timer, g, c, p);
       const Time first = p.dp_overlap ? last_bucket(gather, c.dense_params + c.expert_params) : gather;
       if (gathered + first > w.first_fwd_start) delay = max(delay, gathered + first - w.first_fwd_start);
       gathered += gather;
@@ -264,6 +276,8 @@ void Part::add(const Part& o, int64_t n) {
   hardware_flops += o.hardware_flops * k;
   dense_params += o.dense_params * k;
   expert_params += o.expert_params * k;
+  dense_quantized += o.dense_quantized * k;
+  expert_quantized += o.expert_quantized * k;
 }
 
 Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const ParallelPlan& p, cost::OpCostModel& cost) {
@@ -277,7 +291,9 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
     c.fwd += f;
     c.bwd += b;
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
-    (model::is_routed_expert(op) ? c.expert_params : c.dense_params) += op.weight_params;
+    const bool routed = model::is_routed_expert(op);
+    (routed ? c.expert_params : c.dense_params) += op.weight_params;
+    if (model::quantized_weights(op)) (routed ? c.expert_quantized : c.dense_quantized) += op.weight_params;
     // Backward is twice the forward work for matmuls (input and weight gradients); LoRA skips
     // the frozen weights' gradients but still pays the input gradients.
     c.model_flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0);
@@ -417,7 +433,7 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
     if (p.shards_weights()) {
       // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
       // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
-      const Time gather = over_dp(timer, groups, CollectiveKind::kAllGather, c, dtype_bytes(p));
+      const Time gather = gather_params(timer, groups, c, p);
       const Time scatter =
           p.lora_rank > 0 ? Time() : over_dp(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
       // FSDP shards a model in units: each layer, and the root holding what lies outside the
@@ -427,7 +443,7 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       if (blocks.dense > 0 || blocks.moe > 0) edge.add(blocks.dense > 0 ? lp.dense : lp.moe);
       if (cl.embedding) edge.add(lp.embedding);
       if (cl.head) edge.add(lp.head);
-      c.zero3_lead = over_dp(timer, groups, CollectiveKind::kAllGather, edge, dtype_bytes(p));
+      c.zero3_lead = gather_params(timer, groups, edge, p);
       c.zero3_tail =
           p.lora_rank > 0 ? Time() : over_dp(timer, groups, CollectiveKind::kReduceScatter, edge, p.grad_bytes());
       const Time fwd = p.dp_overlap ? beside(c.fwd, gather, overlap_slowdown) : c.fwd + gather;

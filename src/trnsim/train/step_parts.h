@@ -52,6 +52,8 @@ struct Part {
   double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
   double hardware_flops = 0;       // including recompute
   double dense_params = 0, expert_params = 0;  // held by this rank
+  // Of those, the linear layers' weights in the matmul precision (model::quantized_weights).
+  double dense_quantized = 0, expert_quantized = 0;
   // ZeRO-3 (chunks only, once per step): the parameter gather of the chunk's first unit and the
   // gradient reduce-scatter of its last one in the backward, which no compute can hide.
   Time zero3_lead, zero3_tail;
