@@ -117,6 +117,27 @@ TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
   EXPECT_GT(en.peak_power_w, en.avg_power_w);
 }
 
+// fp8 moves the tensor-parallel all-gathers in 8 bits (its reduce-scatters stay 16-bit), and fp8
+// parameters the data-parallel parameter gathers, as the step simulation times them.
+TEST(EconActions, Fp8GathersMoveOneBytePerElement) {
+  auto actions = [](const std::string& training) {
+    const train::Experiment e = train::experiment_from_config(
+        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
+                               "training: {global_batch: 32, tp: 8, pp: 1, dp: 2, zero: 1, " + training + "}\n",
+                               "exp.yaml"),
+        false);
+    return count_actions(e, train::simulate_step(e));
+  };
+  const ActionCounts bf16 = actions("precision: bf16"), fp8 = actions("precision: fp8");
+  const ActionCounts params = actions("precision: fp8, fp8_params: true");
+  EXPECT_NEAR(fp8.tp_bytes / bf16.tp_bytes, 0.75, 1e-9);  // (2 + 1) of (2 + 2) bytes per element
+  EXPECT_EQ(fp8.dp_bytes, bf16.dp_bytes);
+  // ZeRO-1: 4 bytes of gradient and 2 of parameter per parameter; 1 for the linear weights' now.
+  EXPECT_GT(params.dp_bytes / fp8.dp_bytes, 5.0 / 6.0);
+  EXPECT_LT(params.dp_bytes / fp8.dp_bytes, 5.2 / 6.0);
+  EXPECT_EQ(params.tp_bytes, fp8.tp_bytes);
+}
+
 }  // namespace
 }  // namespace trnsim::econ
 

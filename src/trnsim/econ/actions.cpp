@@ -17,6 +17,7 @@ namespace {
 
 struct OpTotals {
   double flops = 0, bytes = 0, dense_params = 0, expert_params = 0;
+  double dense_quantized = 0, expert_quantized = 0;  // of those, fp8 weights under fp8_params
 };
 
 // Forward + backward (+ recompute) FLOPs and HBM bytes of one micro-batch through `ops` on a rank.
@@ -29,7 +30,9 @@ OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p,
     const model::Op& op = ops[i];
     t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0) + redo[i] * op.flops;
     t.bytes += op.bytes * (3.0 + redo[i]);
-    (model::is_routed_expert(op) ? t.expert_params : t.dense_params) += op.weight_params;
+    const bool routed = model::is_routed_expert(op);
+    (routed ? t.expert_params : t.dense_params) += op.weight_params;
+    if (model::quantized_weights(op)) (routed ? t.expert_quantized : t.dense_quantized) += op.weight_params;
   }
   return t;
 }
@@ -60,7 +63,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   a.precision = p.precision;
 
   // Compute and HBM: per rank, chunk by chunk, stage by stage.
-  std::vector<double> stage_dense(p.pp, 0.0), stage_expert(p.pp, 0.0);
+  std::vector<double> stage_dense(p.pp, 0.0), stage_expert(p.pp, 0.0), stage_dense_q(p.pp, 0.0),
+      stage_expert_q(p.pp, 0.0);
   double flops = 0, bytes = 0;
   int moe_layers = 0;
   // Layer 0 stands for the dense-FFN layers, the last layer for the MoE ones.
@@ -74,6 +78,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
       c.bytes += t.bytes * n;
       c.dense_params += t.dense_params * n;
       c.expert_params += t.expert_params * n;
+      c.dense_quantized += t.dense_quantized * n;
+      c.expert_quantized += t.expert_quantized * n;
     };
     const train::BlockCounts blocks = train::block_counts(m, cl);
     moe_layers += blocks.moe;
@@ -85,6 +91,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     bytes += c.bytes * mb;
     stage_dense[g % p.pp] += c.dense_params;
     stage_expert[g % p.pp] += c.expert_params;
+    stage_dense_q[g % p.pp] += c.dense_quantized;
+    stage_expert_q[g % p.pp] += c.expert_quantized;
   }
   // Adam over each stage's optimizer shard, as the step costs it.
   for (int s = 0; s < p.pp; ++s) bytes += p.optimizer_bytes(stage_dense[s], stage_expert[s]);
@@ -105,10 +113,11 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   const double act = tokens * m.hidden * d;
   const double per_layer_mb = replicas * mb;  // every rank of a stage, every micro-batch
   const double blocks = m.layers + m.mtp_layers;
-  // Tensor: 2 all-reduces (or AG + RS pairs, the same bytes) forward, 2 backward, 2 more when
-  // full recompute repeats the forward.
+  // Tensor: 2 all-reduces (or AG + RS pairs, the same bytes but the all-gather's 8-bit under fp8)
+  // forward, 2 backward, 2 more when full recompute repeats the forward.
   const double tp_colls = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;
-  add_comm(blocks * per_layer_mb * tp_colls * 2.0 * ring_share(p.tp) * act, groups.tp, a.tp_bytes);
+  const double gathered = p.sequence_parallel && p.precision == cost::Precision::kFp8 ? tokens * m.hidden : act;
+  add_comm(blocks * per_layer_mb * tp_colls * ring_share(p.tp) * (act + gathered), groups.tp, a.tp_bytes);
   // Context: the K/V ring, (cp - 1) steps forward, twice that backward (dK, dV return).
   if (p.cp > 1) {
     const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
@@ -132,16 +141,18 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     const double grad = p.grad_bytes();
     const double param = p.precision == cost::Precision::kFp32 ? 4 : 2;
     for (int s = 0; s < p.pp; ++s) {
-      auto sync = [&](double params, const net::Group& g) {
+      // Parameter gathers move fp8 weights in 1 byte (fp8_params).
+      auto sync = [&](double params, double quantized, const net::Group& g) {
         const double share = ring_share(g.size);
+        const double gather = params * param - (p.fp8_params ? quantized * (param - 1.0) : 0.0);
         double per_rank = 0;
-        if (p.shards_weights()) per_rank = mb * params * share * (2.0 * param + grad);
-        else if (p.zero >= 1) per_rank = params * share * (grad + param);
+        if (p.shards_weights()) per_rank = mb * share * (2.0 * gather + params * grad);
+        else if (p.zero >= 1) per_rank = share * (params * grad + gather);
         else per_rank = params * 2.0 * share * grad;
         add_comm(per_rank * replicas, g, a.dp_bytes);
       };
-      sync(stage_dense[s], groups.dense_dp);
-      sync(stage_expert[s], groups.expert_dp);
+      sync(stage_dense[s], stage_dense_q[s], groups.dense_dp);
+      sync(stage_expert[s], stage_expert_q[s], groups.expert_dp);
     }
   }
   return a;
