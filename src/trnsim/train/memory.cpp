@@ -14,13 +14,6 @@ void add_params(const std::vector<model::Op>& ops, double& dense, double& expert
   for (const auto& op : ops) (model::is_routed_expert(op) ? expert : dense) += op.weight_params;
 }
 
-// Of those, the linear layers' weights, which fp8 parameters hold in fp8.
-void add_quantized(const std::vector<model::Op>& ops, double& dense, double& expert) {
-  for (const auto& op : ops) {
-    if (model::quantized_weights(op)) (model::is_routed_expert(op) ? expert : dense) += op.weight_params;
-  }
-}
-
 // Chunk-micro-batches of activations stage `stage` holds at its peak (Megatron's warm-up counts:
 // the first stage holds the most).
 double in_flight_chunks(const ParallelPlan& p, int stage) {
@@ -44,9 +37,11 @@ LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext&
   for (int k = 0; k < 2; ++k) {
     const int l = kinds[k];
     if (m.is_moe_layer(l) != (k == 1)) continue;
-    const std::vector<model::Op> ops = model::layer_forward_ops(m, l, ctx);
+    std::vector<model::Op> ops = model::layer_forward_ops(m, l, ctx);
     add_params(ops, f.dense_params[k], f.expert_params[k]);
-    add_quantized(ops, f.dense_quantized[k], f.expert_quantized[k]);
+    // Of those, the linear layers' weights, which fp8 parameters hold in fp8.
+    std::erase_if(ops, [](const model::Op& op) { return !model::quantized_weights(op); });
+    add_params(ops, f.dense_quantized[k], f.expert_quantized[k]);
     for (auto r : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
       f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r);
     }
