@@ -116,7 +116,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   // Tensor: 2 all-reduces (or AG + RS pairs, the same bytes but the all-gather's 8-bit under fp8)
   // forward, 2 backward, 2 more when full recompute repeats the forward.
   const double tp_colls = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;
-  const double gathered = p.sequence_parallel && p.precision == cost::Precision::kFp8 ? tokens * m.hidden : act;
+  const double gathered = p.sequence_parallel ? tokens * m.hidden * p.tp_gather_bytes() : act;
   add_comm(blocks * per_layer_mb * tp_colls * ring_share(p.tp) * (act + gathered), groups.tp, a.tp_bytes);
   // Context: the K/V ring, (cp - 1) steps forward, twice that backward (dK, dV return).
   if (p.cp > 1) {
@@ -139,12 +139,11 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   // and reduce-scatters every micro-batch.
   if (p.lora_rank == 0) {
     const double grad = p.grad_bytes();
-    const double param = p.precision == cost::Precision::kFp32 ? 4 : 2;
     for (int s = 0; s < p.pp; ++s) {
       // Parameter gathers move fp8 weights in 1 byte (fp8_params).
       auto sync = [&](double params, double quantized, const net::Group& g) {
         const double share = ring_share(g.size);
-        const double gather = params * param - (p.fp8_params ? quantized * (param - 1.0) : 0.0);
+        const double gather = p.param_gather_bytes(params, quantized);
         double per_rank = 0;
         if (p.shards_weights()) per_rank = mb * share * (2.0 * gather + params * grad);
         else if (p.zero >= 1) per_rank = share * (params * grad + gather);

@@ -58,7 +58,7 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
 MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s,
                                  const LayerFigures& f) {
   const bool fp32 = p.precision == cost::Precision::kFp32;
-  const double weight_bytes = fp32 ? 4 : 2;
+  const double weight_bytes = p.param_bytes();
   // fp32 main gradients for bf16 and fp8 training unless the plan reduces in bf16; fp16 for fp16.
   const double grad_bytes = p.grad_bytes();
   const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
@@ -91,7 +91,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
         dense += f.head_dense, expert += f.head_expert;
         // Logits in the matmul precision plus fp32 for the loss, for the head and each MTP module.
         const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
-        head_act = (1 + c.mtp) * tokens * m.vocab / p.tp * ((fp32 ? 4 : 2) + 4);
+        head_act = (1 + c.mtp) * tokens * m.vocab / p.tp * (p.param_bytes() + 4);
       }
     }
     MemoryBreakdown b;

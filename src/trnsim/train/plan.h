@@ -202,6 +202,16 @@ struct ParallelPlan {
     return dense / (static_cast<double>(dp) * cp) + expert / static_cast<double>(expert_replicas());
   }
   // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
+  // Bytes of a weight, or of an activation, in the parameter type: 4 for fp32 training, else 2.
+  int param_bytes() const { return precision == cost::Precision::kFp32 ? 4 : 2; }
+  // Bytes a data-parallel parameter all-gather moves for `params` parameters, `quantized` of them
+  // linear weights (model::quantized_weights): those in 1 byte under fp8_params.
+  double param_gather_bytes(double params, double quantized) const {
+    return params * param_bytes() - (fp8_params ? quantized * (param_bytes() - 1.0) : 0.0);
+  }
+  // Bytes per element a sequence-parallel all-gather moves: the GEMM's quantized input (1 byte)
+  // under fp8 linears, else the parameter type; reduce-scatters and all-reduces stay 16-bit.
+  int tp_gather_bytes() const { return precision == cost::Precision::kFp8 ? 1 : param_bytes(); }
   double grad_bytes() const {
     if (precision == cost::Precision::kFp32) return 4;
     if (precision == cost::Precision::kFp16) return 2;

@@ -57,7 +57,7 @@ inline model::ShardContext shard_context(const model::ModelSpec& m, const Parall
   ctx.ep = p.ep;
   ctx.etp = p.etp();
   ctx.sequence_parallel = p.sequence_parallel;
-  ctx.dtype_bytes = p.precision == cost::Precision::kFp32 ? 4 : 2;
+  ctx.dtype_bytes = p.param_bytes();
   ctx.saved_gemm_input_bytes = p.precision == cost::Precision::kFp8 ? 1 : 0;
   ctx.flash_attention = p.flash_attention;
   ctx.attention_dropout = p.attention_dropout;

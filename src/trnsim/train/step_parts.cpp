@@ -13,8 +13,6 @@ namespace {
 // Megatron's default gradient bucket: 40M parameters. The last bucket's reduction cannot hide.
 constexpr double kBucketParams = 40e6;
 
-int dtype_bytes(const ParallelPlan& p) { return p.precision == cost::Precision::kFp32 ? 4 : 2; }
-
 // Compute and communication side by side: the longer of the two, where the compute slows by
 // `slowdown` for as long as the communication runs beside it.
 Time beside(Time compute, Time comm, double slowdown) {
@@ -40,9 +38,8 @@ Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, con
 // The all-gather of the parameters `held` holds: in the parameter type, the linear layers' weights
 // in 1 byte under fp8 parameters.
 Time gather_params(CollectiveTimer& timer, const GroupLayout& g, const Part& held, const ParallelPlan& p) {
-  const double d = dtype_bytes(p), saved = p.fp8_params ? d - 1.0 : 0.0;
-  return over_dp(timer, g, CollectiveKind::kAllGather, held.dense_params * d - held.dense_quantized * saved,
-                 held.expert_params * d - held.expert_quantized * saved);
+  return over_dp(timer, g, CollectiveKind::kAllGather, p.param_gather_bytes(held.dense_params, held.dense_quantized),
+                 p.param_gather_bytes(held.expert_params, held.expert_quantized));
 }
 
 // The time of the last gradient bucket of a chunk holding `params` parameters, out of `whole`.
@@ -306,14 +303,14 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   // micro-batch) the rank accumulates only its shard, 1/dp of this: not charged.
   const double held = c.dense_params + c.expert_params;
   if (p.grad_accumulation_pass && !p.shards_gradients() && p.lora_rank == 0 && held > 0) {
-    c.bwd += cost.memory_bound(held * (dtype_bytes(p) + 8.0));
+    c.bwd += cost.memory_bound(held * (p.param_bytes() + 8.0));
   }
   // ZeRO-3's copies on the compute stream: out of the all-gather buffer before the forward and
   // again before the backward, and the gradients into the reduce-scatter buffer after it.
   if (p.zero3_copy_passes && p.shards_weights() && held > 0) {
-    const Time copy_out = cost.memory_bound(held * 2.0 * dtype_bytes(p));
+    const Time copy_out = cost.memory_bound(held * 2.0 * p.param_bytes());
     c.fwd += copy_out;
-    c.bwd += copy_out + (p.lora_rank > 0 ? Time() : cost.memory_bound(held * (dtype_bytes(p) + p.grad_bytes())));
+    c.bwd += copy_out + (p.lora_rank > 0 ? Time() : cost.memory_bound(held * (p.param_bytes() + p.grad_bytes())));
   }
   return c;
 }
@@ -325,10 +322,10 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   const double slowdown = cost.overlap_slowdown();
   Part c = ops_part(ops, true, p, cost);
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
-  const double act_bytes = tokens * m.hidden * dtype_bytes(p);
+  const double act_bytes = tokens * m.hidden * p.param_bytes();
   // Under fp8 linears the sequence-parallel all-gathers carry the GEMM's 8-bit input: the
-  // activations forward, the output gradients backward (the reduce-scatters stay 16-bit).
-  const double gather_bytes = p.precision == cost::Precision::kFp8 ? tokens * m.hidden : act_bytes;
+  // activations forward, the output gradients backward.
+  const double gather_bytes = tokens * m.hidden * p.tp_gather_bytes();
   const bool mlp_half = !moe || p.etp() == p.tp || m.moe->shared_experts > 0;
   const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, gather_bytes, mlp_half, groups.tp, cost, timer);
   c.tp = tp_once * (p.recompute == model::Recompute::kFull ? 2 : 1) + tp_bwd;
@@ -343,7 +340,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
       }
     }
     const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
-    const double kv_bytes = 2.0 * tokens * kv_heads * m.head_dim * dtype_bytes(p);
+    const double kv_bytes = 2.0 * tokens * kv_heads * m.head_dim * p.param_bytes();
     const Time step = timer.time(CollectiveKind::kSendRecv, kv_bytes, net::Group{2, groups.cp.stride});
     const Time ring_f = step * (p.cp - 1), ring_b = ring_f * 2;  // backward also returns dK, dV
     cp_f = beside(attn_f, ring_f, slowdown) - attn_f;
@@ -356,7 +353,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   Time ep_f, ep_b, a2a;
   if (moe && p.ep > 1) {
     const double local_tokens = p.sequence_parallel ? tokens / p.tp : tokens;
-    const double bytes = local_tokens * m.hidden * dtype_bytes(p) *
+    const double bytes = local_tokens * m.hidden * p.param_bytes() *
                          dispatch_copies(*m.moe, p, groups.ep, timer.ranks_per_domain());
     a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
     ep_f = p.ep_overlap ? beside(c.fwd, a2a, slowdown) - c.fwd : a2a;
@@ -470,7 +467,7 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
     in.bwd_alone.push_back(c.bwd + c.alone_ep_b + c.alone_host_b);
   }
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
-  const double whole = tokens * m.hidden * dtype_bytes(p);
+  const double whole = tokens * m.hidden * p.param_bytes();
   if (p.pp > 1) {
     const GroupLayout groups = group_layout(p);
     if (p.pp_scatter_gather && !p.sequence_parallel && p.tp > 1) {
