@@ -57,6 +57,8 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
       {"bad_grad_pass.yaml", "name: x\nmatch: [x]\ngrad_accumulation_pass: {value: 2, source: s}\n",
        "grad_accumulation_pass"},
       {"bad_fp8_params.yaml", "name: x\nmatch: [x]\nfp8_params: {value: maybe, source: s}\n", "fp8_params"},
+      {"bad_micro_batches.yaml", "name: x\nmatch: [x]\npp_micro_batches: {value: half, source: s}\n",
+       "one_sequence, stages"},
       {"bad_chunks.yaml", "name: x\nmatch: [x]\npp_virtual_stages: {value: 0, source: s}\n", "pp_virtual_stages"},
   };
   for (const Case& c : cases) {

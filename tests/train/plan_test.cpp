@@ -56,6 +56,25 @@ TEST(TrainPlan, DpDefaultsToTheRanksLeftAndPipelinesTo1F1B) {
   EXPECT_EQ(e.plan.zero, 1);
 }
 
+// torchtitan splits a pipelined rank's batch into one micro-batch per stage when none is given
+// (configs/frameworks/torchtitan.yaml); others, and explicit keys, keep theirs.
+TEST(TrainPlan, TorchtitanPipelinesTakeOneMicroBatchPerStage) {
+  const std::string plan = "global_batch: 64, tp: 2, pp: 4, dp: 2, pp_schedule: 1f1b, precision: bf16";
+  const Experiment titan = experiment(p5(16), "llama3-8b", plan + ", framework: torchtitan + FSDP2");
+  EXPECT_EQ(titan.plan.micro_batch, 8);  // 32 sequences per data-parallel rank over 4 stages
+  EXPECT_EQ(titan.plan.micro_batches(), 4);
+  EXPECT_EQ(experiment(p5(16), "llama3-8b", plan + ", framework: torchtitan, micro_batch: 2").plan.micro_batch, 2);
+  EXPECT_EQ(experiment(p5(16), "llama3-8b", plan + ", framework: Megatron-Core r0.8.0").plan.micro_batch, 1);
+  // Without a pipeline, or with a batch the stages do not divide, one sequence per micro-batch.
+  EXPECT_EQ(experiment(p5(16), "llama3-8b", "global_batch: 64, tp: 8, dp: 2, precision: bf16, framework: torchtitan")
+                .plan.micro_batch,
+            1);
+  EXPECT_EQ(experiment(p5(16), "llama3-8b",
+                       "global_batch: 6, tp: 2, pp: 4, dp: 2, pp_schedule: 1f1b, precision: bf16, framework: torchtitan")
+                .plan.micro_batch,
+            1);
+}
+
 TEST(TrainPlan, OneDataParallelRankMeansNoZero) {
   const Experiment e = experiment(kP5, "llama3-8b", "global_batch: 8, tp: 8, precision: bf16");
   EXPECT_EQ(e.plan.dp, 1);

@@ -300,7 +300,7 @@ TEST(TrainStep, GradientAccumulationPassCostsAMemoryPassPerMicroBatch) {
 // FSDP2 under a pipeline accumulates unsharded gradients, so the pass costs there; without a
 // pipeline it reduce-scatters every micro-batch and accumulates shards only: nothing charged.
 TEST(TrainStep, GradientAccumulationPassOnlyWhereGradientsAreWhole) {
-  const std::string piped = "global_batch: 64, tp: 8, pp: 4, dp: 2, zero: 3, pp_schedule: 1f1b, precision: bf16";
+  const std::string piped = "global_batch: 64, micro_batch: 1, tp: 8, pp: 4, dp: 2, zero: 3, pp_schedule: 1f1b, precision: bf16";
   const Experiment titan = experiment(p5(64), "llama3-70b", piped + ", framework: torchtitan");
   EXPECT_TRUE(titan.plan.grad_accumulation_pass);
   const Experiment off = experiment(p5(64), "llama3-70b", piped + ", framework: torchtitan, grad_accumulation_pass: false");
@@ -328,7 +328,7 @@ TEST(TrainStep, Fsdp2CopiesCostMemoryPassesPerMicroBatch) {
   };
   const double per_micro_batch = off.model.layers * copies(parts.lp.dense) + copies(parts.lp.embedding) + copies(parts.lp.head);
   EXPECT_NEAR(with.breakdown.compute_s - without.breakdown.compute_s, 2 * per_micro_batch, 1e-6 * with.step_time_s);
-  const std::string piped = "global_batch: 64, tp: 8, pp: 4, dp: 2, zero: 3, pp_schedule: 1f1b, precision: bf16, framework: torchtitan";
+  const std::string piped = "global_batch: 64, micro_batch: 1, tp: 8, pp: 4, dp: 2, zero: 3, pp_schedule: 1f1b, precision: bf16, framework: torchtitan";
   EXPECT_DOUBLE_EQ(simulate_step(experiment(p5(64), "llama3-70b", piped)).step_time_s,
                    simulate_step(experiment(p5(64), "llama3-70b", piped + ", zero3_copy_passes: false")).step_time_s);
 }

@@ -44,6 +44,9 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("zero3_copy_passes")) f.zero3_copy_passes = r.boolean("zero3_copy_passes");
   if (!r.absent("fp8_params")) f.fp8_params = r.boolean("fp8_params");
   if (!r.absent("pp_virtual_stages")) f.pp_virtual_stages = static_cast<int>(r.integer("pp_virtual_stages", 1, 1 << 16));
+  if (!r.absent("pp_micro_batches")) {
+    f.pp_micro_batches_per_stage = r.choice("pp_micro_batches", {"one_sequence", "stages"}) == "stages";
+  }
   if (!r.absent("selective_recompute")) {
     // A module list is per run (training.recompute_modules), not a framework default.
     f.selective_recompute = selective_policy_named(

@@ -45,6 +45,10 @@ struct FrameworkDefaults {
   // Model chunks per pipeline stage of an interleaved schedule whose run does not give them
   // (ParallelPlan::virtual_stages); unset: two layers per chunk.
   std::optional<int> pp_virtual_stages;
+  // Under a pipeline, a run that does not give micro_batch splits each data-parallel rank's batch
+  // into as many micro-batches as pipeline stages (key pp_micro_batches: stages); unset, or
+  // `one_sequence`: one sequence per micro-batch.
+  std::optional<bool> pp_micro_batches_per_stage;
   // What `recompute: selective` recomputes (ParallelPlan::selective_policy); unset: the attention core.
   std::optional<model::SelectivePolicy> selective_recompute;
   // When expert all-to-alls overlap another micro-batch's compute (ParallelPlan::ep_overlap_rule);

@@ -111,6 +111,12 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   }
   const int64_t rest = static_cast<int64_t>(p.tp) * p.pp * p.cp;
   p.dp = dp_unset ? static_cast<int>(rest > 0 ? ranks / rest : 1) : static_cast<int>(r.integer("dp", 1, 1 << 30));
+  // A framework that splits a pipelined rank's batch into one micro-batch per stage, where the run
+  // gives no micro_batch and the batch divides so.
+  if (r.absent("micro_batch") && p.pp > 1 && framework && framework->pp_micro_batches_per_stage.value_or(false) &&
+      p.dp > 0 && p.global_batch % (int64_t{p.dp} * p.pp) == 0) {
+    p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
+  }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
   const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b"},
                                       p.pp > 1 ? "1f1b" : "none");
