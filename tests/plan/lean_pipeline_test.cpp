@@ -1,5 +1,5 @@
 // The planner's lean pipeline against the event-kernel one, with uneven chunk times and transfers:
-// the same stage ends, busy times and chunk windows for every schedule when every micro-batch is
+// the same stage ends, busy times and chunk windows for every schedule (ZB-H1 included) when every micro-batch is
 // run, and within 0.1% of the step when the steady state is extrapolated (step lengths that are
 // and are not whole rounds of pp micro-batches). Uneven stages can settle into a cycle a few
 // rounds long, which the two-prefix extrapolation follows only on average.
@@ -25,6 +25,7 @@ train::PipelineInput uneven(PipelineSchedule s, int pp, int64_t m, int v) {
     // Tasks without a partner micro-batch expose more (ep_overlap).
     in.fwd_alone.push_back(in.fwd.back() + Time::us(17 + g));
     in.bwd_alone.push_back(in.bwd.back() + Time::us(23));
+    in.wgt.push_back(Time::us(90 + 5 * (g % 2)));  // ZB-H1's weight-gradient part of bwd
   }
   in.p2p = Time::us(13);
   return in;
@@ -61,7 +62,9 @@ TEST(LeanPipeline, MatchesTheEventPipelineTaskForTask) {
   for (const Case& c : {Case{PipelineSchedule::kNone, 1, 1, 6}, Case{PipelineSchedule::kNone, 1, 1, 1}, Case{PipelineSchedule::kOneFOneB, 4, 1, 6},
                         Case{PipelineSchedule::kGpipe, 3, 1, 5}, Case{PipelineSchedule::kInterleaved, 4, 2, 8},
                         Case{PipelineSchedule::kOneFOneB, 4, 1, 64}, Case{PipelineSchedule::kOneFOneB, 4, 1, 67},
-                        Case{PipelineSchedule::kInterleaved, 4, 3, 64}, Case{PipelineSchedule::kInterleaved, 2, 2, 31}}) {
+                        Case{PipelineSchedule::kInterleaved, 4, 3, 64}, Case{PipelineSchedule::kInterleaved, 2, 2, 31},
+                        Case{PipelineSchedule::kZeroBubble, 4, 1, 6}, Case{PipelineSchedule::kZeroBubble, 4, 1, 3},
+                        Case{PipelineSchedule::kZeroBubble, 4, 1, 64}, Case{PipelineSchedule::kZeroBubble, 3, 1, 67}}) {
     SCOPED_TRACE(testing::Message() << "pp " << c.pp << " v " << c.v << " m " << c.m);
     for (bool blocking : {false, true}) {
       SCOPED_TRACE(testing::Message() << "blocking sends " << blocking);

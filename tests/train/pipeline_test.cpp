@@ -1,6 +1,7 @@
 // Pipeline schedules on the event kernel: with equal chunk times and free transfers the step
 // lengths are the textbook ones (Narayanan et al. 2021, Sec. 2.2): (m + pp - 1)(f + b) for GPipe
-// and 1F1B, a bubble of (pp - 1)(f + b) / v for interleaved 1F1B with v chunks per stage.
+// and 1F1B, a bubble of (pp - 1)(f + b) / v for interleaved 1F1B with v chunks per stage, and for
+// ZB-H1 with the backward split into B and W (Qi et al. 2024, Sec. 3) (pp - 1)(f + b_B - w).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -58,6 +59,74 @@ TEST(TrainPipeline, InterleavingDividesTheBubbleByTheChunks) {
   const PipelineResult plain = run_pipeline(equal_chunks(PipelineSchedule::kOneFOneB, pp, m), false);
   const PipelineResult inter = run_pipeline(equal_chunks(PipelineSchedule::kInterleaved, pp, m, 2), false);
   EXPECT_LT(inter.end, plain.end);
+}
+
+TEST(TrainPipeline, ZeroBubbleH1CutsTheBubbleToFPlusBLessW) {
+  // f 1 ms, b 2 ms of which w 1 ms: 1F1B's bubble (pp - 1) x 3 ms falls to (pp - 1) x 1 ms.
+  for (auto [pp, m] : {std::pair{4, int64_t{8}}, std::pair{2, int64_t{4}}, std::pair{8, int64_t{16}}, std::pair{4, int64_t{4}}}) {
+    PipelineInput in = equal_chunks(PipelineSchedule::kZeroBubble, pp, m);
+    in.wgt.assign(static_cast<size_t>(pp), Time::us(1000));
+    const PipelineResult r = run_pipeline(in, false);
+    EXPECT_NEAR(ms(r.end), m * 3.0 + (pp - 1) * 1.0, 1e-6) << "pp " << pp << " m " << m;
+    for (int s = 0; s < pp; ++s) EXPECT_NEAR(ms(r.stages[s].busy), m * 3.0, 1e-6);
+  }
+}
+
+TEST(TrainPipeline, ZeroBubbleOrderHoldsAtMostPpMicroBatchesOnAnyStage) {
+  const int pp = 4;
+  for (int64_t m : {int64_t{2}, int64_t{4}, int64_t{9}}) {
+    for (int s = 0; s < pp; ++s) {
+      SCOPED_TRACE(testing::Message() << "m " << m << " stage " << s);
+      const StageOrder order(PipelineSchedule::kZeroBubble, pp, 1, m, s);
+      ASSERT_EQ(order.size(), 3 * m);
+      std::vector<int> state(static_cast<size_t>(m), 0);  // 0 none, 1 F, 2 B, 3 W done
+      int64_t in_flight = 0, most = 0, paired = 0;
+      for (int64_t i = 0; i < order.size(); ++i) {
+        const PipelineUnit u = order.at(i);
+        const int next = u.forward ? 1 : u.weight ? 3 : 2;
+        ASSERT_EQ(state[u.mb], next - 1) << "task " << i;  // F, then B, then W, each once
+        state[u.mb] = next;
+        in_flight += u.forward ? 1 : u.weight ? -1 : 0;
+        most = std::max(most, in_flight);
+        if (u.paired) ++paired;
+        EXPECT_FALSE(u.weight && u.paired);
+      }
+      EXPECT_EQ(in_flight, 0);
+      EXPECT_LE(most, pp);
+      // F and B run in 1F1B's order: its warm-up forwards and cool-down backwards run alone.
+      const int64_t alone = std::min<int64_t>(m, pp - s - 1);
+      EXPECT_EQ(paired, 2 * (m - alone));
+      EXPECT_EQ(order.unpaired_forwards(0), alone);
+    }
+  }
+}
+
+TEST(TrainPipeline, ZeroBubbleWeightTasksFollowTheirBackwardAndEndTheGradients) {
+  const int pp = 4;
+  const int64_t m = 8;
+  PipelineInput in = equal_chunks(PipelineSchedule::kZeroBubble, pp, m);
+  in.wgt.assign(static_cast<size_t>(pp), Time::us(800));
+  in.p2p = Time::us(50);
+  const PipelineResult r = run_pipeline(in, true);
+  ASSERT_EQ(r.tasks.size(), static_cast<size_t>(3 * pp * m));
+  for (const PipelineTask& t : r.tasks) {
+    if (!t.weight) {
+      if (!t.forward) EXPECT_EQ(t.end - t.start, kB - Time::us(800));  // B: the backward less W
+      continue;
+    }
+    EXPECT_EQ(t.end - t.start, Time::us(800));
+    for (const PipelineTask& b : r.tasks) {
+      if (!b.forward && !b.weight && b.chunk == t.chunk && b.micro_batch == t.micro_batch) EXPECT_GE(t.start, b.end);
+    }
+  }
+  // A stage's gradients are final when its last W ends: the window data-parallel reductions use.
+  for (int s = 0; s < pp; ++s) {
+    Time last_w;
+    for (const PipelineTask& t : r.tasks) {
+      if (t.stage == s && t.weight) last_w = max(last_w, t.end);
+    }
+    EXPECT_EQ(r.stages[s].chunks[0].last_bwd_end, last_w) << "stage " << s;
+  }
 }
 
 TEST(TrainPipeline, OneStageHasNoBubble) {

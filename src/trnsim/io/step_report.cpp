@@ -131,7 +131,7 @@ std::string step_trace_json(const train::Experiment& e, const train::StepResult&
   for (const auto& t : r.trace) {
     if (!wanted(t.stage)) continue;
     events.push_back({{"ph", "X"},
-                      {"name", std::string(t.forward ? "F" : "B") + std::to_string(t.micro_batch)},
+                      {"name", std::string(t.forward ? "F" : t.weight ? "W" : "B") + std::to_string(t.micro_batch)},
                       {"pid", 0},
                       {"tid", t.stage},
                       {"ts", t.start.us()},

@@ -33,7 +33,9 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         const train::PipelineUnit u = order.at(next[s]);
         const int g = u.chunk * pp + s;
         int64_t ready = 0;
-        if (u.forward) {
+        if (u.weight) {
+          // Its B ran earlier on this stage.
+        } else if (u.forward) {
           if (g > 0) {
             const int64_t t = fwd_end[slot(g - 1, u.mb)];
             if (t == kNotYet) break;
@@ -50,10 +52,10 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         const int64_t dur = in.duration(u, g).ps();
         const int64_t start = std::max(ready, free[s]), end = start + dur;
         train::ChunkWindow& w = r.stages[s].chunks[u.chunk];
-        if (!u.forward) {
+        if (in.ends_gradients(u)) {
           w.last_bwd_start = Time::ps(start);
           w.last_bwd_end = Time::ps(end);
-        } else if (!seen_fwd[g]) {
+        } else if (u.forward && !seen_fwd[g]) {
           seen_fwd[g] = true;
           w.first_fwd_start = Time::ps(start);
           w.first_fwd_end = Time::ps(end);
@@ -61,7 +63,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         free[s] = end;
         busy[s] += dur;
         sends[s] += in.send(u, g).ps();
-        (u.forward ? fwd_end : bwd_end)[slot(g, u.mb)] = end;
+        if (!u.weight) (u.forward ? fwd_end : bwd_end)[slot(g, u.mb)] = end;
         ++next[s];
         progress = true;
       }

@@ -85,6 +85,8 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
         } else {
           schedules.push_back({PipelineSchedule::kGpipe, 1});
           schedules.push_back({PipelineSchedule::kOneFOneB, 1});
+          // ZB-H1 where the experiment runs it: no Megatron release does, so it is not searched.
+          if (e.plan.schedule == PipelineSchedule::kZeroBubble) schedules.push_back({PipelineSchedule::kZeroBubble, 1});
           for (int64_t v = 2; v * pp <= m.layers; ++v) {
             // The experiment's own depth is tried even where it splits the layers unevenly.
             const bool own = pp == e.plan.pp && e.plan.schedule == PipelineSchedule::kInterleaved &&

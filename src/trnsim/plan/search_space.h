@@ -2,7 +2,8 @@
 // context and expert parallelism whose degrees multiply to the rank count, micro-batch,
 // recompute (and, when asked, activation offload), ZeRO stage, pipeline schedule with
 // interleaving depth, and sequence parallelism that train::check_plan accepts. The experiment's
-// global batch, precision, flash attention and LoRA rank are kept. Pruning (docs/planner.md):
+// global batch, precision, flash attention and LoRA rank are kept; ZB-H1 is tried where the
+// experiment's own schedule is ZB-H1. Pruning (docs/planner.md):
 // interleaving depths that split the layers unevenly are left out (except the experiment's own),
 // and so is sequence parallelism where it cannot shard the sequence.
 #pragma once

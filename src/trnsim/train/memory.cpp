@@ -22,6 +22,9 @@ double in_flight_chunks(const ParallelPlan& p, int stage) {
     case PipelineSchedule::kNone: return 1;
     case PipelineSchedule::kGpipe: return mbs;
     case PipelineSchedule::kOneFOneB: return std::min<double>(p.pp - stage, mbs);
+    // ZB-H1 lets every stage hold as many micro-batches between forward and weight gradient as
+    // 1F1B's first stage does (the deferred ones keep their linears' inputs; counted whole here).
+    case PipelineSchedule::kZeroBubble: return std::min<double>(p.pp, mbs);
     case PipelineSchedule::kInterleaved:
       return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
   }

@@ -41,6 +41,7 @@ class PipelineSim {
   Time ready(int s, const Unit& u) const {
     const int g = u.chunk * in_.pp + s, last = in_.pp * in_.virtual_stages - 1;
     const Time travel = in_.travel();
+    if (u.weight) return Time();  // its B ran earlier on this stage
     if (u.forward) {
       if (g == 0) return Time();
       const Time t = fwd_end_[slot(g - 1, u.mb)];
@@ -63,10 +64,10 @@ class PipelineSim {
     running_[s] = true;
     ++next_[s];
     ChunkWindow& w = st.chunks[u.chunk];
-    if (!u.forward) {
+    if (in_.ends_gradients(u)) {
       w.last_bwd_start = start;
       w.last_bwd_end = start + dur;
-    } else if (!seen_fwd_[g]) {
+    } else if (u.forward && !seen_fwd_[g]) {
       seen_fwd_[g] = true;
       w.first_fwd_start = start;
       w.first_fwd_end = start + dur;
@@ -75,12 +76,12 @@ class PipelineSim {
     st.busy += dur;
     st.sends += send;
     st.end = start + dur;
-    if (keep_) tasks_.push_back({s, g, u.mb, u.forward, start, start + dur, send});
+    if (keep_) tasks_.push_back({s, g, u.mb, u.forward, u.weight, start, start + dur, send});
     events_.schedule(start + dur, [this, s, u, g] { finish(s, u, g); });
   }
 
   void finish(int s, const Unit& u, int g) {
-    (u.forward ? fwd_end_ : bwd_end_)[slot(g, u.mb)] = events_.now();
+    if (!u.weight) (u.forward ? fwd_end_ : bwd_end_)[slot(g, u.mb)] = events_.now();
     running_[s] = false;
     try_start(s);
     // The neighbours may have been waiting for this output.

@@ -1,4 +1,4 @@
-// A pipeline-parallel schedule (GPipe, 1F1B, interleaved 1F1B) of one training step, run on the
+// A pipeline-parallel schedule (GPipe, 1F1B, interleaved 1F1B, ZB-H1) of one training step, run on the
 // event kernel: one representative rank per stage executes its forward and backward chunk tasks
 // in the schedule's order, each starting when its stage is free and its input has arrived from
 // the neighbouring stage.
@@ -20,6 +20,9 @@ struct PipelineInput {
   std::vector<Time> fwd, bwd;  // per global chunk g = virtual index x pp + stage, per micro-batch
   // The same for a task that runs alone (pipeline_order.h); empty: as fwd and bwd.
   std::vector<Time> fwd_alone, bwd_alone;
+  // Of bwd, the weight-gradient GEMMs that ZB-H1 runs as a task of their own (W); the rest is
+  // its input-gradient task (B). Per global chunk; read under kZeroBubble only.
+  std::vector<Time> wgt;
   Time p2p;                    // activations (or their gradients) from one stage to the next
   // Sends hold the stage: a task that sends its output (a forward before the last chunk, a
   // backward after the first) ends when the transfer does, and the receiver may start then
@@ -29,15 +32,22 @@ struct PipelineInput {
   // The blocking send that ends global chunk g's task `u`: p2p where the task sends its output
   // to another chunk (a forward before the last chunk, a backward after the first), else zero.
   Time send(const PipelineUnit& u, int g) const {
-    const bool sends = u.forward ? g + 1 < pp * virtual_stages : g > 0;
+    const bool sends = u.forward ? g + 1 < pp * virtual_stages : !u.weight && g > 0;
     return blocking_p2p && sends ? p2p : Time();
   }
   // From the end of a producer's task to its output's arrival: zero once the send held the task.
   Time travel() const { return blocking_p2p ? Time() : p2p; }
   // How long global chunk g's task `u` holds its stage.
   Time duration(const PipelineUnit& u, int g) const {
+    if (u.weight) return wgt[g];
     const std::vector<Time>& alone = u.forward ? fwd_alone : bwd_alone;
-    return (!u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g]) + send(u, g);
+    const Time split = !u.forward && schedule == PipelineSchedule::kZeroBubble ? wgt[g] : Time();
+    return (!u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g]) - split + send(u, g);
+  }
+  // Whether task `u` completes its chunk's gradients for this micro-batch: the backward, or
+  // under ZB-H1 its weight-gradient task.
+  bool ends_gradients(const PipelineUnit& u) const {
+    return schedule == PipelineSchedule::kZeroBubble ? u.weight : !u.forward;
   }
 };
 
@@ -45,6 +55,7 @@ struct PipelineTask {
   int stage = 0, chunk = 0;  // global chunk
   int64_t micro_batch = 0;
   bool forward = true;
+  bool weight = false;  // ZB-H1's weight-gradient task
   Time start, end;
   Time send;  // the blocking send that ends the task (PipelineInput::blocking_p2p), else zero
 };

@@ -8,10 +8,34 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
     : pp_(pp), v_(virtual_stages), m_(micro_batches) {
   plain_ = schedule == PipelineSchedule::kNone || schedule == PipelineSchedule::kGpipe;
   gpipe_ = schedule == PipelineSchedule::kGpipe;
+  zero_bubble_ = schedule == PipelineSchedule::kZeroBubble;
   units_ = m_ * v_;
   warmup_ = std::min<int64_t>(units_, schedule == PipelineSchedule::kInterleaved
                                           ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * pp_
                                           : pp_ - stage - 1);
+  held_ = std::min<int64_t>(stage, units_ - warmup_);
+}
+
+// ZB-H1 (one chunk per stage), in four runs: the warm-up's forwards; the steady state's F, B
+// pairs, then F, B, W triples once `held_` W are held; the cool-down's B, W pairs; the held W.
+PipelineUnit StageOrder::zero_bubble_at(int64_t i) const {
+  const int64_t w = warmup_, steady = units_ - warmup_, a = held_;
+  if (i < w) return {true, 0, i, false};
+  i -= w;
+  if (i < 2 * a) return i % 2 == 0 ? PipelineUnit{true, 0, w + i / 2, true} : PipelineUnit{false, 0, i / 2, true};
+  i -= 2 * a;
+  if (i < 3 * (steady - a)) {
+    const int64_t k = a + i / 3;
+    switch (i % 3) {
+      case 0: return {true, 0, w + k, true};
+      case 1: return {false, 0, k, true};
+      default: return {false, 0, k - a, false, true};
+    }
+  }
+  i -= 3 * (steady - a);
+  if (i < 2 * w) return i % 2 == 0 ? PipelineUnit{false, 0, steady + i / 2, false} : PipelineUnit{false, 0, steady - a + i / 2, false, true};
+  i -= 2 * w;
+  return {false, 0, steady - a + w + i, false, true};
 }
 
 // Of the units k < n, those whose round (k / pp) falls on chunk position c of v.
@@ -41,6 +65,7 @@ PipelineUnit StageOrder::bwd(int64_t k) const {
 }
 
 PipelineUnit StageOrder::at(int64_t i) const {
+  if (zero_bubble_) return zero_bubble_at(i);
   if (plain_) {
     if (gpipe_) {
       if (i < units_) return {true, static_cast<int>(i % v_), i / v_, false};

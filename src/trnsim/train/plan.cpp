@@ -61,6 +61,7 @@ std::string_view schedule_name(PipelineSchedule s) {
     case PipelineSchedule::kGpipe: return "gpipe";
     case PipelineSchedule::kOneFOneB: return "1f1b";
     case PipelineSchedule::kInterleaved: return "interleaved-1f1b";
+    case PipelineSchedule::kZeroBubble: return "zb-h1";
   }
   return "?";
 }
@@ -118,11 +119,12 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
   }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
-  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b"},
+  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1"},
                                       p.pp > 1 ? "1f1b" : "none");
   p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
                : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
+               : sched == "zb-h1"            ? PipelineSchedule::kZeroBubble
                                              : PipelineSchedule::kNone;
   // Interleaving with no published depth: the framework's model chunks per stage, else two layers
   // per model chunk, the granularity Megatron's interleaved configurations commonly use

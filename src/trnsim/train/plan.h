@@ -17,7 +17,10 @@
 
 namespace trnsim::train {
 
-enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved };
+// kZeroBubble: ZB-H1 (Qi et al., ICLR 2024, "Zero Bubble Pipeline Parallelism"): 1F1B with each
+// backward split into its input-gradient part (B) and its weight-gradient GEMMs (W), the W of
+// later stages deferred into the cool-down's bubbles at 1F1B's peak activation memory.
+enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble };
 
 // How MoE tokens travel to their experts. Hierarchical (DeepEP, HybridEP, DeepSeek's kernels):
 // a token crosses the scale-out network once per remote domain holding any of its experts and

@@ -133,6 +133,16 @@ model::Op as_trained(const model::Op& op, const ParallelPlan& p) {
   return t;
 }
 
+// The weight-gradient GEMM of `op`'s backward: the whole backward less its input-gradient part;
+// none for frozen weights and ops without weights.
+Time weight_gradient(const model::Op& op, const ParallelPlan& p, cost::OpCostModel& cost) {
+  const model::Op trained = as_trained(op, p);
+  if (trained.kind != model::OpKind::kMatmul || trained.frozen || trained.weight_params <= 0) return Time();
+  model::Op dgrad_only = trained;
+  dgrad_only.frozen = true;
+  return std::max(Time(), cost.backward(trained) - cost.backward(dgrad_only));
+}
+
 // Probability that `holding` of `experts` experts include none of a token's top_k choices.
 double miss_probability(double experts, double holding, int top_k) {
   double p = 1.0;
@@ -209,10 +219,8 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     if (slot < 0) continue;
     // The backward's two GEMMs apart: the input gradient, and the weight gradient, which frozen
     // weights do not take.
-    model::Op dgrad_only = op;
-    dgrad_only.frozen = true;
-    const Time f = cost.forward(op), dgrad = cost.backward(dgrad_only),
-               wgrad = std::max(Time(), cost.backward(as_trained(op, p)) - dgrad);
+    const Time f = cost.forward(op), wgrad = weight_gradient(op, p, cost),
+               dgrad = cost.backward(as_trained(op, p)) - wgrad;
     gf[slot] += f;
     sf[slot] += Time::from_seconds(f.seconds() * split_slowdown(op, p.tp, false, cost));
     // Backward: the row-parallel linears' dgrad GEMMs are split (ring exchange); the column-
@@ -227,8 +235,13 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     const Time comm = i % 2 == 0 ? ag : rs;
     const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
     fwd += hidden ? pipelined_exposure(sf[i], comm, p.tp, s) + (sf[i] - gf[i]) : comm;
-    const bool bulk = i == 0 || i == 2;  // column-parallel dgrads (see above)
-    bwd += !hidden ? comm : bulk ? beside(gb[i], comm, s) - gb[i] : pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]);
+    // Column-parallel dgrads (see above); under ZB-H1 their weight-gradient GEMMs run later, in
+    // tasks of their own, and leave the reduce-scatter nothing to hide behind.
+    const bool bulk = i == 0 || i == 2;
+    const bool behind_wgrad = bulk && p.schedule != PipelineSchedule::kZeroBubble;
+    bwd += !hidden || (bulk && !behind_wgrad) ? comm
+           : bulk ? beside(gb[i], comm, s) - gb[i]
+                  : pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]);
   }
   return {fwd, bwd};
 }
@@ -262,6 +275,7 @@ void Part::add(const Part& o, int64_t n) {
   ep += o.ep * n;
   dp += o.dp * n;
   recompute += o.recompute * n;
+  wgrad += o.wgrad * n;
   offload += o.offload * n;
   host += o.host * n;
   alone_ep_f += o.alone_ep_f * n;
@@ -282,11 +296,13 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   const std::vector<double> redo =
       model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy,
                               p.recompute_modules);
+  const bool split_wgrad = p.schedule == PipelineSchedule::kZeroBubble;
   for (size_t i = 0; i < ops.size(); ++i) {
     const model::Op& op = ops[i];
     const Time f = cost.forward(op), b = cost.backward(as_trained(op, p));
     c.fwd += f;
     c.bwd += b;
+    if (split_wgrad) c.wgrad += weight_gradient(op, p, cost);
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
     const bool routed = model::is_routed_expert(op);
     (routed ? c.expert_params : c.dense_params) += op.weight_params;
@@ -303,14 +319,18 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   // micro-batch) the rank accumulates only its shard, 1/dp of this: not charged.
   const double held = c.dense_params + c.expert_params;
   if (p.grad_accumulation_pass && !p.shards_gradients() && p.lora_rank == 0 && held > 0) {
-    c.bwd += cost.memory_bound(held * (p.param_bytes() + 8.0));
+    const Time pass = cost.memory_bound(held * (p.param_bytes() + 8.0));
+    c.bwd += pass;
+    if (split_wgrad) c.wgrad += pass;  // it follows the weight gradients
   }
   // ZeRO-3's copies on the compute stream: out of the all-gather buffer before the forward and
   // again before the backward, and the gradients into the reduce-scatter buffer after it.
   if (p.zero3_copy_passes && p.shards_weights() && held > 0) {
     const Time copy_out = cost.memory_bound(held * 2.0 * p.param_bytes());
     c.fwd += copy_out;
-    c.bwd += copy_out + (p.lora_rank > 0 ? Time() : cost.memory_bound(held * (p.param_bytes() + p.grad_bytes())));
+    const Time copy_in = p.lora_rank > 0 ? Time() : cost.memory_bound(held * (p.param_bytes() + p.grad_bytes()));
+    c.bwd += copy_out + copy_in;
+    if (split_wgrad) c.wgrad += copy_in;
   }
   return c;
 }
@@ -465,6 +485,7 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
     in.bwd.push_back(c.bwd);
     in.fwd_alone.push_back(c.fwd + c.alone_ep_f + c.alone_host_f);
     in.bwd_alone.push_back(c.bwd + c.alone_ep_b + c.alone_host_b);
+    in.wgt.push_back(c.wgrad);
   }
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double whole = tokens * m.hidden * p.param_bytes();

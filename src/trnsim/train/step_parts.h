@@ -42,6 +42,7 @@ struct Part {
   Time fwd, bwd;                   // everything on the compute stream
   Time tp, cp, ep, dp;             // exposed communication inside fwd + bwd, by kind (dp: ZeRO-3)
   Time recompute;                  // the recomputed forward inside bwd
+  Time wgrad;                      // ZB-H1 plans only: of bwd, what its weight-gradient task runs
   Time offload;                    // activation transfers to and from the host that stall fwd + bwd
   Time host;                       // MoE host overhead (moe_host_overhead) the compute stream waits for
   // What a task without a partner micro-batch (pipeline_order.h) adds under ep_overlap, forward
