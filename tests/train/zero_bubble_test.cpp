@@ -3,6 +3,8 @@
 // bubble smaller, and what the split takes away from overlaps shows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "train_test_util.h"
@@ -69,6 +71,37 @@ TEST(ZeroBubble, TensorParallelBulkOverlapLosesItsWeightGradients) {
   EXPECT_GT(zb.breakdown.tp_comm_s, plain.breakdown.tp_comm_s);
   EXPECT_NEAR(simulate_step(with_schedule("zb-h1")).breakdown.tp_comm_s,
               simulate_step(with_schedule("1f1b")).breakdown.tp_comm_s, 1e-12);
+}
+
+// Under all-to-all overlap a backward hides its partner's all-to-alls behind its compute, slowed
+// by overlap_slowdown while they run; under ZB-H1 that compute is B, the backward less its
+// weight-gradient GEMMs. Checked exactly against the layer's parts.
+TEST(ZeroBubble, OverlappedAllToAllsHideBehindTheInputGradientAlone) {
+  double slowdown = 0;
+  auto moe = [&](const std::string& schedule) {
+    // DeepSeek-V3's experts over 64 GPUs of 8 servers: all-to-alls about as long as the compute.
+    const Experiment e = experiment(p5(256), "deepseek-v3",
+                                    "global_batch: 256, micro_batch: 1, tp: 1, pp: 4, dp: 64, ep: 64, ep_overlap: true, "
+                                    "precision: bf16, pp_schedule: " + schedule);
+    const auto cost = cost::make_cost_model(e.system, cost::CostOptions{});
+    slowdown = cost->overlap_slowdown();
+    const net::NetworkModel net(e.system);
+    NetworkTimer timer(net);
+    return layer_parts(e.model, e.plan, *cost, timer).moe;
+  };
+  const Part zb = moe("zb-h1"), plain = moe("1f1b");
+  // The all-to-all time and the exposure each way, from what the part keeps.
+  auto a2a = [](const Part& c) { return (c.alone_ep_f + c.alone_ep_b + c.ep).seconds() / 2; };
+  auto ep_b = [&](const Part& c) { return a2a(c) - c.alone_ep_b.seconds(); };
+  auto exposed_beside = [&](double compute, double comm) {
+    return std::max(comm, compute + slowdown * std::min(compute, comm)) - compute;
+  };
+  ASSERT_NEAR(a2a(zb), a2a(plain), 1e-12);
+  const double backward = plain.bwd.seconds() - ep_b(plain);  // the layer's compute, no recompute here
+  EXPECT_NEAR(ep_b(plain), exposed_beside(backward, a2a(plain)), 1e-9);
+  EXPECT_GT(zb.wgrad, Time());
+  EXPECT_NEAR(ep_b(zb), exposed_beside(backward - zb.wgrad.seconds(), a2a(zb)), 1e-9);
+  EXPECT_GT(std::abs(ep_b(zb) - ep_b(plain)), 1e-5);  // the split matters here
 }
 
 TEST(ZeroBubble, OneStageIsNoPipelineAndBadNamesAreRefused) {

@@ -377,7 +377,10 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
                          dispatch_copies(*m.moe, p, groups.ep, timer.ranks_per_domain());
     a2a = timer.time(CollectiveKind::kAllToAll, bytes, groups.ep) * 2;
     ep_f = p.ep_overlap ? beside(c.fwd, a2a, slowdown) - c.fwd : a2a;
-    ep_b = p.ep_overlap ? beside(c.bwd, a2a, slowdown) - c.bwd : a2a;
+    // Under ZB-H1 the weight-gradient GEMMs run in a task of their own: the backward the partner
+    // micro-batch's all-to-alls hide behind is the input-gradient part.
+    const Time b = c.bwd - c.wgrad;
+    ep_b = p.ep_overlap ? beside(b, a2a, slowdown) - b : a2a;
     c.ep = ep_f + ep_b;
     c.alone_ep_f = a2a - ep_f;
     c.alone_ep_b = a2a - ep_b;
