@@ -17,12 +17,13 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: trnsim plan <experiment.yaml> [--objective time|cost|energy] [--top K] [--threads N] [--offload]\n"
-    "                   [--json]\n"
+    "                   [--zero-bubble] [--json]\n"
     "  Searches tp, pp (with interleaving), dp, cp, ep, micro-batch, recompute, ZeRO stage and sequence\n"
     "  parallelism for the experiment's model, system and global batch (precision kept), under the\n"
     "  memory limit, and prints the best K plans and the Pareto front of step time vs cost. --offload\n"
     "  also tries activation offload to host memory (1/4, 1/2, 3/4 of the layers) on accelerators\n"
-    "  whose preset states a host link, in plans without pipeline parallelism or recompute. Every\n"
+    "  whose preset states a host link, in plans without pipeline parallelism or recompute.\n"
+    "  --zero-bubble also tries the ZB-H1 pipeline schedule (docs/training.md) for every pipeline. Every\n"
     "  reported figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done,\n"
     "  2 bad input, 4 no legal plan fits in memory, 6 no legal plan exists for the model and batch.\n";
 
@@ -79,10 +80,11 @@ void print_rows(const std::vector<plan::RankedPlan>& rows) {
 
 int run_plan(const std::vector<std::string>& args) {
   if (auto rc = help_exit(args, kHelp)) return *rc;
-  Options opts("plan", args, {"json", "offload"});
+  Options opts("plan", args, {"json", "offload", "zero-bubble"});
   const bool json = opts.flag("json");
   plan::PlanOptions po;
   po.offload_choices = opts.flag("offload");
+  po.zero_bubble_choices = opts.flag("zero-bubble");
   po.objective = plan::parse_objective(opts.take("objective", "time"));
   po.top = static_cast<int>(opts.take_int("top", 5, 1, 1000));
   po.threads = static_cast<int>(opts.take_int("threads", 0, 0, 1024));

@@ -27,8 +27,20 @@ std::shared_ptr<const std::optional<train::LayerFigures>> FastEvaluator::figures
 }
 
 std::shared_ptr<const train::LayerParts> FastEvaluator::parts(const ParallelPlan& p) {
-  const auto key =
-      std::make_tuple(p.micro_batch, p.tp, p.cp, p.ep, p.etp(), p.sequence_parallel, static_cast<int>(p.recompute));
+  // The sharding and recompute, and what else a layer's time depends on: whether ZeRO shards the
+  // weights and gradients (FSDP's copies, the accumulation pass), the all-to-all overlap (a
+  // framework's rule decides it per plan) and whether ZB-H1 splits the weight gradients off.
+  const PartsKey key{p.micro_batch,
+                     p.tp,
+                     p.cp,
+                     p.ep,
+                     p.etp(),
+                     p.sequence_parallel,
+                     static_cast<int>(p.recompute),
+                     p.shards_weights(),
+                     p.shards_gradients(),
+                     p.ep_overlap,
+                     p.schedule == train::PipelineSchedule::kZeroBubble};
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = parts_.find(key); it != parts_.end()) return it->second;

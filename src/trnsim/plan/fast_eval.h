@@ -35,14 +35,16 @@ class FastEvaluator {
   using ShardKey = std::tuple<int64_t, int, int, int, int, bool>;  // micro_batch, tp, cp, ep, etp, sp
   // What a sharding's layers hold (nullopt: the model cannot be cut so).
   std::shared_ptr<const std::optional<train::LayerFigures>> figures(const train::ParallelPlan& p);
-  // What they cost, which also depends on recompute.
+  // What they cost, which also depends on recompute, ZeRO sharding, all-to-all overlap and ZB-H1.
   std::shared_ptr<const train::LayerParts> parts(const train::ParallelPlan& p);
 
   const train::Experiment& base_;
   CostCache& cache_;
   std::mutex mu_;
   std::map<ShardKey, std::shared_ptr<const std::optional<train::LayerFigures>>> figures_;
-  std::map<std::tuple<int64_t, int, int, int, int, bool, int>, std::shared_ptr<const train::LayerParts>> parts_;
+  // Keyed by everything of a plan that layer_parts reads and the plans of one search vary.
+  using PartsKey = std::tuple<int64_t, int, int, int, int, bool, int, bool, bool, bool, bool>;
+  std::map<PartsKey, std::shared_ptr<const train::LayerParts>> parts_;
 };
 
 }  // namespace trnsim::plan

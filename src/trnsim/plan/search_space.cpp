@@ -56,7 +56,7 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   return true;
 }
 
-SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
+SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bool zero_bubble) {
   SearchSpace out;
   const model::ModelSpec& m = e.model;
   const int64_t ranks = e.system.ranks();
@@ -85,8 +85,11 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices) {
         } else {
           schedules.push_back({PipelineSchedule::kGpipe, 1});
           schedules.push_back({PipelineSchedule::kOneFOneB, 1});
-          // ZB-H1 where the experiment runs it: no Megatron release does, so it is not searched.
-          if (e.plan.schedule == PipelineSchedule::kZeroBubble) schedules.push_back({PipelineSchedule::kZeroBubble, 1});
+          // ZB-H1 where asked or where the experiment runs it: no Megatron release does, so it is
+          // not searched by default.
+          if (zero_bubble || e.plan.schedule == PipelineSchedule::kZeroBubble) {
+            schedules.push_back({PipelineSchedule::kZeroBubble, 1});
+          }
           for (int64_t v = 2; v * pp <= m.layers; ++v) {
             // The experiment's own depth is tried even where it splits the layers unevenly.
             const bool own = pp == e.plan.pp && e.plan.schedule == PipelineSchedule::kInterleaved &&

@@ -3,7 +3,7 @@
 // recompute (and, when asked, activation offload), ZeRO stage, pipeline schedule with
 // interleaving depth, and sequence parallelism that train::check_plan accepts. The experiment's
 // global batch, precision, flash attention and LoRA rank are kept; ZB-H1 is tried where the
-// experiment's own schedule is ZB-H1. Pruning (docs/planner.md):
+// experiment's own schedule is ZB-H1, or when asked. Pruning (docs/planner.md):
 // interleaving depths that split the layers unevenly are left out (except the experiment's own),
 // and so is sequence parallelism where it cannot shard the sequence.
 #pragma once
@@ -23,8 +23,8 @@ struct SearchSpace {
 // The experiment's activation_offload_layers is kept where a plan's chunks can take it (else 0);
 // with `offload_choices` also none, and on an accelerator with a host link, for plans without
 // pipeline parallelism or recompute (Megatron-Core refuses CPU offloading with either), a
-// quarter, half and three quarters of the layers.
-SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false);
+// quarter, half and three quarters of the layers. With `zero_bubble`, every pipeline also tries ZB-H1.
+SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false, bool zero_bubble = false);
 
 // train::check_plan's rules without throwing.
 bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s);
