@@ -43,6 +43,18 @@ TEST(PlanCli, OffloadWidensTheSearch) {
   EXPECT_LE(with, 4 * without);
 }
 
+// --zero-bubble adds ZB-H1 beside every pipeline's 1F1B: as many more legal plans as 1F1B has.
+TEST(PlanCli, ZeroBubbleWidensTheSearch) {
+  auto legal = [](const std::string& extra) {
+    const SplitRun r = run_split("plan " + data("small.yaml") + " --top 1 --json --threads 2" + extra);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out)["plans_legal"].get<int64_t>();
+  };
+  const int64_t without = legal(""), with = legal(" --zero-bubble");
+  EXPECT_GT(with, without);
+  EXPECT_LT(with, 2 * without);  // GPipe, interleaving and the unpipelined plans are not doubled
+}
+
 TEST(PlanCli, BadInputsAreOneLineWithTheirExitCodes) {
   SplitRun r = run_split("plan " + data("small.yaml") + " --objective speed");
   EXPECT_EQ(r.status, 2);
