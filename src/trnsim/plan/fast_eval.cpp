@@ -27,9 +27,11 @@ std::shared_ptr<const std::optional<train::LayerFigures>> FastEvaluator::figures
 }
 
 std::shared_ptr<const train::LayerParts> FastEvaluator::parts(const ParallelPlan& p) {
-  // The sharding and recompute, and what else a layer's time depends on: whether ZeRO shards the
-  // weights and gradients (FSDP's copies, the accumulation pass), the all-to-all overlap (a
-  // framework's rule decides it per plan) and whether ZB-H1 splits the weight gradients off.
+  // The sharding and recompute, and what else a layer's time depends on where it applies (as
+  // train::ops_part and train::layer_part test it): the gradient accumulation pass over unsharded
+  // gradients, ZeRO-3's copy passes, the all-to-all overlap (a framework's rule decides it per
+  // plan) and ZB-H1's split of the weight gradients.
+  const bool moe_ep = base_.model.moe && p.ep > 1;
   const PartsKey key{p.micro_batch,
                      p.tp,
                      p.cp,
@@ -37,9 +39,9 @@ std::shared_ptr<const train::LayerParts> FastEvaluator::parts(const ParallelPlan
                      p.etp(),
                      p.sequence_parallel,
                      static_cast<int>(p.recompute),
-                     p.shards_weights(),
-                     p.shards_gradients(),
-                     p.ep_overlap,
+                     p.grad_accumulation_pass && !p.shards_gradients(),
+                     p.zero3_copy_passes && p.shards_weights(),
+                     moe_ep && p.ep_overlap,
                      p.schedule == train::PipelineSchedule::kZeroBubble};
   {
     std::lock_guard<std::mutex> lock(mu_);
