@@ -133,14 +133,13 @@ model::Op as_trained(const model::Op& op, const ParallelPlan& p) {
   return t;
 }
 
-// The weight-gradient GEMM of `op`'s backward: the whole backward less its input-gradient part;
-// none for frozen weights and ops without weights.
-Time weight_gradient(const model::Op& op, const ParallelPlan& p, cost::OpCostModel& cost) {
-  const model::Op trained = as_trained(op, p);
+// The weight-gradient GEMM of a trained op's (as_trained) backward, whose whole time the caller
+// has: that less its input-gradient part; none for frozen weights and ops without weights.
+Time weight_gradient(const model::Op& trained, Time backward, cost::OpCostModel& cost) {
   if (trained.kind != model::OpKind::kMatmul || trained.frozen || trained.weight_params <= 0) return Time();
   model::Op dgrad_only = trained;
   dgrad_only.frozen = true;
-  return std::max(Time(), cost.backward(trained) - cost.backward(dgrad_only));
+  return std::max(Time(), backward - cost.backward(dgrad_only));
 }
 
 // Probability that `holding` of `experts` experts include none of a token's top_k choices.
@@ -219,8 +218,9 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     if (slot < 0) continue;
     // The backward's two GEMMs apart: the input gradient, and the weight gradient, which frozen
     // weights do not take.
-    const Time f = cost.forward(op), wgrad = weight_gradient(op, p, cost),
-               dgrad = cost.backward(as_trained(op, p)) - wgrad;
+    const model::Op trained = as_trained(op, p);
+    const Time f = cost.forward(op), whole = cost.backward(trained), wgrad = weight_gradient(trained, whole, cost),
+               dgrad = whole - wgrad;
     gf[slot] += f;
     sf[slot] += Time::from_seconds(f.seconds() * split_slowdown(op, p.tp, false, cost));
     // Backward: the row-parallel linears' dgrad GEMMs are split (ring exchange); the column-
@@ -299,10 +299,11 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   const bool split_wgrad = p.schedule == PipelineSchedule::kZeroBubble;
   for (size_t i = 0; i < ops.size(); ++i) {
     const model::Op& op = ops[i];
-    const Time f = cost.forward(op), b = cost.backward(as_trained(op, p));
+    const model::Op trained = as_trained(op, p);
+    const Time f = cost.forward(op), b = cost.backward(trained);
     c.fwd += f;
     c.bwd += b;
-    if (split_wgrad) c.wgrad += weight_gradient(op, p, cost);
+    if (split_wgrad) c.wgrad += weight_gradient(trained, b, cost);
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
     const bool routed = model::is_routed_expert(op);
     (routed ? c.expert_params : c.dense_params) += op.weight_params;
