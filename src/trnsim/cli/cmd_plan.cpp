@@ -23,8 +23,8 @@ constexpr const char* kHelp =
     "  memory limit, and prints the best K plans and the Pareto front of step time vs cost. --offload\n"
     "  also tries activation offload to host memory (1/4, 1/2, 3/4 of the layers) on accelerators\n"
     "  whose preset states a host link, in plans without pipeline parallelism or recompute.\n"
-    "  --zero-bubble also tries the ZB-H1 pipeline schedule (docs/training.md) for every pipeline. Every\n"
-    "  reported figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done,\n"
+    "  --zero-bubble also tries the ZB-H1 and ZB-V pipeline schedules (docs/training.md) for every\n"
+    "  pipeline. Every reported figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done,\n"
     "  2 bad input, 4 no legal plan fits in memory, 6 no legal plan exists for the model and batch.\n";
 
 constexpr int kNoLegalPlanExit = 6;

@@ -89,10 +89,11 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     if (cl.head) add(totals(model::head_forward_ops(m, ctx), p, false));
     flops += c.flops * mb;
     bytes += c.bytes * mb;
-    stage_dense[g % p.pp] += c.dense_params;
-    stage_expert[g % p.pp] += c.expert_params;
-    stage_dense_q[g % p.pp] += c.dense_quantized;
-    stage_expert_q[g % p.pp] += c.expert_quantized;
+    const size_t st = static_cast<size_t>(train::chunk_stage(p.schedule, p.pp, g));
+    stage_dense[st] += c.dense_params;
+    stage_expert[st] += c.expert_params;
+    stage_dense_q[st] += c.dense_quantized;
+    stage_expert_q[st] += c.expert_quantized;
   }
   // Adam over each stage's optimizer shard, as the step costs it.
   for (int s = 0; s < p.pp; ++s) bytes += p.optimizer_bytes(stage_dense[s], stage_expert[s]);

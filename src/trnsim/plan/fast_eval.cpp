@@ -42,7 +42,7 @@ std::shared_ptr<const train::LayerParts> FastEvaluator::parts(const ParallelPlan
                      p.grad_accumulation_pass && !p.shards_gradients(),
                      p.zero3_copy_passes && p.shards_weights(),
                      moe_ep && p.ep_overlap,
-                     p.schedule == train::PipelineSchedule::kZeroBubble};
+                     train::splits_backward(p.schedule)};
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = parts_.find(key); it != parts_.end()) return it->second;

@@ -21,7 +21,6 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   LeanPipelineResult r;
   r.stages.assign(pp, train::StageTimes(v));
   std::vector<bool> seen_fwd(static_cast<size_t>(chunks), false);
-  const int64_t travel = in.travel().ps();
   std::vector<int64_t> sends(pp, 0);
   auto slot = [m](int g, int64_t mb) { return static_cast<size_t>(g) * m + mb; };
   bool progress = true;
@@ -31,7 +30,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
       const StageOrder& order = orders[s];
       while (next[s] < order.size()) {
         const train::PipelineUnit u = order.at(next[s]);
-        const int g = u.chunk * pp + s;
+        const int g = in.chunk_of(u, s);
         int64_t ready = 0;
         if (u.weight) {
           // Its B ran earlier on this stage.
@@ -39,7 +38,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
           if (g > 0) {
             const int64_t t = fwd_end[slot(g - 1, u.mb)];
             if (t == kNotYet) break;
-            ready = t + travel;
+            ready = t + in.travel(g - 1, g).ps();
           }
         } else if (g == chunks - 1) {
           ready = fwd_end[slot(g, u.mb)];
@@ -47,7 +46,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         } else {
           const int64_t t = bwd_end[slot(g + 1, u.mb)];
           if (t == kNotYet) break;
-          ready = t + travel;
+          ready = t + in.travel(g + 1, g).ps();
         }
         const int64_t dur = in.duration(u, g).ps();
         const int64_t start = std::max(ready, free[s]), end = start + dur;
@@ -82,7 +81,10 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
 LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolate) {
   const int64_t m = in.micro_batches;
   const int64_t round = in.pp;
-  if (!extrapolate || in.pp == 1 || m <= round * 5) {
+  // Rounds before the steady state: ZB-V's V fills for longer (settled from the fifth round on
+  // in tests/plan/lean_pipeline_test.cpp).
+  const int64_t fill = in.schedule == PipelineSchedule::kZeroBubbleV ? 5 : 3;
+  if (!extrapolate || in.pp == 1 || m <= round * (fill + 2)) {
     if (in.pp == 1 && in.schedule != PipelineSchedule::kGpipe) {
       // One stage: every task back to back, chunk by chunk within each micro-batch; the first
       // micro-batch's forwards and the last one's backwards run alone.
@@ -118,7 +120,7 @@ LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolat
   }
   // Two prefixes past the fill, one round apart and as many micro-batches modulo a round as the
   // step, so that their drains have the step's shape.
-  const int64_t m2 = round * 4 + (m - round * 4) % round, m1 = m2 - round;
+  const int64_t m2 = round * (fill + 1) + (m - round * (fill + 1)) % round, m1 = m2 - round;
   const LeanPipelineResult a = run(in, m1), b = run(in, m2);
   const int64_t rounds = (m - m2) / round;
   LeanPipelineResult r = b;

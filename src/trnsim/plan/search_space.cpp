@@ -85,10 +85,13 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bo
         } else {
           schedules.push_back({PipelineSchedule::kGpipe, 1});
           schedules.push_back({PipelineSchedule::kOneFOneB, 1});
-          // ZB-H1 where asked or where the experiment runs it: no Megatron release does, so it is
-          // not searched by default.
+          // ZB-H1 and ZB-V where asked or where the experiment runs one: no Megatron release does,
+          // so they are not searched by default.
           if (zero_bubble || e.plan.schedule == PipelineSchedule::kZeroBubble) {
             schedules.push_back({PipelineSchedule::kZeroBubble, 1});
+          }
+          if ((zero_bubble || e.plan.schedule == PipelineSchedule::kZeroBubbleV) && 2 * pp <= m.layers) {
+            schedules.push_back({PipelineSchedule::kZeroBubbleV, 2});
           }
           for (int64_t v = 2; v * pp <= m.layers; ++v) {
             // The experiment's own depth is tried even where it splits the layers unevenly.

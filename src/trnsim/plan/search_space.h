@@ -23,7 +23,8 @@ struct SearchSpace {
 // The experiment's activation_offload_layers is kept where a plan's chunks can take it (else 0);
 // with `offload_choices` also none, and on an accelerator with a host link, for plans without
 // pipeline parallelism or recompute (Megatron-Core refuses CPU offloading with either), a
-// quarter, half and three quarters of the layers. With `zero_bubble`, every pipeline also tries ZB-H1.
+// quarter, half and three quarters of the layers. With `zero_bubble`, every pipeline also tries
+// ZB-H1 and ZB-V.
 SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false, bool zero_bubble = false);
 
 // train::check_plan's rules without throwing.

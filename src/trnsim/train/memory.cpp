@@ -25,6 +25,9 @@ double in_flight_chunks(const ParallelPlan& p, int stage) {
     // ZB-H1 lets every stage hold as many micro-batches between forward and weight gradient as
     // 1F1B's first stage does (the deferred ones keep their linears' inputs; counted whole here).
     case PipelineSchedule::kZeroBubble: return std::min<double>(p.pp, mbs);
+    // ZB-V's order keeps at most 2 pp chunks (each half a stage's layers) between forward and W on
+    // every stage: 1F1B's first stage again.
+    case PipelineSchedule::kZeroBubbleV: return std::min<double>(2.0 * p.pp, 2 * mbs);
     case PipelineSchedule::kInterleaved:
       return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
   }
@@ -73,11 +76,13 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
   // The fullest stage: the first holds the embedding and the most activations in flight, the last
   // the head; a pipeline layout may load any stage more.
   for (int stage = 0; stage < p.pp; ++stage) {
-    if (p.layout.empty() && stage > 0 && stage < p.pp - 1) continue;  // an even split: ends only
+    // An even split: the ends only (in a V, the first stage holds both ends and every stage the same
+    // activations, so all are checked).
+    if (p.layout.empty() && p.schedule != PipelineSchedule::kZeroBubbleV && stage > 0 && stage < p.pp - 1) continue;
     double dense = 0, expert = 0, dense_q = 0, expert_q = 0, act_layer_bytes = 0, head_act = 0;
     int layers = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {
-      const ChunkLayers c = chunk_layers(m, p, v * p.pp + stage);
+      const ChunkLayers c = chunk_layers(m, p, global_chunk(p.schedule, p.pp, v, stage));
       const BlockCounts blocks = block_counts(m, c);
       const int counts[2] = {blocks.dense, blocks.moe};
       for (int k = 0; k < 2; ++k) {

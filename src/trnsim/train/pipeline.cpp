@@ -39,17 +39,16 @@ class PipelineSim {
 
   // When the input of unit `u` on stage `s` is ready, or kNotYet.
   Time ready(int s, const Unit& u) const {
-    const int g = u.chunk * in_.pp + s, last = in_.pp * in_.virtual_stages - 1;
-    const Time travel = in_.travel();
+    const int g = in_.chunk_of(u, s), last = in_.pp * in_.virtual_stages - 1;
     if (u.weight) return Time();  // its B ran earlier on this stage
     if (u.forward) {
       if (g == 0) return Time();
       const Time t = fwd_end_[slot(g - 1, u.mb)];
-      return t == kNotYet ? t : t + travel;
+      return t == kNotYet ? t : t + in_.travel(g - 1, g);
     }
     if (g == last) return fwd_end_[slot(g, u.mb)];
     const Time t = bwd_end_[slot(g + 1, u.mb)];
-    return t == kNotYet ? t : t + travel;
+    return t == kNotYet ? t : t + in_.travel(g + 1, g);
   }
 
   void try_start(int s) {
@@ -57,7 +56,7 @@ class PipelineSim {
     const Unit u = orders_[s].at(next_[s]);
     const Time in = ready(s, u);
     if (in == kNotYet) return;  // woken when the input's producer finishes
-    const int g = u.chunk * in_.pp + s;
+    const int g = in_.chunk_of(u, s);
     StageTimes& st = stages_[s];
     const Time start = max(max(in, st.end), events_.now());
     const Time dur = in_.duration(u, g);

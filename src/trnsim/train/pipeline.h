@@ -1,4 +1,4 @@
-// A pipeline-parallel schedule (GPipe, 1F1B, interleaved 1F1B, ZB-H1) of one training step, run on the
+// A pipeline-parallel schedule (GPipe, 1F1B, interleaved 1F1B, ZB-H1, ZB-V) of one training step, run on the
 // event kernel: one representative rank per stage executes its forward and backward chunk tasks
 // in the schedule's order, each starting when its stage is free and its input has arrived from
 // the neighbouring stage.
@@ -20,8 +20,8 @@ struct PipelineInput {
   std::vector<Time> fwd, bwd;  // per global chunk g = virtual index x pp + stage, per micro-batch
   // The same for a task that runs alone (pipeline_order.h); empty: as fwd and bwd.
   std::vector<Time> fwd_alone, bwd_alone;
-  // Of bwd, the weight-gradient GEMMs that ZB-H1 runs as a task of their own (W); the rest is
-  // its input-gradient task (B). Per global chunk; read under kZeroBubble only.
+  // Of bwd, the weight-gradient GEMMs that ZB-H1 and ZB-V run as a task of their own (W); the
+  // rest is its input-gradient task (B). Per global chunk; read where splits_backward only.
   std::vector<Time> wgt;
   Time p2p;                    // activations (or their gradients) from one stage to the next
   // Sends hold the stage: a task that sends its output (a forward before the last chunk, a
@@ -29,26 +29,29 @@ struct PipelineInput {
   // (Megatron's blocking send-and-receive pairs). Off: the stage runs on while the output travels.
   bool blocking_p2p = false;
 
+  // The model chunk that stage s's task `u` runs (plan.h global_chunk).
+  int chunk_of(const PipelineUnit& u, int s) const { return global_chunk(schedule, pp, u.chunk, s); }
+  // Whether chunks g and h sit on different stages (in a V, the turn stays on one).
+  bool apart(int g, int h) const { return chunk_stage(schedule, pp, g) != chunk_stage(schedule, pp, h); }
   // The blocking send that ends global chunk g's task `u`: p2p where the task sends its output
-  // to another chunk (a forward before the last chunk, a backward after the first), else zero.
+  // to another stage (a forward before the last chunk, a backward after the first), else zero.
   Time send(const PipelineUnit& u, int g) const {
-    const bool sends = u.forward ? g + 1 < pp * virtual_stages : !u.weight && g > 0;
+    const bool sends = u.forward ? g + 1 < pp * virtual_stages && apart(g, g + 1) : !u.weight && g > 0 && apart(g, g - 1);
     return blocking_p2p && sends ? p2p : Time();
   }
-  // From the end of a producer's task to its output's arrival: zero once the send held the task.
-  Time travel() const { return blocking_p2p ? Time() : p2p; }
+  // From the end of chunk `from`'s task to its output's arrival at chunk `to`: zero on one stage,
+  // or once the send held the task.
+  Time travel(int from, int to) const { return blocking_p2p || !apart(from, to) ? Time() : p2p; }
   // How long global chunk g's task `u` holds its stage.
   Time duration(const PipelineUnit& u, int g) const {
     if (u.weight) return wgt[g];
     const std::vector<Time>& alone = u.forward ? fwd_alone : bwd_alone;
-    const Time split = !u.forward && schedule == PipelineSchedule::kZeroBubble ? wgt[g] : Time();
+    const Time split = !u.forward && splits_backward(schedule) ? wgt[g] : Time();
     return (!u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g]) - split + send(u, g);
   }
   // Whether task `u` completes its chunk's gradients for this micro-batch: the backward, or
-  // under ZB-H1 its weight-gradient task.
-  bool ends_gradients(const PipelineUnit& u) const {
-    return schedule == PipelineSchedule::kZeroBubble ? u.weight : !u.forward;
-  }
+  // under ZB-H1 and ZB-V its weight-gradient task.
+  bool ends_gradients(const PipelineUnit& u) const { return splits_backward(schedule) ? u.weight : !u.forward; }
 };
 
 struct PipelineTask {

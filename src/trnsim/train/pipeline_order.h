@@ -13,9 +13,19 @@
 // cool-down B with the oldest W held, and ends with the rest. At most pp micro-batches are then
 // between forward and W on any stage, as on 1F1B's first; the held W fill the cool-down, where
 // 1F1B's later stages wait.
+//
+// ZB-V (two chunks per stage in a V: local chunk 0 is model chunk s, local chunk 1 is 2 pp - 1 - s)
+// runs, on stage s of pp with n micro-batches: 2 (pp - s) - 1 forwards of chunk 0; s pairs of
+// forwards, chunk 1 then chunk 0; pp - s triples F, B, W of chunk 1; the steady state's rounds of
+// F, B, W of chunk 0 (F while any is left) and of chunk 1; s pairs of B, chunk 0 then chunk 1;
+// pp - s pairs of B and W of chunk 0; then the held W of chunk 1 and of chunk 0. That is the order
+// of PyTorch's ScheduleZBVZeroBubble (torch.distributed.pipelining), which torchtitan runs; with
+// fewer than 2 pp - 1 micro-batches it is laid out for 2 pp - 1 and the missing ones skipped. No
+// task has a partner.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "trnsim/train/plan.h"
 
@@ -32,7 +42,7 @@ struct PipelineUnit {
 class StageOrder {
  public:
   StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage);
-  int64_t size() const { return (zero_bubble_ ? 3 : 2) * units_; }
+  int64_t size() const { return (zero_bubble_ || v_shape_ ? 3 : 2) * units_; }
   PipelineUnit at(int64_t i) const;
   // How many of local chunk c's forward (warm-up) and backward (cool-down) tasks run alone.
   int64_t unpaired_forwards(int c) const;
@@ -43,9 +53,12 @@ class StageOrder {
   PipelineUnit bwd(int64_t k) const;
   int64_t on_position(int64_t n, int c) const;
   PipelineUnit zero_bubble_at(int64_t i) const;
-  int pp_, v_;
+  // ZB-V's i-th task with n >= 2 pp - 1 micro-batches.
+  PipelineUnit zero_bubble_v_at(int64_t i, int64_t n) const;
+  int pp_, v_, stage_;
   int64_t m_, units_ = 0, warmup_ = 0;
-  bool plain_ = true, gpipe_ = false, zero_bubble_ = false;
+  bool plain_ = true, gpipe_ = false, zero_bubble_ = false, v_shape_ = false;
+  std::vector<PipelineUnit> short_v_;  // ZB-V with fewer than 2 pp - 1 micro-batches: the whole order
   int64_t held_ = 0;  // ZB-H1: weight-gradient tasks the stage holds back (min(stage, steady B))
 };
 

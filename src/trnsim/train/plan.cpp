@@ -62,6 +62,7 @@ std::string_view schedule_name(PipelineSchedule s) {
     case PipelineSchedule::kOneFOneB: return "1f1b";
     case PipelineSchedule::kInterleaved: return "interleaved-1f1b";
     case PipelineSchedule::kZeroBubble: return "zb-h1";
+    case PipelineSchedule::kZeroBubbleV: return "zb-v";
   }
   return "?";
 }
@@ -119,12 +120,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
   }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
-  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1"},
+  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v"},
                                       p.pp > 1 ? "1f1b" : "none");
   p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
                : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
                : sched == "zb-h1"            ? PipelineSchedule::kZeroBubble
+               : sched == "zb-v"             ? PipelineSchedule::kZeroBubbleV
                                              : PipelineSchedule::kNone;
   // Interleaving with no published depth: the framework's model chunks per stage, else two layers
   // per model chunk, the granularity Megatron's interleaved configurations commonly use
@@ -133,6 +135,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                             : framework && framework->pp_virtual_stages ? *framework->pp_virtual_stages
                                                                         : std::max(1, model.layers / (2 * p.pp));
   p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
+  if (p.schedule == PipelineSchedule::kZeroBubbleV && p.pp > 1 && !r.absent("pp_virtual_stages") &&
+      p.virtual_stages != 2) {
+    throw input_error(r.node("pp_virtual_stages").location(),
+                      "is " + std::to_string(p.virtual_stages) + ", but zb-v places exactly two model chunks on "
+                      "each stage, in a V",
+                      "set pp_virtual_stages: 2, or remove it");
+  }
   // A module list (Megatron-Core's --recompute-modules) means selective recompute of those modules.
   const bool modules = !r.absent("recompute_modules");
   const std::string rc = choice_or(r, "recompute", {"none", "selective", "full"}, modules ? "selective" : "none");
@@ -227,7 +236,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   const std::string layout_at = has_layout ? r.node("pp_layout").location() : "";
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
-  if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
+  if (p.schedule == PipelineSchedule::kZeroBubbleV) p.virtual_stages = 2;
+  else if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
   if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
   return p;

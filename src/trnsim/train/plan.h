@@ -20,7 +20,25 @@ namespace trnsim::train {
 // kZeroBubble: ZB-H1 (Qi et al., ICLR 2024, "Zero Bubble Pipeline Parallelism"): 1F1B with each
 // backward split into its input-gradient part (B) and its weight-gradient GEMMs (W), the W of
 // later stages deferred into the cool-down's bubbles at 1F1B's peak activation memory.
-enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble };
+// kZeroBubbleV: ZB-V (Qi et al. 2024, "Pipeline Parallelism with Controllable Memory"; PyTorch's
+// ScheduleZBVZeroBubble, torchtitan's ZBVZeroBubble): two model chunks per stage placed in a V,
+// stage s holding chunks s and 2 pp - 1 - s, so the first stage also runs the last chunk; B and W
+// split as in ZB-H1, at 1F1B's peak activation memory on every stage.
+enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble, kZeroBubbleV };
+
+// Whether a schedule runs each backward as two tasks, input gradients (B) and weight gradients (W).
+inline bool splits_backward(PipelineSchedule s) {
+  return s == PipelineSchedule::kZeroBubble || s == PipelineSchedule::kZeroBubbleV;
+}
+// The model chunk (in pipeline order, 0 .. pp x chunks per stage - 1) that local chunk `c` of stage
+// `s` holds: chunk c x pp + s (Megatron's interleaving), or in a V, s and then 2 pp - 1 - s.
+inline int global_chunk(PipelineSchedule sched, int pp, int c, int s) {
+  return sched == PipelineSchedule::kZeroBubbleV && c == 1 ? 2 * pp - 1 - s : c * pp + s;
+}
+// The stage that holds model chunk `g`.
+inline int chunk_stage(PipelineSchedule sched, int pp, int g) {
+  return sched == PipelineSchedule::kZeroBubbleV && g >= pp ? 2 * pp - 1 - g : g % pp;
+}
 
 // How MoE tokens travel to their experts. Hierarchical (DeepEP, HybridEP, DeepSeek's kernels):
 // a token crosses the scale-out network once per remote domain holding any of its experts and
@@ -62,7 +80,7 @@ struct ParallelPlan {
   int expert_tp = 0;
   bool sequence_parallel = false;
   PipelineSchedule schedule = PipelineSchedule::kNone;
-  int virtual_stages = 1;    // model chunks per pipeline rank (interleaved 1F1B)
+  int virtual_stages = 1;    // model chunks per pipeline rank (interleaved 1F1B; 2 under ZB-V)
   model::Recompute recompute = model::Recompute::kNone;
   // What `selective` recomputes (`selective_recompute`: attention | alternate_matmuls; the
   // framework's, configs/frameworks/, else the attention core).

@@ -238,7 +238,7 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     // Column-parallel dgrads (see above); under ZB-H1 their weight-gradient GEMMs run later, in
     // tasks of their own, and leave the reduce-scatter nothing to hide behind.
     const bool bulk = i == 0 || i == 2;
-    const bool behind_wgrad = bulk && p.schedule != PipelineSchedule::kZeroBubble;
+    const bool behind_wgrad = bulk && !splits_backward(p.schedule);
     bwd += !hidden || (bulk && !behind_wgrad) ? comm
            : bulk ? beside(gb[i], comm, s) - gb[i]
                   : pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]);
@@ -296,7 +296,7 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   const std::vector<double> redo =
       model::recompute_shares(ops, recomputable ? p.recompute : model::Recompute::kNone, p.selective_policy,
                               p.recompute_modules);
-  const bool split_wgrad = p.schedule == PipelineSchedule::kZeroBubble;
+  const bool split_wgrad = splits_backward(p.schedule);
   for (size_t i = 0; i < ops.size(); ++i) {
     const model::Op& op = ops[i];
     const model::Op trained = as_trained(op, p);
@@ -521,7 +521,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     Time alone_ep, alone_host;  // what its tasks without a partner add
     const StageOrder order(p.schedule, p.pp, p.virtual_stages, m, s);
     for (int v = 0; v < p.virtual_stages; ++v) {
-      local.push_back(&chunks[static_cast<size_t>(v) * p.pp + s]);
+      local.push_back(&chunks[static_cast<size_t>(global_chunk(p.schedule, p.pp, v, s))]);
       const Part& c = *local.back();
       stage.add(c);
       const int64_t nf = order.unpaired_forwards(v), nb = order.unpaired_backwards(v);
