@@ -43,7 +43,7 @@ TEST(PlanCli, OffloadWidensTheSearch) {
   EXPECT_LE(with, 4 * without);
 }
 
-// --zero-bubble adds ZB-H1 beside every pipeline's 1F1B: as many more legal plans as 1F1B has.
+// --zero-bubble adds ZB-H1 and ZB-V beside every pipeline's 1F1B (plan_search_test counts them).
 TEST(PlanCli, ZeroBubbleWidensTheSearch) {
   auto legal = [](const std::string& extra) {
     const SplitRun r = run_split("plan " + data("small.yaml") + " --top 1 --json --threads 2" + extra);
@@ -52,7 +52,7 @@ TEST(PlanCli, ZeroBubbleWidensTheSearch) {
   };
   const int64_t without = legal(""), with = legal(" --zero-bubble");
   EXPECT_GT(with, without);
-  EXPECT_LT(with, 2 * without);  // GPipe, interleaving and the unpipelined plans are not doubled
+  EXPECT_LT(with, 3 * without);  // GPipe, interleaving and the unpipelined plans are not tripled
 }
 
 TEST(PlanCli, BadInputsAreOneLineWithTheirExitCodes) {

@@ -135,6 +135,29 @@ TEST(PlanSearch, TheExperimentsOwnInterleavingDepthIsSearched) {
   EXPECT_EQ(other_uneven, 0);
 }
 
+// --zero-bubble pairs every 1F1B plan with a ZB-H1 plan and, where the layers fill 2 pp chunks,
+// a ZB-V plan with two virtual stages; without it neither is searched.
+TEST(PlanSearch, ZeroBubbleTwinsEvery1F1BPlan) {
+  train::Experiment e = small();
+  e.model.layers = 12;  // pp 8 and 16 leave no room for a V; pp 2 and 4 do
+  auto count = [](const SearchSpace& s, train::PipelineSchedule k, bool v_fits = false) {
+    int64_t n = 0;
+    for (const auto& p : s.plans) n += p.schedule == k && (!v_fits || 2 * p.pp <= 12);
+    return n;
+  };
+  const SearchSpace plain = enumerate_plans(e), zb = enumerate_plans(e, false, true);
+  const int64_t one_f_one_b = count(plain, train::PipelineSchedule::kOneFOneB);
+  ASSERT_GT(one_f_one_b, count(plain, train::PipelineSchedule::kOneFOneB, true));
+  EXPECT_EQ(count(plain, train::PipelineSchedule::kZeroBubble) + count(plain, train::PipelineSchedule::kZeroBubbleV), 0);
+  EXPECT_EQ(count(zb, train::PipelineSchedule::kZeroBubble), one_f_one_b);
+  EXPECT_EQ(count(zb, train::PipelineSchedule::kZeroBubbleV), count(plain, train::PipelineSchedule::kOneFOneB, true));
+  for (const auto& p : zb.plans) {
+    if (p.schedule == train::PipelineSchedule::kZeroBubbleV) EXPECT_EQ(p.virtual_stages, 2);
+  }
+  EXPECT_EQ(zb.plans.size(), plain.plans.size() + count(zb, train::PipelineSchedule::kZeroBubble) +
+                                 count(zb, train::PipelineSchedule::kZeroBubbleV));
+}
+
 // Within 1% on every sampled plan (measured: identical up to picosecond rounding).
 TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
   for (const char* yaml : {"system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama3-8b\n"
