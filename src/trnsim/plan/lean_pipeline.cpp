@@ -81,9 +81,9 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
 LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolate) {
   const int64_t m = in.micro_batches;
   const int64_t round = in.pp;
-  // Rounds before the steady state: ZB-V's V fills for longer (settled from the fifth round on
-  // in tests/plan/lean_pipeline_test.cpp).
-  const int64_t fill = in.schedule == PipelineSchedule::kZeroBubbleV ? 5 : 3;
+  // Rounds before the steady state: a V fills for longer (settled from the fifth round on in
+  // tests/plan/lean_pipeline_test.cpp).
+  const int64_t fill = train::v_shape(in.schedule) ? 5 : 3;
   if (!extrapolate || in.pp == 1 || m <= round * (fill + 2)) {
     if (in.pp == 1 && in.schedule != PipelineSchedule::kGpipe) {
       // One stage: every task back to back, chunk by chunk within each micro-batch; the first

@@ -4,6 +4,7 @@
 
 #include "trnsim/base/units.h"
 #include "trnsim/model/ops.h"
+#include "trnsim/train/pipeline_order.h"
 #include "trnsim/train/stage_layers.h"
 
 namespace trnsim::train {
@@ -28,6 +29,9 @@ double in_flight_chunks(const ParallelPlan& p, int stage) {
     // ZB-V's order keeps at most 2 pp chunks (each half a stage's layers) between forward and W on
     // every stage: 1F1B's first stage again.
     case PipelineSchedule::kZeroBubbleV: return std::min<double>(2.0 * p.pp, 2 * mbs);
+    // DualPipeV: counted from its order (2 pp + 1 chunks on the first stage, fewer further on).
+    case PipelineSchedule::kDualPipeV:
+      return static_cast<double>(StageOrder(p.schedule, p.pp, 2, p.micro_batches(), stage).peak_in_flight());
     case PipelineSchedule::kInterleaved:
       return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
   }
@@ -78,7 +82,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
   for (int stage = 0; stage < p.pp; ++stage) {
     // An even split: the ends only (in a V, the first stage holds both ends and every stage the same
     // activations, so all are checked).
-    if (p.layout.empty() && p.schedule != PipelineSchedule::kZeroBubbleV && stage > 0 && stage < p.pp - 1) continue;
+    if (p.layout.empty() && !v_shape(p.schedule) && stage > 0 && stage < p.pp - 1) continue;
     double dense = 0, expert = 0, dense_q = 0, expert_q = 0, act_layer_bytes = 0, head_act = 0;
     int layers = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {

@@ -46,12 +46,14 @@ struct PipelineInput {
   Time duration(const PipelineUnit& u, int g) const {
     if (u.weight) return wgt[g];
     const std::vector<Time>& alone = u.forward ? fwd_alone : bwd_alone;
-    const Time split = !u.forward && splits_backward(schedule) ? wgt[g] : Time();
+    const Time split = !u.forward && !u.whole && splits_backward(schedule) ? wgt[g] : Time();
     return (!u.paired && !alone.empty() ? alone[g] : (u.forward ? fwd : bwd)[g]) - split + send(u, g);
   }
   // Whether task `u` completes its chunk's gradients for this micro-batch: the backward, or
-  // under ZB-H1 and ZB-V its weight-gradient task.
-  bool ends_gradients(const PipelineUnit& u) const { return splits_backward(schedule) ? u.weight : !u.forward; }
+  // under a splitting schedule its weight-gradient task or a backward kept whole.
+  bool ends_gradients(const PipelineUnit& u) const {
+    return splits_backward(schedule) ? u.weight || (!u.forward && u.whole) : !u.forward;
+  }
 };
 
 struct PipelineTask {

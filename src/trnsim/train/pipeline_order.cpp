@@ -1,6 +1,7 @@
 #include "trnsim/train/pipeline_order.h"
 
 #include <algorithm>
+#include <deque>
 
 namespace trnsim::train {
 
@@ -10,7 +11,9 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
   gpipe_ = schedule == PipelineSchedule::kGpipe;
   zero_bubble_ = schedule == PipelineSchedule::kZeroBubble;
   v_shape_ = schedule == PipelineSchedule::kZeroBubbleV;
+  dual_ = schedule == PipelineSchedule::kDualPipeV;
   units_ = m_ * v_;
+  if (dual_) build_dualpipe_v();
   if (v_shape_ && m_ < 2 * int64_t{pp_} - 1) {
     const int64_t n = 2 * int64_t{pp_} - 1;
     for (int64_t i = 0; i < 6 * n; ++i) {
@@ -95,6 +98,68 @@ PipelineUnit StageOrder::zero_bubble_v_at(int64_t i, int64_t n) const {
   return w(0, n - r + (i - r));
 }
 
+void StageOrder::build_dualpipe_v() {
+  const int64_t p = pp_, r = stage_;
+  int64_t fwd[2] = {0, 0}, bwd[2] = {0, 0};
+  std::deque<PipelineUnit> held;
+  std::vector<PipelineUnit>& o = dual_base_;
+  auto f = [&](int c, bool paired) { o.push_back({true, c, fwd[c]++, paired}); };
+  auto b = [&](int c, bool paired, bool split) {
+    o.push_back({false, c, bwd[c]++, paired, false, !split});
+    if (split) held.push_back({false, c, o.back().mb, false, true});
+  };
+  auto w = [&] {
+    o.push_back(held.front());
+    held.pop_front();
+  };
+  for (int64_t i = 0; i < 2 * (p - r - 1); ++i) f(0, false);
+  for (int64_t i = 0; i <= r; ++i) f(0, false), f(1, false);
+  for (int64_t i = 0; i < p - r - 1; ++i) b(1, false, true), w(), f(1, false);
+  dual_prefix_ = static_cast<int64_t>(o.size());
+  dual_rounds_ = r + 1;  // 2 pp - 2 pp + r + 1
+  for (int64_t t = 0; t < dual_rounds_; ++t) {
+    const bool paired = t > 0 || r < p - 1;
+    f(0, paired), b(1, paired, false), f(1, true), b(0, true, false);
+  }
+  for (int64_t i = 0; i < p - r - 1; ++i) b(1, false, false), f(1, true), b(0, true, false);
+  bool split = false;
+  for (int64_t i = 0; i <= r; ++i) {
+    split = split || (i == (r + 1) / 2 && r % 2 == 1);
+    b(1, false, split);
+    split = split || (i == (r + 1) / 2 && r % 2 == 0);
+    b(0, false, split);
+  }
+  for (int64_t i = 0; i < p - r - 1; ++i) w(), b(0, false, true);
+  while (!held.empty()) w();
+  dual_weights_ = static_cast<int64_t>(o.size()) - 8 * p;
+  int64_t in_flight = 0;
+  for (const PipelineUnit& u : o) {
+    in_flight += u.forward ? 1 : (u.weight || u.whole) ? -1 : 0;
+    dual_peak_ = std::max(dual_peak_, in_flight);
+    if (!u.paired && !u.weight) ++dual_alone_[u.chunk][u.forward ? 0 : 1];
+  }
+}
+
+PipelineUnit StageOrder::dualpipe_v_at(int64_t i) const {
+  const int64_t p = pp_, r = stage_, extra = m_ - 2 * p;  // overlapped rounds beyond the base's
+  if (i < dual_prefix_ + 4) return dual_base_[static_cast<size_t>(i)];
+  const int64_t body = 4 * (dual_rounds_ + extra);
+  if (i < dual_prefix_ + body) {
+    // Round t >= 1: chunk 0's forward with chunk 1's backward, then chunk 1's forward with
+    // chunk 0's backward, each counter one on from the round before.
+    const int64_t t = (i - dual_prefix_) / 4;
+    switch ((i - dual_prefix_) % 4) {
+      case 0: return {true, 0, 2 * (p - r - 1) + r + 1 + t, true};
+      case 1: return {false, 1, p - r - 1 + t, true, false, true};
+      case 2: return {true, 1, p + t, true};
+      default: return {false, 0, t, true, false, true};
+    }
+  }
+  PipelineUnit u = dual_base_[static_cast<size_t>(i - 4 * extra)];
+  u.mb += extra;
+  return u;
+}
+
 // Of the units k < n, those whose round (k / pp) falls on chunk position c of v.
 int64_t StageOrder::on_position(int64_t n, int c) const {
   const int64_t cycle = int64_t{pp_} * v_;
@@ -102,12 +167,14 @@ int64_t StageOrder::on_position(int64_t n, int c) const {
 }
 
 int64_t StageOrder::unpaired_forwards(int c) const {
+  if (dual_) return dual_alone_[c][0];
   if (gpipe_ || v_shape_) return m_;
   if (plain_) return 1;  // one stage: the forward of micro-batch i + 1 pairs with the backward of i
   return on_position(warmup_, c);
 }
 
 int64_t StageOrder::unpaired_backwards(int c) const {
+  if (dual_) return dual_alone_[c][1];
   if (plain_ || v_shape_) return unpaired_forwards(c);
   // Backward units run the chunks in reverse: position v - 1 - c.
   return on_position(units_, v_ - 1 - c) - on_position(units_ - warmup_, v_ - 1 - c);
@@ -124,6 +191,7 @@ PipelineUnit StageOrder::bwd(int64_t k) const {
 PipelineUnit StageOrder::at(int64_t i) const {
   if (zero_bubble_) return zero_bubble_at(i);
   if (v_shape_) return short_v_.empty() ? zero_bubble_v_at(i, m_) : short_v_[static_cast<size_t>(i)];
+  if (dual_) return dualpipe_v_at(i);
   if (plain_) {
     if (gpipe_) {
       if (i < units_) return {true, static_cast<int>(i % v_), i / v_, false};

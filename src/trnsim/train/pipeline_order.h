@@ -22,6 +22,16 @@
 // of PyTorch's ScheduleZBVZeroBubble (torch.distributed.pipelining), which torchtitan runs; with
 // fewer than 2 pp - 1 micro-batches it is laid out for 2 pp - 1 and the missing ones skipped. No
 // task has a partner.
+//
+// DualPipeV (the same V; deepseek-ai/DualPipe's dualpipev.py) runs, on stage s of pp with n >= 2 pp
+// micro-batches: 2 (pp - s - 1) forwards of chunk 0; s + 1 pairs of forwards, chunk 0 then 1;
+// pp - s - 1 rounds of chunk 1's B, its W, chunk 1's forward; n - 2 pp + s + 1 rounds of two
+// overlapped pairs, forward of chunk 0 with the backward of chunk 1 and forward of chunk 1 with
+// the backward of chunk 0 (the last stage runs its first pair apart); pp - s - 1 rounds of chunk
+// 1's backward and an overlapped pair; s + 1 pairs of backwards, chunk 1 then 0, the later half
+// splitting off their W; pp - s - 1 rounds of a held W and chunk 0's B; the last s + 1 held W.
+// Held W run first in, first out. Backwards in pairs and in the first half of the cool-down are
+// whole.
 #pragma once
 
 #include <cstdint>
@@ -37,12 +47,17 @@ struct PipelineUnit {
   int64_t mb = 0;
   bool paired = false;
   bool weight = false;  // ZB-H1's weight-gradient task (forward false); else a backward is whole or B
+  bool whole = false;   // under a splitting schedule, a backward that keeps its W (DualPipeV)
 };
 
 class StageOrder {
  public:
   StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage);
-  int64_t size() const { return (zero_bubble_ || v_shape_ ? 3 : 2) * units_; }
+  int64_t size() const {
+    return dual_ ? 4 * m_ + dual_weights_ : (zero_bubble_ || v_shape_ ? 3 : 2) * units_;
+  }
+  // Most chunk-micro-batches between forward and the end of their gradients (DualPipeV).
+  int64_t peak_in_flight() const { return dual_peak_; }
   PipelineUnit at(int64_t i) const;
   // How many of local chunk c's forward (warm-up) and backward (cool-down) tasks run alone.
   int64_t unpaired_forwards(int c) const;
@@ -59,6 +74,14 @@ class StageOrder {
   int64_t m_, units_ = 0, warmup_ = 0;
   bool plain_ = true, gpipe_ = false, zero_bubble_ = false, v_shape_ = false;
   std::vector<PipelineUnit> short_v_;  // ZB-V with fewer than 2 pp - 1 micro-batches: the whole order
+  // DualPipeV: the order for 2 pp micro-batches, from which longer steps repeat the overlapped
+  // rounds (`dual_rounds_` of them here, starting at task `dual_prefix_`).
+  void build_dualpipe_v();
+  PipelineUnit dualpipe_v_at(int64_t i) const;
+  bool dual_ = false;
+  std::vector<PipelineUnit> dual_base_;
+  int64_t dual_prefix_ = 0, dual_rounds_ = 0, dual_weights_ = 0, dual_peak_ = 0;
+  int64_t dual_alone_[2][2] = {{0, 0}, {0, 0}};  // [chunk][forward 0, backward 1] without a partner
   int64_t held_ = 0;  // ZB-H1: weight-gradient tasks the stage holds back (min(stage, steady B))
 };
 

@@ -63,6 +63,7 @@ std::string_view schedule_name(PipelineSchedule s) {
     case PipelineSchedule::kInterleaved: return "interleaved-1f1b";
     case PipelineSchedule::kZeroBubble: return "zb-h1";
     case PipelineSchedule::kZeroBubbleV: return "zb-v";
+    case PipelineSchedule::kDualPipeV: return "dualpipe-v";
   }
   return "?";
 }
@@ -120,13 +121,14 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
   }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
-  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v"},
+  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v"},
                                       p.pp > 1 ? "1f1b" : "none");
   p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
                : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
                : sched == "zb-h1"            ? PipelineSchedule::kZeroBubble
                : sched == "zb-v"             ? PipelineSchedule::kZeroBubbleV
+               : sched == "dualpipe-v"       ? PipelineSchedule::kDualPipeV
                                              : PipelineSchedule::kNone;
   // Interleaving with no published depth: the framework's model chunks per stage, else two layers
   // per model chunk, the granularity Megatron's interleaved configurations commonly use
@@ -135,11 +137,10 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                             : framework && framework->pp_virtual_stages ? *framework->pp_virtual_stages
                                                                         : std::max(1, model.layers / (2 * p.pp));
   p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
-  if (p.schedule == PipelineSchedule::kZeroBubbleV && p.pp > 1 && !r.absent("pp_virtual_stages") &&
-      p.virtual_stages != 2) {
+  if (v_shape(p.schedule) && p.pp > 1 && !r.absent("pp_virtual_stages") && p.virtual_stages != 2) {
     throw input_error(r.node("pp_virtual_stages").location(),
-                      "is " + std::to_string(p.virtual_stages) + ", but zb-v places exactly two model chunks on "
-                      "each stage, in a V",
+                      "is " + std::to_string(p.virtual_stages) + ", but " + sched +
+                          " places exactly two model chunks on each stage, in a V",
                       "set pp_virtual_stages: 2, or remove it");
   }
   // A module list (Megatron-Core's --recompute-modules) means selective recompute of those modules.
@@ -181,7 +182,10 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   if (r.absent("ep_overlap")) {
-    p.ep_overlap_rule = framework ? framework->ep_overlap.value_or(EpOverlapRule::kNever) : EpOverlapRule::kNever;
+    // DualPipeV exists to overlap them.
+    p.ep_overlap_rule = p.schedule == PipelineSchedule::kDualPipeV ? EpOverlapRule::kAlways
+                        : framework ? framework->ep_overlap.value_or(EpOverlapRule::kNever)
+                                    : EpOverlapRule::kNever;
   } else {
     p.ep_overlap = r.boolean("ep_overlap");
   }
@@ -236,7 +240,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   const std::string layout_at = has_layout ? r.node("pp_layout").location() : "";
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
-  if (p.schedule == PipelineSchedule::kZeroBubbleV) p.virtual_stages = 2;
+  if (v_shape(p.schedule)) p.virtual_stages = 2;
   else if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
   if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
@@ -300,6 +304,11 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
     fail("pp_schedule", "interleaved 1F1B needs the " + std::to_string(p.micro_batches()) +
                             " micro-batches per step to be a multiple of pp = " + std::to_string(p.pp),
          "change global_batch or micro_batch, or use pp_schedule: 1f1b");
+  }
+  if (p.schedule == PipelineSchedule::kDualPipeV && p.micro_batches() < 2 * int64_t{p.pp}) {
+    fail("pp_schedule", "DualPipeV needs at least 2 x pp = " + std::to_string(2 * p.pp) +
+                            " micro-batches per step, and this plan makes " + std::to_string(p.micro_batches()),
+         "raise global_batch or lower micro_batch, or use pp_schedule: zb-v");
   }
   if (p.activation_offload_layers > 0) {
     const int chunk_layers = m.layers / static_cast<int>(chunks);

@@ -24,20 +24,25 @@ namespace trnsim::train {
 // ScheduleZBVZeroBubble, torchtitan's ZBVZeroBubble): two model chunks per stage placed in a V,
 // stage s holding chunks s and 2 pp - 1 - s, so the first stage also runs the last chunk; B and W
 // split as in ZB-H1, at 1F1B's peak activation memory on every stage.
-enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble, kZeroBubbleV };
+// kDualPipeV: DeepSeek's DualPipe cut in half (deepseek-ai/DualPipe dualpipev.py; torchtitan's
+// DualPipeV): ZB-V's placement, with the steady state's forwards and backwards of the two chunks
+// run as overlapped pairs, behind which expert all-to-alls hide; backwards split into B and W only
+// where the order fills bubbles with W.
+enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble, kZeroBubbleV, kDualPipeV };
 
-// Whether a schedule runs each backward as two tasks, input gradients (B) and weight gradients (W).
-inline bool splits_backward(PipelineSchedule s) {
-  return s == PipelineSchedule::kZeroBubble || s == PipelineSchedule::kZeroBubbleV;
-}
+// Whether a schedule places two chunks per stage in a V.
+inline bool v_shape(PipelineSchedule s) { return s == PipelineSchedule::kZeroBubbleV || s == PipelineSchedule::kDualPipeV; }
+// Whether a schedule runs backwards as two tasks, input gradients (B) and weight gradients (W):
+// every backward under ZB-H1 and ZB-V, those the order marks under DualPipeV.
+inline bool splits_backward(PipelineSchedule s) { return s == PipelineSchedule::kZeroBubble || v_shape(s); }
 // The model chunk (in pipeline order, 0 .. pp x chunks per stage - 1) that local chunk `c` of stage
 // `s` holds: chunk c x pp + s (Megatron's interleaving), or in a V, s and then 2 pp - 1 - s.
 inline int global_chunk(PipelineSchedule sched, int pp, int c, int s) {
-  return sched == PipelineSchedule::kZeroBubbleV && c == 1 ? 2 * pp - 1 - s : c * pp + s;
+  return v_shape(sched) && c == 1 ? 2 * pp - 1 - s : c * pp + s;
 }
 // The stage that holds model chunk `g`.
 inline int chunk_stage(PipelineSchedule sched, int pp, int g) {
-  return sched == PipelineSchedule::kZeroBubbleV && g >= pp ? 2 * pp - 1 - g : g % pp;
+  return v_shape(sched) && g >= pp ? 2 * pp - 1 - g : g % pp;
 }
 
 // How MoE tokens travel to their experts. Hierarchical (DeepEP, HybridEP, DeepSeek's kernels):
