@@ -1,4 +1,4 @@
-// A pipeline-parallel schedule (GPipe, 1F1B, interleaved 1F1B, ZB-H1, ZB-V) of one training step, run on the
+// A pipeline-parallel schedule (GPipe, 1F1B, interleaved 1F1B, ZB-H1, ZB-V, DualPipeV) of one training step, run on the
 // event kernel: one representative rank per stage executes its forward and backward chunk tasks
 // in the schedule's order, each starting when its stage is free and its input has arrived from
 // the neighbouring stage.
@@ -17,11 +17,11 @@ struct PipelineInput {
   int pp = 1, virtual_stages = 1;
   int64_t micro_batches = 1;
   PipelineSchedule schedule = PipelineSchedule::kNone;
-  std::vector<Time> fwd, bwd;  // per global chunk g = virtual index x pp + stage, per micro-batch
+  std::vector<Time> fwd, bwd;  // per model chunk g in pipeline order (plan.h global_chunk), per micro-batch
   // The same for a task that runs alone (pipeline_order.h); empty: as fwd and bwd.
   std::vector<Time> fwd_alone, bwd_alone;
-  // Of bwd, the weight-gradient GEMMs that ZB-H1 and ZB-V run as a task of their own (W); the
-  // rest is its input-gradient task (B). Per global chunk; read where splits_backward only.
+  // Of bwd, the weight-gradient GEMMs that ZB-H1, ZB-V and DualPipeV run as a task of their own
+  // (W); the rest is its input-gradient task (B). Per model chunk; read where splits_backward only.
   std::vector<Time> wgt;
   Time p2p;                    // activations (or their gradients) from one stage to the next
   // Sends hold the stage: a task that sends its output (a forward before the last chunk, a

@@ -10,11 +10,11 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
   plain_ = schedule == PipelineSchedule::kNone || schedule == PipelineSchedule::kGpipe;
   gpipe_ = schedule == PipelineSchedule::kGpipe;
   zero_bubble_ = schedule == PipelineSchedule::kZeroBubble;
-  v_shape_ = schedule == PipelineSchedule::kZeroBubbleV;
+  zbv_ = schedule == PipelineSchedule::kZeroBubbleV;
   dual_ = schedule == PipelineSchedule::kDualPipeV;
   units_ = m_ * v_;
   if (dual_) build_dualpipe_v();
-  if (v_shape_ && m_ < 2 * int64_t{pp_} - 1) {
+  if (zbv_ && m_ < 2 * int64_t{pp_} - 1) {
     const int64_t n = 2 * int64_t{pp_} - 1;
     for (int64_t i = 0; i < 6 * n; ++i) {
       const PipelineUnit u = zero_bubble_v_at(i, n);
@@ -168,14 +168,14 @@ int64_t StageOrder::on_position(int64_t n, int c) const {
 
 int64_t StageOrder::unpaired_forwards(int c) const {
   if (dual_) return dual_alone_[c][0];
-  if (gpipe_ || v_shape_) return m_;
+  if (gpipe_ || zbv_) return m_;
   if (plain_) return 1;  // one stage: the forward of micro-batch i + 1 pairs with the backward of i
   return on_position(warmup_, c);
 }
 
 int64_t StageOrder::unpaired_backwards(int c) const {
   if (dual_) return dual_alone_[c][1];
-  if (plain_ || v_shape_) return unpaired_forwards(c);
+  if (plain_ || zbv_) return unpaired_forwards(c);
   // Backward units run the chunks in reverse: position v - 1 - c.
   return on_position(units_, v_ - 1 - c) - on_position(units_ - warmup_, v_ - 1 - c);
 }
@@ -190,7 +190,7 @@ PipelineUnit StageOrder::bwd(int64_t k) const {
 
 PipelineUnit StageOrder::at(int64_t i) const {
   if (zero_bubble_) return zero_bubble_at(i);
-  if (v_shape_) return short_v_.empty() ? zero_bubble_v_at(i, m_) : short_v_[static_cast<size_t>(i)];
+  if (zbv_) return short_v_.empty() ? zero_bubble_v_at(i, m_) : short_v_[static_cast<size_t>(i)];
   if (dual_) return dualpipe_v_at(i);
   if (plain_) {
     if (gpipe_) {

@@ -1,5 +1,5 @@
 // The order in which one pipeline stage runs its forward and backward chunk tasks under
-// Megatron's schedules (no pipeline, GPipe, 1F1B, interleaved 1F1B) and ZB-H1, shared by the event-kernel
+// Megatron's schedules (no pipeline, GPipe, 1F1B, interleaved 1F1B), ZB-H1, ZB-V and DualPipeV, shared by the event-kernel
 // pipeline (pipeline.h) and the planner's lean one (plan/lean_pipeline.h), and which of those
 // tasks have a partner: a task of another micro-batch running beside it on the same stage, behind
 // whose compute expert all-to-alls can hide (ParallelPlan::ep_overlap; Megatron-Core's
@@ -46,7 +46,7 @@ struct PipelineUnit {
   int chunk = 0;       // local chunk on the stage (0 .. virtual_stages - 1)
   int64_t mb = 0;
   bool paired = false;
-  bool weight = false;  // ZB-H1's weight-gradient task (forward false); else a backward is whole or B
+  bool weight = false;  // a weight-gradient task W (forward false); else a backward is whole or B
   bool whole = false;   // under a splitting schedule, a backward that keeps its W (DualPipeV)
 };
 
@@ -54,7 +54,7 @@ class StageOrder {
  public:
   StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage);
   int64_t size() const {
-    return dual_ ? 4 * m_ + dual_weights_ : (zero_bubble_ || v_shape_ ? 3 : 2) * units_;
+    return dual_ ? 4 * m_ + dual_weights_ : (zero_bubble_ || zbv_ ? 3 : 2) * units_;
   }
   // Most chunk-micro-batches between forward and the end of their gradients (DualPipeV).
   int64_t peak_in_flight() const { return dual_peak_; }
@@ -72,7 +72,7 @@ class StageOrder {
   PipelineUnit zero_bubble_v_at(int64_t i, int64_t n) const;
   int pp_, v_, stage_;
   int64_t m_, units_ = 0, warmup_ = 0;
-  bool plain_ = true, gpipe_ = false, zero_bubble_ = false, v_shape_ = false;
+  bool plain_ = true, gpipe_ = false, zero_bubble_ = false, zbv_ = false;
   std::vector<PipelineUnit> short_v_;  // ZB-V with fewer than 2 pp - 1 micro-batches: the whole order
   // DualPipeV: the order for 2 pp micro-batches, from which longer steps repeat the overlapped
   // rounds (`dual_rounds_` of them here, starting at task `dual_prefix_`).

@@ -1,6 +1,6 @@
 // Which layers each pipeline chunk holds: the plan's layout where it gives one, else the model's
 // layers split evenly over pp x virtual chunks, in order (chunk c of stage s holds global chunk
-// c * pp + s); the first chunk also holds the input embedding and the last the output head and
+// c * pp + s, or in a V s and 2 pp - 1 - s: plan.h global_chunk); the first chunk also holds the input embedding and the last the output head and
 // loss, with the multi-token prediction modules (Megatron puts them on the last pipeline stage).
 #pragma once
 
@@ -19,7 +19,7 @@ namespace trnsim::train {
 inline int dense_layer_example(const model::ModelSpec& m) { return m.is_moe_layer(0) ? -1 : 0; }
 inline int moe_layer_example(const model::ModelSpec& m) { return m.moe ? m.layers - 1 : -1; }
 
-// Global chunk g = virtual index * pp + stage, g in [0, pp x virtual_stages).
+// Global chunk g in pipeline order, g in [0, pp x virtual_stages).
 inline ChunkLayers chunk_layers(const model::ModelSpec& m, const ParallelPlan& p, int g) {
   if (!p.layout.empty()) return p.layout[static_cast<size_t>(g)];
   const int chunks = p.pp * p.virtual_stages;

@@ -235,8 +235,8 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     const Time comm = i % 2 == 0 ? ag : rs;
     const bool hidden = gf[i] > Time();  // no such GEMM (MoE MLP half): nothing to hide behind
     fwd += hidden ? pipelined_exposure(sf[i], comm, p.tp, s) + (sf[i] - gf[i]) : comm;
-    // Column-parallel dgrads (see above); under ZB-H1 their weight-gradient GEMMs run later, in
-    // tasks of their own, and leave the reduce-scatter nothing to hide behind.
+    // Column-parallel dgrads (see above); under ZB-H1 and the V schedules their weight-gradient
+    // GEMMs run later, in tasks of their own, and leave the reduce-scatter nothing to hide behind.
     const bool bulk = i == 0 || i == 2;
     const bool behind_wgrad = bulk && !splits_backward(p.schedule);
     bwd += !hidden || (bulk && !behind_wgrad) ? comm
