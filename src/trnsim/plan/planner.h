@@ -27,7 +27,7 @@ struct PlanOptions {
   std::function<bool(const train::ParallelPlan&)> keep;
   // Also search activation offload (plan/search_space.h); otherwise the experiment's is kept.
   bool offload_choices = false;
-  // Also search the ZB-H1 pipeline schedule (plan/search_space.h).
+  // Also search the ZB-H1 and ZB-V pipeline schedules (plan/search_space.h).
   bool zero_bubble_choices = false;
 };
 

@@ -2,10 +2,10 @@
 // context and expert parallelism whose degrees multiply to the rank count, micro-batch,
 // recompute (and, when asked, activation offload), ZeRO stage, pipeline schedule with
 // interleaving depth, and sequence parallelism that train::check_plan accepts. The experiment's
-// global batch, precision, flash attention and LoRA rank are kept; ZB-H1 is tried where the
-// experiment's own schedule is ZB-H1, or when asked. Pruning (docs/planner.md):
-// interleaving depths that split the layers unevenly are left out (except the experiment's own),
-// and so is sequence parallelism where it cannot shard the sequence.
+// global batch, precision, flash attention and LoRA rank are kept; ZB-H1, ZB-V and DualPipeV are
+// each tried where it is the experiment's own schedule, and the first two also when asked.
+// Pruning (docs/planner.md): interleaving depths that split the layers unevenly are left out
+// (except the experiment's own), and so is sequence parallelism where it cannot shard the sequence.
 #pragma once
 
 #include <string>

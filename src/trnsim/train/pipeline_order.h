@@ -56,7 +56,8 @@ class StageOrder {
   int64_t size() const {
     return dual_ ? 4 * m_ + dual_weights_ : (zero_bubble_ || zbv_ ? 3 : 2) * units_;
   }
-  // Most chunk-micro-batches between forward and the end of their gradients (DualPipeV).
+  // DualPipeV: most chunk-micro-batches between forward and the end of their gradients, from
+  // its order (memory.cpp); other schedules count theirs in closed form there, and get 0 here.
   int64_t peak_in_flight() const { return dual_peak_; }
   PipelineUnit at(int64_t i) const;
   // How many of local chunk c's forward (warm-up) and backward (cool-down) tasks run alone.
