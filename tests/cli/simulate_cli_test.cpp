@@ -175,6 +175,40 @@ TEST(SimulateCli, TraceHasOneTrackPerChosenStage) {
   fs::remove(trace);
 }
 
+// DualPipe is simulated folded; its trace unfolds it: ranks r and pp - 1 - r run the same tasks at
+// the same times, and every micro-batch's forward of model chunk g runs on rank g if it entered at
+// rank 0 (the first half of the numbers) and on rank pp - 1 - g if it entered at rank pp - 1.
+TEST(SimulateCli, DualPipeTraceHasEveryRankAndBothDirections) {
+  const fs::path trace = scratch_path("trace_dualpipe.json");
+  const SplitRun r = run_split("simulate " + data("dualpipe.yaml") + " --trace '" + trace.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json doc = nlohmann::json::parse(read_text(trace));
+  const int pp = 4;
+  const int64_t mbs = 16;
+  std::set<int> named;
+  std::map<std::pair<int, int64_t>, int> forward_rank;                 // (chunk, micro-batch) -> rank
+  std::map<int, std::multiset<std::pair<double, double>>> spans;       // per rank: (start, end)
+  for (const auto& ev : doc["traceEvents"]) {
+    if (ev["ph"] == "M" && ev["name"] == "thread_name") named.insert(ev["tid"].get<int>());
+    if (ev["ph"] != "X") continue;
+    const int rank = ev["tid"].get<int>();
+    const double ts = ev["ts"].get<double>();
+    spans[rank].insert({ts, ts + ev["dur"].get<double>()});
+    if (ev["name"].get<std::string>()[0] != 'F') continue;
+    const auto key = std::pair{ev["args"]["chunk"].get<int>(), ev["args"]["micro_batch"].get<int64_t>()};
+    EXPECT_TRUE(forward_rank.emplace(key, rank).second) << "chunk " << key.first << " mb " << key.second;
+  }
+  EXPECT_EQ(named, (std::set<int>{0, 1, 2, 3}));
+  EXPECT_EQ(static_cast<int64_t>(forward_rank.size()), pp * mbs);
+  for (const auto& [key, rank] : forward_rank) {
+    EXPECT_EQ(rank, key.second < mbs / 2 ? key.first : pp - 1 - key.first) << "chunk " << key.first << " mb "
+                                                                           << key.second;
+  }
+  EXPECT_EQ(spans[0], spans[3]);
+  EXPECT_EQ(spans[1], spans[2]);
+  fs::remove(trace);
+}
+
 TEST(SimulateCli, TraceOfEveryStageByDefault) {
   const fs::path trace = scratch_path("trace_all.json");
   const SplitRun r = run_split("simulate " + source_path("configs/examples/gpt3-175b-h100-1024.yaml") + " --trace '" +

@@ -195,6 +195,39 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
   }
 }
 
+// An experiment that runs DualPipe is searched with DualPipe on every even pipeline degree (and
+// on no odd one), and the fast evaluator runs those plans folded as the step does.
+TEST(PlanSearch, DualPipeSearchedWhereStatedAndAgreesWithSimulateStep) {
+  const train::Experiment e = train::experiment_from_config(
+      ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 32}\nmodel: mixtral-8x7b\n"
+                             "training: {global_batch: 256, tp: 1, pp: 4, dp: 8, ep: 8, precision: bf16, "
+                             "pp_schedule: dualpipe}\n",
+                             "<test>"),
+      false);
+  const SearchSpace space = enumerate_plans(e);
+  CostCache cache(e.system, train::cost_options(e.plan));
+  FastEvaluator ev(e, cache);
+  int dual = 0, checked = 0;
+  for (const auto& p : space.plans) {
+    if (p.schedule != train::PipelineSchedule::kDualPipe) continue;
+    ++dual;
+    EXPECT_EQ(p.pp % 2, 0) << plan_label(p);
+    EXPECT_EQ(p.micro_batches() % 2, 0) << plan_label(p);
+    const auto mem = ev.memory(p);
+    if (!mem || !mem->fits() || checked >= 12 || dual % 7 != 0) continue;
+    train::Experiment x = e;
+    x.plan = p;
+    const train::StepResult exact = train::simulate_step(x);
+    EXPECT_NEAR(mem->per_rank.total(), exact.memory.per_rank.total(), 1e-6 * exact.memory.per_rank.total());
+    EXPECT_NEAR(ev.step(p).step_time_s, exact.step_time_s, 0.01 * exact.step_time_s) << plan_label(p);
+    ++checked;
+  }
+  EXPECT_GT(dual, 0);
+  EXPECT_GE(checked, 5);
+  const SearchSpace other = enumerate_plans(small());
+  for (const auto& p : other.plans) EXPECT_NE(p.schedule, train::PipelineSchedule::kDualPipe);
+}
+
 // A frozen matmul (LoRA's base weights) takes no weight gradient: the cache must not hand it the
 // backward time of a trained op of the same shape, nor the other way round.
 TEST(PlanSearch, CostCacheKeepsFrozenAndTrainedOpsApart) {

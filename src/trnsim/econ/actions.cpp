@@ -42,7 +42,7 @@ double ring_share(int64_t n) { return n > 1 ? static_cast<double>(n - 1) / stati
 }  // namespace
 
 ActionCounts count_actions(const train::Experiment& e, const train::StepResult& r) {
-  const train::ParallelPlan& p = e.plan;
+  const train::ParallelPlan p = train::simulated_plan(e.plan);  // DualPipe as the V it runs
   const model::ModelSpec& m = e.model;
   if (!r.fits && r.step_time_s <= 0) {
     throw input_error("experiment '" + e.id + "'", "has no step time: the plan does not fit in memory",

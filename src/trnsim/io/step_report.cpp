@@ -123,25 +123,41 @@ std::string step_trace_json(const train::Experiment& e, const train::StepResult&
   events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 0},
                     {"args", {{"name", e.model.name + " step on " + e.system.name}}}});
   auto wanted = [&](int s) { return stages.empty() || std::find(stages.begin(), stages.end(), s) != stages.end(); };
-  for (int s = 0; s < e.plan.pp; ++s) {
+  const int pp = e.plan.pp;
+  for (int s = 0; s < pp; ++s) {
     if (!wanted(s)) continue;
     events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", 0}, {"tid", s},
                       {"args", {{"name", "stage " + std::to_string(s)}}}});
   }
-  for (const auto& t : r.trace) {
-    if (!wanted(t.stage)) continue;
+  // DualPipe ran folded (train::simulated_plan): stage s's tasks are those of ranks s and pp - 1 - s,
+  // which run the same order on mirrored micro-batches. On rank s < pp / 2 chunks below pp / 2 carry
+  // the micro-batches that enter at rank 0 (numbered from 0), the others those that enter at rank
+  // pp - 1 (numbered from half the micro-batches); on its mirror the other way round.
+  const bool dual = e.plan.schedule == train::PipelineSchedule::kDualPipe;
+  const int64_t half_mbs = e.plan.micro_batches() / 2;
+  auto add = [&](const train::PipelineTask& t, int rank, int64_t mb) {
+    if (!wanted(rank)) return;
     events.push_back({{"ph", "X"},
-                      {"name", std::string(t.forward ? "F" : t.weight ? "W" : "B") + std::to_string(t.micro_batch)},
+                      {"name", std::string(t.forward ? "F" : t.weight ? "W" : "B") + std::to_string(mb)},
                       {"pid", 0},
-                      {"tid", t.stage},
+                      {"tid", rank},
                       {"ts", t.start.us()},
                       {"dur", (t.end - t.start).us()},
-                      {"args", {{"chunk", t.chunk}, {"micro_batch", t.micro_batch}}}});
+                      {"args", {{"chunk", t.chunk}, {"micro_batch", mb}}}});
     // A blocking send holds the stage at the end of its task: nested inside it.
     if (t.send > Time()) {
-      events.push_back({{"ph", "X"}, {"name", "send"}, {"pid", 0}, {"tid", t.stage}, {"ts", (t.end - t.send).us()},
-                        {"dur", t.send.us()}, {"args", {{"chunk", t.chunk}, {"micro_batch", t.micro_batch}}}});
+      events.push_back({{"ph", "X"}, {"name", "send"}, {"pid", 0}, {"tid", rank}, {"ts", (t.end - t.send).us()},
+                        {"dur", t.send.us()}, {"args", {{"chunk", t.chunk}, {"micro_batch", mb}}}});
     }
+  };
+  for (const auto& t : r.trace) {
+    if (!dual) {
+      add(t, t.stage, t.micro_batch);
+      continue;
+    }
+    const bool second = t.chunk >= pp / 2;
+    add(t, t.stage, t.micro_batch + (second ? half_mbs : 0));
+    add(t, pp - 1 - t.stage, t.micro_batch + (second ? 0 : half_mbs));
   }
   return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
 }

@@ -58,7 +58,8 @@ std::optional<train::MemoryReport> FastEvaluator::memory(const ParallelPlan& p) 
   return train::memory_from_figures(base_.model, p, base_.system, **f);
 }
 
-train::StepResult FastEvaluator::step(const ParallelPlan& p) {
+train::StepResult FastEvaluator::step(const ParallelPlan& plan) {
+  const ParallelPlan p = train::simulated_plan(plan);
   const std::vector<train::Part> chunks = train::chunk_parts(base_.model, p, *parts(p), cache_, cache_.overlap_slowdown(),
                                                                 base_.system.host_link_bw_per_rank());
   const LeanPipelineResult pipe = lean_pipeline(train::pipeline_input(base_.model, p, chunks, cache_));

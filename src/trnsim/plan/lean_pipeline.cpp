@@ -85,7 +85,7 @@ LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolat
   // tests/plan/lean_pipeline_test.cpp).
   const int64_t fill = train::v_shape(in.schedule) ? 5 : 3;
   if (!extrapolate || in.pp == 1 || m <= round * (fill + 2)) {
-    if (in.pp == 1 && in.schedule != PipelineSchedule::kGpipe) {
+    if (in.pp == 1 && in.schedule != PipelineSchedule::kGpipe && !train::v_shape(in.schedule)) {
       // One stage: every task back to back, chunk by chunk within each micro-batch; the first
       // micro-batch's forwards and the last one's backwards run alone.
       const int v = in.virtual_stages;

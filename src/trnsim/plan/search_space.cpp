@@ -44,6 +44,10 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   if (p.micro_batches() > train::kMaxMicroBatches) return false;
   if (p.schedule == train::PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) return false;
   if (p.schedule == train::PipelineSchedule::kDualPipeV && p.micro_batches() < 2 * int64_t{p.pp}) return false;
+  if (p.schedule == train::PipelineSchedule::kDualPipe &&
+      (p.pp % 2 != 0 || p.micro_batches() % 2 != 0 || p.micro_batches() < 2 * int64_t{p.pp})) {
+    return false;
+  }
   if (m.seq_len % p.cp != 0) return false;
   if (p.ep > 1) {
     if (!m.moe || m.moe->experts % p.ep != 0) return false;
@@ -94,9 +98,12 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bo
           if ((zero_bubble || e.plan.schedule == PipelineSchedule::kZeroBubbleV) && 2 * pp <= m.layers) {
             schedules.push_back({PipelineSchedule::kZeroBubbleV, 2});
           }
-          // DualPipeV where the experiment runs it.
+          // DualPipeV and DualPipe where the experiment runs them.
           if (e.plan.schedule == PipelineSchedule::kDualPipeV && 2 * pp <= m.layers) {
             schedules.push_back({PipelineSchedule::kDualPipeV, 2});
+          }
+          if (e.plan.schedule == PipelineSchedule::kDualPipe && pp % 2 == 0) {
+            schedules.push_back({PipelineSchedule::kDualPipe, 1});
           }
           for (int64_t v = 2; v * pp <= m.layers; ++v) {
             // The experiment's own depth is tried even where it splits the layers unevenly.

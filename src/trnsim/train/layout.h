@@ -23,7 +23,8 @@ inline GroupLayout group_layout(const ParallelPlan& p) {
   // Experts fold over the stage's tp x cp x dp ranks: expert_tp innermost, then ep.
   g.ep = {p.ep, p.etp()};
   g.expert_dp = {p.expert_replicas(), int64_t{p.etp()} * p.ep};  // replicas of one expert
-  g.pp = {2, tp * cp * dp};                   // neighbouring stages
+  // Neighbouring stages; a mirrored (DualPipe) stage stands for two ranks of dp / 2 replicas each.
+  g.pp = {2, tp * cp * (p.mirrored ? dp / 2 : dp)};
   return g;
 }
 

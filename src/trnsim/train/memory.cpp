@@ -29,8 +29,10 @@ double in_flight_chunks(const ParallelPlan& p, int stage) {
     // ZB-V's order keeps at most 2 pp chunks (each half a stage's layers) between forward and W on
     // every stage: 1F1B's first stage again.
     case PipelineSchedule::kZeroBubbleV: return std::min<double>(2.0 * p.pp, 2 * mbs);
-    // DualPipeV: counted from its order (2 pp + 1 chunks on the first stage, fewer further on).
+    // DualPipeV: counted from its order (2 pp + 1 chunks on the first stage, fewer further on);
+    // DualPipe arrives folded into it (simulated_plan).
     case PipelineSchedule::kDualPipeV:
+    case PipelineSchedule::kDualPipe:
       return static_cast<double>(StageOrder(p.schedule, p.pp, 2, p.micro_batches(), stage).peak_in_flight());
     case PipelineSchedule::kInterleaved:
       return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.pp + 1, mbs * p.virtual_stages);
@@ -65,8 +67,9 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
   return memory_from_figures(m, p, s, layer_figures(m, shard_context(m, p)));
 }
 
-MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s,
+MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& plan, const hw::SystemSpec& s,
                                  const LayerFigures& f) {
+  const ParallelPlan p = simulated_plan(plan);
   const bool fp32 = p.precision == cost::Precision::kFp32;
   const double weight_bytes = p.param_bytes();
   // fp32 main gradients for bf16 and fp8 training unless the plan reduces in bf16; fp16 for fp16.

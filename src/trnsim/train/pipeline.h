@@ -28,11 +28,16 @@ struct PipelineInput {
   // backward after the first) ends when the transfer does, and the receiver may start then
   // (Megatron's blocking send-and-receive pairs). Off: the stage runs on while the output travels.
   bool blocking_p2p = false;
+  // The V's turn (chunks pp - 1 and pp) crosses between two ranks: DualPipe folded (ParallelPlan::
+  // mirrored). Off: it stays on the last stage.
+  bool turn_apart = false;
 
   // The model chunk that stage s's task `u` runs (plan.h global_chunk).
   int chunk_of(const PipelineUnit& u, int s) const { return global_chunk(schedule, pp, u.chunk, s); }
-  // Whether chunks g and h sit on different stages (in a V, the turn stays on one).
-  bool apart(int g, int h) const { return chunk_stage(schedule, pp, g) != chunk_stage(schedule, pp, h); }
+  // Whether chunks g and h sit on different ranks (in a V, the turn stays on one unless turn_apart).
+  bool apart(int g, int h) const {
+    return chunk_stage(schedule, pp, g) != chunk_stage(schedule, pp, h) || (turn_apart && g != h);
+  }
   // The blocking send that ends global chunk g's task `u`: p2p where the task sends its output
   // to another stage (a forward before the last chunk, a backward after the first), else zero.
   Time send(const PipelineUnit& u, int g) const {

@@ -64,6 +64,7 @@ std::string_view schedule_name(PipelineSchedule s) {
     case PipelineSchedule::kZeroBubble: return "zb-h1";
     case PipelineSchedule::kZeroBubbleV: return "zb-v";
     case PipelineSchedule::kDualPipeV: return "dualpipe-v";
+    case PipelineSchedule::kDualPipe: return "dualpipe";
   }
   return "?";
 }
@@ -121,7 +122,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
   }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
-  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v"},
+  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "dualpipe"},
                                       p.pp > 1 ? "1f1b" : "none");
   p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
@@ -129,6 +130,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                : sched == "zb-h1"            ? PipelineSchedule::kZeroBubble
                : sched == "zb-v"             ? PipelineSchedule::kZeroBubbleV
                : sched == "dualpipe-v"       ? PipelineSchedule::kDualPipeV
+               : sched == "dualpipe"         ? PipelineSchedule::kDualPipe
                                              : PipelineSchedule::kNone;
   // Interleaving with no published depth: the framework's model chunks per stage, else two layers
   // per model chunk, the granularity Megatron's interleaved configurations commonly use
@@ -142,6 +144,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                       "is " + std::to_string(p.virtual_stages) + ", but " + sched +
                           " places exactly two model chunks on each stage, in a V",
                       "set pp_virtual_stages: 2, or remove it");
+  }
+  if (p.schedule == PipelineSchedule::kDualPipe && p.pp > 1 && !r.absent("pp_virtual_stages") &&
+      p.virtual_stages != 1) {
+    throw input_error(r.node("pp_virtual_stages").location(),
+                      "is " + std::to_string(p.virtual_stages) +
+                          ", but dualpipe cuts the model into pp chunks, one per rank and direction",
+                      "set pp_virtual_stages: 1, or remove it");
   }
   // A module list (Megatron-Core's --recompute-modules) means selective recompute of those modules.
   const bool modules = !r.absent("recompute_modules");
@@ -182,8 +191,9 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                      ? ExpertDispatch::kAllToAll
                      : ExpertDispatch::kHierarchical;
   if (r.absent("ep_overlap")) {
-    // DualPipeV exists to overlap them.
-    p.ep_overlap_rule = p.schedule == PipelineSchedule::kDualPipeV ? EpOverlapRule::kAlways
+    // DualPipe and DualPipeV exist to overlap them.
+    const bool dual = p.schedule == PipelineSchedule::kDualPipeV || p.schedule == PipelineSchedule::kDualPipe;
+    p.ep_overlap_rule = dual        ? EpOverlapRule::kAlways
                         : framework ? framework->ep_overlap.value_or(EpOverlapRule::kNever)
                                     : EpOverlapRule::kNever;
   } else {
@@ -245,6 +255,17 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
   return p;
+}
+
+ParallelPlan simulated_plan(const ParallelPlan& p) {
+  if (p.schedule != PipelineSchedule::kDualPipe) return p;
+  ParallelPlan f = p;
+  f.schedule = PipelineSchedule::kDualPipeV;
+  f.pp = p.pp / 2;
+  f.dp = p.dp * 2;
+  f.virtual_stages = 2;
+  f.mirrored = true;
+  return f;  // the layout's pp chunks are the V's 2 x pp / 2, in the same model order
 }
 
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system) {
@@ -309,6 +330,19 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
     fail("pp_schedule", "DualPipeV needs at least 2 x pp = " + std::to_string(2 * p.pp) +
                             " micro-batches per step, and this plan makes " + std::to_string(p.micro_batches()),
          "raise global_batch or lower micro_batch, or use pp_schedule: zb-v");
+  }
+  if (p.schedule == PipelineSchedule::kDualPipe) {
+    if (p.pp % 2 != 0) {
+      fail("pp", "dualpipe pairs rank r with rank pp - 1 - r, so pp must be even, and it is " + std::to_string(p.pp),
+           "use an even pp, or pp_schedule: dualpipe-v");
+    }
+    if (p.micro_batches() % 2 != 0 || p.micro_batches() < 2 * int64_t{p.pp}) {
+      fail("pp_schedule", "DualPipe sends half the micro-batches each way and needs an even count of at least "
+                          "2 x pp = " + std::to_string(2 * p.pp) + ", and this plan makes " +
+                              std::to_string(p.micro_batches()),
+           "make global_batch / (micro_batch x dp) even and at least " + std::to_string(2 * p.pp) +
+               ", or use pp_schedule: 1f1b");
+    }
   }
   if (p.activation_offload_layers > 0) {
     const int chunk_layers = m.layers / static_cast<int>(chunks);

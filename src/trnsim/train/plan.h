@@ -28,7 +28,14 @@ namespace trnsim::train {
 // DualPipeV): ZB-V's placement, with the steady state's forwards and backwards of the two chunks
 // run as overlapped pairs, behind which expert all-to-alls hide; backwards split into B and W only
 // where the order fills bubbles with W.
-enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble, kZeroBubbleV, kDualPipeV };
+// kDualPipe: DeepSeek's bidirectional DualPipe (DeepSeek-V3 report Sec. 3.2.1; deepseek-ai/DualPipe
+// dualpipe.py). Half the micro-batches enter at rank 0 and half at rank pp - 1; rank r holds model
+// chunks r and pp - 1 - r (of pp), one per direction, so every stage's parameters sit on two ranks,
+// whose gradients are summed. Ranks r and pp - 1 - r run the same order on mirrored micro-batches,
+// the order DualPipeV runs on stage min(r, pp - 1 - r) of pp / 2: the step is DualPipeV's on pp / 2
+// stages, 2 dp data-parallel replicas and half the micro-batches, with the V's turn crossing
+// between the two middle ranks (simulated_plan).
+enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble, kZeroBubbleV, kDualPipeV, kDualPipe };
 
 // Whether a schedule places two chunks per stage in a V.
 inline bool v_shape(PipelineSchedule s) { return s == PipelineSchedule::kZeroBubbleV || s == PipelineSchedule::kDualPipeV; }
@@ -173,6 +180,11 @@ struct ParallelPlan {
   // the accelerator's host link (host_link_bw), beside the compute. 0: none.
   int activation_offload_layers = 0;
 
+  // DualPipe folded into DualPipeV (simulated_plan): each stage stands for the two ranks that run
+  // it mirrored, so the V's turn is a transfer between them and neighbouring stages are dp / 2
+  // data-parallel ranks apart in the real numbering.
+  bool mirrored = false;
+
   // Each model chunk's layers, in model order (chunk g = virtual index x pp + stage), from
   // Megatron-Core's pipeline_model_parallel_layout (`pp_layout`, train/pipeline_layout.h);
   // empty: the layers split evenly (train/stage_layers.h).
@@ -182,7 +194,7 @@ struct ParallelPlan {
   // Parameters and gradients stay gathered for the whole step (zero3_gather_once under a
   // pipeline): ZeRO-3 then holds and moves what ZeRO-1 does, the gather and the reduction once
   // per chunk and step.
-  bool zero3_once_per_step() const { return zero >= 3 && zero3_gather_once && pp > 1; }
+  bool zero3_once_per_step() const { return zero >= 3 && zero3_gather_once && (pp > 1 || mirrored); }
   // Parameters, and gradients, sharded over the data-parallel ranks while the step runs.
   bool shards_weights() const { return zero >= 3 && !zero3_once_per_step(); }
   bool shards_gradients() const { return zero >= 2 && !zero3_once_per_step(); }
@@ -259,6 +271,12 @@ struct ParallelPlan {
 // attention_dropout and cross_entropy as the framework's file says, else on, on, none (the
 // model's own rate first) and fused.
 ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& system, const model::ModelSpec& model);
+
+// The plan the step and memory models simulate: a DualPipe plan as the DualPipeV plan it runs as
+// (pp / 2 stages, 2 dp replicas, two chunks per stage, mirrored); any other plan as it is. The two
+// copies of a stage are data-parallel replicas of each other: their gradients reduce together and
+// ZeRO shards over both (an assumption: DeepSeek's report says only that the copies are kept).
+ParallelPlan simulated_plan(const ParallelPlan& p);
 
 // Whether `p.ep_overlap_rule` overlaps the expert all-to-alls of plan `p` on `system`.
 bool ep_overlap_by_rule(const ParallelPlan& p, const hw::SystemSpec& system);

@@ -31,7 +31,7 @@ std::optional<StepResult> unfit(const MemoryReport& memory, const StepOptions& o
 // The step of a plan whose memory report is `memory` (checked to fit, or memory ignored).
 StepResult simulate_checked(const Experiment& e, const MemoryReport& memory, cost::OpCostModel& cost,
                             CollectiveTimer& timer, const StepOptions& opts) {
-  const ParallelPlan& p = e.plan;
+  const ParallelPlan p = simulated_plan(e.plan);
   const std::vector<Part> chunks = chunk_parts(e.model, p, layer_parts(e.model, p, cost, timer), timer,
                                                cost.overlap_slowdown(), e.system.host_link_bw_per_rank());
   PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);

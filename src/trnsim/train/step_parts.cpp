@@ -484,6 +484,7 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
   in.virtual_stages = p.virtual_stages;
   in.micro_batches = p.micro_batches();
   in.schedule = p.schedule;
+  in.turn_apart = p.mirrored;
   for (const auto& c : chunks) {
     in.fwd.push_back(c.fwd);
     in.bwd.push_back(c.bwd);
@@ -493,7 +494,7 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
   }
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double whole = tokens * m.hidden * p.param_bytes();
-  if (p.pp > 1) {
+  if (p.pp > 1 || p.mirrored) {
     const GroupLayout groups = group_layout(p);
     if (p.pp_scatter_gather && !p.sequence_parallel && p.tp > 1) {
       // Each tensor-parallel rank sends its 1/tp slice; the receivers all-gather the whole.
