@@ -68,6 +68,27 @@ TEST(TrainMemory, GradientsInTheParameterTypeHalveTheBuffer) {
   EXPECT_NEAR(with_zero(e, 0).gradients / b.weights, 1.0, 1e-9);
 }
 
+// Adam's moments in bf16 (DeepSeek-V3, Megatron-Core's precision-aware optimizer): 8 bytes of
+// state per parameter instead of 12, and a cheaper optimizer step; read from the training block.
+TEST(TrainMemory, Bf16MomentsShrinkTheOptimizerState) {
+  const Experiment fp32 = llama70b_on_64();
+  const Experiment bf16 = experiment(p5(64), "llama3-70b",
+                                     "global_batch: 64, tp: 8, pp: 1, dp: 8, zero: 0, recompute: selective, "
+                                     "precision: bf16, optimizer_moments: bf16");
+  EXPECT_FALSE(fp32.plan.bf16_moments);
+  ASSERT_TRUE(bf16.plan.bf16_moments);
+  const MemoryBreakdown a = with_zero(fp32, 0), b = with_zero(bf16, 0);
+  EXPECT_NEAR(b.optimizer / b.weights, 4.0, 1e-9);
+  EXPECT_DOUBLE_EQ(b.gradients, a.gradients);
+  // The optimizer step per parameter (fp32 gradients, so no cast): norm 4, Adam 20 against 28,
+  // the copy to the bf16 weights 6, the gradients zeroed 4.
+  EXPECT_NEAR(bf16.plan.optimizer_bytes(1e9, 0) / fp32.plan.optimizer_bytes(1e9, 0), 34.0 / 42.0, 1e-12);
+  const std::string msg = input_error_of([] {
+    experiment(p5(64), "llama3-70b", "global_batch: 64, tp: 8, dp: 8, precision: bf16, optimizer_moments: fp16");
+  });
+  EXPECT_NE(msg.find("optimizer_moments"), std::string::npos) << msg;
+}
+
 // fp8 parameters hold the linear layers' weights in 1 byte: beside a transposed copy on Hopper,
 // whose 8-bit GEMMs read one layout only (as many bytes as 16-bit weights), alone on Blackwell.
 // Embeddings, norms and the head stay 16-bit; ZeRO-3's shards and gathered layers follow.

@@ -35,6 +35,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"grad_reduce_in_fp32", p.grad_bytes() == 4}, {"grad_accumulation_pass", p.grad_accumulation_pass},
           {"zero3_gather_once", p.zero3_gather_once}, {"zero3_copy_passes", p.zero3_copy_passes},
           {"fp8_params", p.fp8_params},
+          {"optimizer_moments", p.bf16_moments ? "bf16" : "fp32"},
           {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},
           {"cross_entropy", train::cross_entropy_name(p.fused_cross_entropy)},

@@ -70,11 +70,10 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
 MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& plan, const hw::SystemSpec& s,
                                  const LayerFigures& f) {
   const ParallelPlan p = simulated_plan(plan);
-  const bool fp32 = p.precision == cost::Precision::kFp32;
   const double weight_bytes = p.param_bytes();
   // fp32 main gradients for bf16 and fp8 training unless the plan reduces in bf16; fp16 for fp16.
   const double grad_bytes = p.grad_bytes();
-  const double optim_bytes = fp32 ? 8 : 12;  // Adam m, v (+ fp32 master weights)
+  const double optim_bytes = p.optimizer_state_bytes();
   const int rc = static_cast<int>(p.recompute);
 
   MemoryReport best;

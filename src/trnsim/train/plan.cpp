@@ -239,6 +239,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     throw input_error(r.node("fp8_params").location(), "holds weights in fp8, but the plan's precision is " + prec,
                       "set precision: fp8, or remove fp8_params");
   }
+  p.bf16_moments = choice_or(r, "optimizer_moments", {"fp32", "bf16"}, "fp32") == "bf16";
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
   } else {

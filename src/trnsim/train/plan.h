@@ -166,6 +166,10 @@ struct ParallelPlan {
   // fp8_transpose_copy), and data-parallel parameter gathers move 1 byte per weight. Embeddings,
   // norms, the router and the output head stay 16-bit. Off: 16-bit weights. fp8 plans only.
   bool fp8_params = false;
+  // Adam's first and second moments held in bf16 (`optimizer_moments: bf16`; DeepSeek-V3 report
+  // Sec. 3.3.3, Megatron-Core's precision-aware optimizer with exp_avg_dtype and exp_avg_sq_dtype
+  // bf16): 2 bytes each instead of 4, in memory and in the optimizer step's traffic.
+  bool bf16_moments = false;
   // When pipeline sends and receives run beside the compute (pp_overlap()): the run's own
   // `pp_overlap` true or false (always or never), else the framework's rule.
   PpOverlapRule pp_overlap_rule = PpOverlapRule::kAlways;
@@ -217,7 +221,8 @@ struct ParallelPlan {
   //   16-bit gradients cast to fp32 main gradients (read g, write 4);
   //   fp16 only: unscale and check for inf/nan (read and write 4);
   //   gradient norm for clipping (read 4);
-  //   Adam (read master weights, m, v and the gradient, write master, m and v: 28);
+  //   Adam (read master weights, m, v and the gradient, write master, m and v: 28; 20 with bf16
+  //   moments);
   //   the master weights copied to the model's 16-bit weights (read 4, write 2).
   // fp32 training has no master copy and no cast: Adam 28 and the norm 4, 32 in all. Then the
   // gradient buffer is zeroed for the next step (write g for every parameter it holds: sharded
@@ -227,9 +232,10 @@ struct ParallelPlan {
     if (lora_rank > 0) return 0.0;
     const double g = grad_bytes();
     const bool fp32 = precision == cost::Precision::kFp32;
-    const double per_shard_param = fp32 ? 32.0
+    const double adam = bf16_moments ? 20.0 : 28.0;
+    const double per_shard_param = fp32 ? 4 + adam
                                         : (g < 4 ? g + 4 : 0.0) + (precision == cost::Precision::kFp16 ? 8.0 : 0.0) +
-                                              4 + 28 + 6;
+                                              4 + adam + 6;
     return per_shard_param * held_params(dense, expert, zero >= 1) + g * held_params(dense, expert, shards_gradients());
   }
   // Of `dense` and `expert` parameters, those a rank keeps: where `sharded` (a ZeRO stage), each
@@ -238,6 +244,11 @@ struct ParallelPlan {
   double held_params(double dense, double expert, bool sharded) const {
     if (!sharded) return dense + expert;
     return dense / (static_cast<double>(dp) * cp) + expert / static_cast<double>(expert_replicas());
+  }
+  // Bytes of Adam's state per parameter of the shard: m and v, and the fp32 master weights where
+  // the parameters are not fp32 themselves.
+  double optimizer_state_bytes() const {
+    return (bf16_moments ? 4.0 : 8.0) + (precision == cost::Precision::kFp32 ? 0.0 : 4.0);
   }
   // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
   // Bytes of a weight, or of an activation, in the parameter type: 4 for fp32 training, else 2.
