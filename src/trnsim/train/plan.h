@@ -250,7 +250,6 @@ struct ParallelPlan {
   double optimizer_state_bytes() const {
     return (bf16_moments ? 4.0 : 8.0) + (precision == cost::Precision::kFp32 ? 0.0 : 4.0);
   }
-  // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
   // Bytes of a weight, or of an activation, in the parameter type: 4 for fp32 training, else 2.
   int param_bytes() const { return precision == cost::Precision::kFp32 ? 4 : 2; }
   // Bytes a data-parallel parameter all-gather moves for `params` parameters, `quantized` of them
@@ -261,6 +260,7 @@ struct ParallelPlan {
   // Bytes per element a sequence-parallel all-gather moves: the GEMM's quantized input (1 byte)
   // under fp8 linears, else the parameter type; reduce-scatters and all-reduces stay 16-bit.
   int tp_gather_bytes() const { return precision == cost::Precision::kFp8 ? 1 : param_bytes(); }
+  // Bytes per gradient element in the gradient buffer and its data-parallel reductions.
   double grad_bytes() const {
     if (precision == cost::Precision::kFp32) return 4;
     if (precision == cost::Precision::kFp16) return 2;
