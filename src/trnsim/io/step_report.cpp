@@ -76,10 +76,17 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
   std::string s;
   char buf[512];
   const auto& p = e.plan;
-  std::snprintf(buf, sizeof buf, "%s on %lld x %s (%s): tp %d pp %d dp %d cp %d ep %d, micro-batch %lld x %lld, %s\n",
+  // The pipeline's schedule beside its degree, and the chunks per stage where it interleaves.
+  std::string schedule;
+  if (p.pp > 1) {
+    schedule = " (" + std::string(train::schedule_name(p.schedule)) +
+               (p.schedule == train::PipelineSchedule::kInterleaved ? " x " + std::to_string(p.virtual_stages) : "") + ")";
+  }
+  std::snprintf(buf, sizeof buf, "%s on %lld x %s (%s): tp %d pp %d%s dp %d cp %d ep %d, micro-batch %lld x %lld, %s\n",
                 e.model.name.c_str(), static_cast<long long>(e.system.count), e.system.accel.name.c_str(),
-                e.system.name.c_str(), p.tp, p.pp, p.dp, p.cp, p.ep, static_cast<long long>(p.micro_batch),
-                static_cast<long long>(p.micro_batches()), std::string(cost::precision_name(p.precision)).c_str());
+                e.system.name.c_str(), p.tp, p.pp, schedule.c_str(), p.dp, p.cp, p.ep,
+                static_cast<long long>(p.micro_batch), static_cast<long long>(p.micro_batches()),
+                std::string(cost::precision_name(p.precision)).c_str());
   s += buf;
   if (p.fp8_params) s.insert(s.size() - 1, " weights");
   if (p.flash_attention && p.attention_kernel == cost::AttentionKernel::kFlash2) {
