@@ -228,6 +228,38 @@ TEST(PlanSearch, DualPipeSearchedWhereStatedAndAgreesWithSimulateStep) {
   for (const auto& p : other.plans) EXPECT_NE(p.schedule, train::PipelineSchedule::kDualPipe);
 }
 
+// A layout may leave chunks only the embedding or the head (Llama 3's pipeline), so that pp x
+// virtual stages exceed the layers: the experiment's own depth is still searched, with its layout.
+TEST(PlanSearch, OwnLayoutDepthBeyondTheLayersIsSearched) {
+  const train::Experiment e = train::experiment_from_config(
+      ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\n"
+                             "model: {from: llama3-8b, layers: 6}\n"
+                             "training: {global_batch: 16, tp: 8, pp: 2, dp: 1, pp_schedule: interleaved-1f1b, "
+                             "pp_virtual_stages: 4, pp_layout: 'E|(t|)*6L', precision: bf16}\n",
+                             "<test>"),
+      false);
+  ASSERT_EQ(e.plan.layout.size(), 8u);
+  const SearchSpace space = enumerate_plans(e);
+  int own = 0;
+  for (const auto& p : space.plans) {
+    if (p.pp != 2 || p.virtual_stages != 4) continue;
+    ++own;
+    EXPECT_EQ(p.layout.size(), 8u) << plan_label(p);
+  }
+  EXPECT_GT(own, 0);
+  train::Experiment unlaid = e;
+  unlaid.plan.layout.clear();
+  const std::string msg = [&] {
+    try {
+      train::check_plan(unlaid.plan, unlaid.model, unlaid.system, "exp.yaml");
+    } catch (const Error& err) {
+      return std::string(err.what());
+    }
+    return std::string();
+  }();
+  EXPECT_NE(msg.find("exceeds the 6 layers"), std::string::npos) << msg;  // an even split needs a layer per chunk
+}
+
 // A frozen matmul (LoRA's base weights) takes no weight gradient: the cache must not hand it the
 // backward time of a trained op of the same shape, nor the other way round.
 TEST(PlanSearch, CostCacheKeepsFrozenAndTrainedOpsApart) {

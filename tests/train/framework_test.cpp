@@ -8,6 +8,7 @@
 
 #include "train_test_util.h"
 #include "trnsim/train/framework.h"
+#include "trnsim/train/step.h"
 
 namespace trnsim::train::testing {
 namespace {
@@ -60,6 +61,7 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
       {"bad_micro_batches.yaml", "name: x\nmatch: [x]\npp_micro_batches: {value: half, source: s}\n",
        "one_sequence, stages"},
       {"bad_chunks.yaml", "name: x\nmatch: [x]\npp_virtual_stages: {value: 0, source: s}\n", "pp_virtual_stages"},
+      {"bad_layout.yaml", "name: x\nmatch: [x]\npp_layout: {value: Et|tL, source: s}\n", "layer_per_chunk_ends_alone"},
   };
   for (const Case& c : cases) {
     const std::string path = write_file(c.file, c.text);
@@ -68,6 +70,31 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
     EXPECT_NE(msg.find(c.expect), std::string::npos) << msg;
     std::filesystem::remove(path);
   }
+}
+
+// Meta's pipeline (Llama 3 report Sec. 3.3.2): one layer per chunk, the embedding and the head each
+// alone, where the run gives no depth or layout and layers + 2 fill the stages.
+TEST(TrainFramework, MetaCutsOneLayerPerChunkWithTheEndsAlone) {
+  const std::string plan = "global_batch: 2048, tp: 8, pp: 16, dp: 64, pp_schedule: interleaved-1f1b, precision: bf16, "
+                           "framework: 'Meta internal (PyTorch, NCCLX)'";
+  const Experiment e = experiment(p5(8192), "llama3-405b", plan);  // 126 layers
+  EXPECT_EQ(e.plan.virtual_stages, 8);
+  ASSERT_EQ(e.plan.layout.size(), 128u);
+  EXPECT_TRUE(e.plan.layout.front().embedding);
+  EXPECT_EQ(e.plan.layout.front().count, 0);
+  EXPECT_TRUE(e.plan.layout.back().head);
+  EXPECT_EQ(e.plan.layout.back().count, 0);
+  for (size_t g = 1; g + 1 < e.plan.layout.size(); ++g) EXPECT_EQ(e.plan.layout[g].count, 1) << g;
+  // Stated depths stay, and so does the default where the chunks cannot be filled so.
+  EXPECT_EQ(experiment(p5(8192), "llama3-405b", plan + ", pp_virtual_stages: 3").plan.layout.size(), 0u);
+  const Experiment odd = experiment(p5(96), "llama3-405b",
+                                    "global_batch: 24, tp: 8, pp: 12, dp: 1, pp_schedule: interleaved-1f1b, "
+                                    "precision: bf16, framework: 'Meta internal (PyTorch, NCCLX)'");
+  EXPECT_TRUE(odd.plan.layout.empty());  // 126 + 2 chunks do not fill 12 stages evenly
+  EXPECT_EQ(odd.plan.virtual_stages, 126 / 24);  // two layers per chunk, rounded down
+  StepOptions o;
+  o.ignore_memory = true;
+  EXPECT_GT(simulate_step(e, o).step_time_s, 0);
 }
 
 }  // namespace

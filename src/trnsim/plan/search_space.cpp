@@ -38,7 +38,7 @@ std::vector<int> offload_options(const train::Experiment& e, int chunk, bool all
 bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s) {
   if (int64_t{p.tp} * p.pp * p.dp * p.cp != s.ranks()) return false;
   if (m.heads % p.tp != 0) return false;
-  if (int64_t{p.pp} * p.virtual_stages > m.layers) return false;
+  if (p.layout.empty() && int64_t{p.pp} * p.virtual_stages > m.layers) return false;
   const int64_t per_pass = int64_t{p.micro_batch} * p.dp;
   if (per_pass > p.global_batch || p.global_batch % per_pass != 0) return false;
   if (p.micro_batches() > train::kMaxMicroBatches) return false;
@@ -105,11 +105,12 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bo
           if (e.plan.schedule == PipelineSchedule::kDualPipe && pp % 2 == 0) {
             schedules.push_back({PipelineSchedule::kDualPipe, 1});
           }
-          for (int64_t v = 2; v * pp <= m.layers; ++v) {
-            // The experiment's own depth is tried even where it splits the layers unevenly.
-            const bool own = pp == e.plan.pp && e.plan.schedule == PipelineSchedule::kInterleaved &&
-                             v == e.plan.virtual_stages;
-            if (m.layers % (v * pp) == 0 || own) schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
+          // The experiment's own depth is tried even where it splits the layers unevenly, or its
+          // layout leaves chunks without a layer.
+          const int64_t own_depth = pp == e.plan.pp && e.plan.schedule == PipelineSchedule::kInterleaved
+                                        ? e.plan.virtual_stages : 0;
+          for (int64_t v = 2; v * pp <= m.layers || v <= own_depth; ++v) {
+            if (m.layers % (v * pp) == 0 || v == own_depth) schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
           }
         }
         const bool sp_possible = tp > 1 && (m.seq_len / cp) % tp == 0;

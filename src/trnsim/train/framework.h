@@ -45,6 +45,11 @@ struct FrameworkDefaults {
   // Model chunks per pipeline stage of an interleaved schedule whose run does not give them
   // (ParallelPlan::virtual_stages); unset: two layers per chunk.
   std::optional<int> pp_virtual_stages;
+  // Interleaved schedules whose run gives neither virtual stages nor a layout cut one layer per model
+  // chunk, with the embedding and the head each in a chunk of its own (key pp_layout:
+  // layer_per_chunk_ends_alone; Llama 3's pipeline), where the layers and those two chunks fill
+  // the stages evenly; unset: pp_virtual_stages.
+  std::optional<bool> pp_layer_per_chunk;
   // Under a pipeline, a run that does not give micro_batch splits each data-parallel rank's batch
   // into as many micro-batches as pipeline stages (key pp_micro_batches: stages); unset, or
   // `one_sequence`: one sequence per micro-batch.

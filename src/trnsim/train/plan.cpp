@@ -247,13 +247,23 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   }
   p.pp_scatter_gather = bool_or(r, "pp_scatter_gather", framework && framework->pp_scatter_gather.value_or(false));
   const bool has_layout = !r.absent("pp_layout");
+  const bool depth_given = !r.absent("pp_virtual_stages");
   const std::string layout = has_layout ? r.str("pp_layout") : "";
   const std::string layout_at = has_layout ? r.node("pp_layout").location() : "";
   r.finish();
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (v_shape(p.schedule)) p.virtual_stages = 2;
   else if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
-  if (has_layout) p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
+  if (has_layout) {
+    p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
+  } else if (p.schedule == PipelineSchedule::kInterleaved && !depth_given && framework &&
+             framework->pp_layer_per_chunk.value_or(false) && (model.layers + 2) % p.pp == 0) {
+    // The framework's own cut: one layer per chunk, the embedding and the head (with any MTP
+    // modules) alone in the first and last chunks.
+    p.virtual_stages = (model.layers + 2) / p.pp;
+    const std::string cut = "E|(t|)*" + std::to_string(model.layers) + std::string(model.mtp_layers, 'm') + "L";
+    p.layout = parse_pipeline_layout(cut, model, p.pp, p.virtual_stages, "framework '" + framework->name + "'");
+  }
   p.ep_overlap = p.ep_overlap || ep_overlap_by_rule(p, system);
   return p;
 }
@@ -305,7 +315,9 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
          "set sequence_parallel: true, or tp_overlap: false");
   }
   const int64_t chunks = static_cast<int64_t>(p.pp) * p.virtual_stages;
-  if (m.layers < chunks) {
+  // A pipeline layout places every layer itself and may leave a chunk only the embedding or the
+  // head (Llama 3's pipeline; Megatron-Core's layouts).
+  if (p.layout.empty() && m.layers < chunks) {
     fail("pp", "pp x virtual stages = " + std::to_string(chunks) + " exceeds the " + std::to_string(m.layers) + " layers",
          "use fewer pipeline stages or virtual stages");
   }
