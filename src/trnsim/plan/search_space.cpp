@@ -110,7 +110,9 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bo
           const int64_t own_depth = pp == e.plan.pp && e.plan.schedule == PipelineSchedule::kInterleaved
                                         ? e.plan.virtual_stages : 0;
           for (int64_t v = 2; v * pp <= m.layers || v <= own_depth; ++v) {
-            if (m.layers % (v * pp) == 0 || v == own_depth) schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
+            if (m.layers % (v * pp) == 0 || v == own_depth) {
+              schedules.push_back({PipelineSchedule::kInterleaved, static_cast<int>(v)});
+            }
           }
         }
         const bool sp_possible = tp > 1 && (m.seq_len / cp) % tp == 0;

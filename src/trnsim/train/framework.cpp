@@ -44,7 +44,9 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("zero3_copy_passes")) f.zero3_copy_passes = r.boolean("zero3_copy_passes");
   if (!r.absent("fp8_params")) f.fp8_params = r.boolean("fp8_params");
   if (!r.absent("pp_virtual_stages")) f.pp_virtual_stages = static_cast<int>(r.integer("pp_virtual_stages", 1, 1 << 16));
-  if (!r.absent("pp_layout")) f.pp_layer_per_chunk = r.choice("pp_layout", {"layer_per_chunk_ends_alone"}) == "layer_per_chunk_ends_alone";
+  if (!r.absent("pp_layout")) {
+    f.pp_layer_per_chunk = r.choice("pp_layout", {"layer_per_chunk_ends_alone"}) == "layer_per_chunk_ends_alone";
+  }
   if (!r.absent("pp_micro_batches")) {
     f.pp_micro_batches_per_stage = r.choice("pp_micro_batches", {"one_sequence", "stages"}) == "stages";
   }

@@ -122,8 +122,9 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
   }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
-  const std::string sched = choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "dualpipe"},
-                                      p.pp > 1 ? "1f1b" : "none");
+  const std::string sched =
+      choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "dualpipe"},
+                p.pp > 1 ? "1f1b" : "none");
   p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
                : sched == "1f1b" ? PipelineSchedule::kOneFOneB
                : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
