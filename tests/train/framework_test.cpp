@@ -61,6 +61,7 @@ TEST(TrainFramework, MalformedFilesAreRefusedNamingTheFileAndKey) {
       {"bad_micro_batches.yaml", "name: x\nmatch: [x]\npp_micro_batches: {value: half, source: s}\n",
        "one_sequence, stages"},
       {"bad_chunks.yaml", "name: x\nmatch: [x]\npp_virtual_stages: {value: 0, source: s}\n", "pp_virtual_stages"},
+      {"bad_cp.yaml", "name: x\nmatch: [x]\ncp_kv_exchange: {value: ulysses, source: s}\n", "ring, allgather"},
       {"bad_layout.yaml", "name: x\nmatch: [x]\npp_layout: {value: Et|tL, source: s}\n", "layer_per_chunk_ends_alone"},
   };
   for (const Case& c : cases) {

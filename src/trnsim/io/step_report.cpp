@@ -36,6 +36,8 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"zero3_gather_once", p.zero3_gather_once}, {"zero3_copy_passes", p.zero3_copy_passes},
           {"fp8_params", p.fp8_params},
           {"optimizer_moments", p.bf16_moments ? "bf16" : "fp32"},
+          {"cp_kv_exchange", train::kCpKvExchangeNames[static_cast<size_t>(p.cp_kv_exchange)]},
+          {"cp_repeat_kv", p.cp_repeat_kv},
           {"flash_attention", p.flash_attention},
           {"attention_dropout", p.attention_dropout},
           {"cross_entropy", train::cross_entropy_name(p.fused_cross_entropy)},

@@ -47,6 +47,11 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("pp_layout")) {
     f.pp_layer_per_chunk = r.choice("pp_layout", {"layer_per_chunk_ends_alone"}) == "layer_per_chunk_ends_alone";
   }
+  if (!r.absent("cp_kv_exchange")) {
+    f.cp_kv_exchange = r.choice("cp_kv_exchange", kCpKvExchangeNames) == kCpKvExchangeNames[1] ? CpKvExchange::kAllGather
+                                                                                              : CpKvExchange::kRing;
+  }
+  if (!r.absent("cp_repeat_kv")) f.cp_repeat_kv = r.boolean("cp_repeat_kv");
   if (!r.absent("pp_micro_batches")) {
     f.pp_micro_batches_per_stage = r.choice("pp_micro_batches", {"one_sequence", "stages"}) == "stages";
   }

@@ -50,6 +50,10 @@ struct FrameworkDefaults {
   // layer_per_chunk_ends_alone; Llama 3's pipeline), where the layers and those two chunks fill
   // the stages evenly; unset: pp_virtual_stages.
   std::optional<bool> pp_layer_per_chunk;
+  // Context parallelism's key-value exchange (ParallelPlan::cp_kv_exchange) and whether it carries
+  // repeated key-value heads (ParallelPlan::cp_repeat_kv); unset: ring, off.
+  std::optional<CpKvExchange> cp_kv_exchange;
+  std::optional<bool> cp_repeat_kv;
   // Under a pipeline, a run that does not give micro_batch splits each data-parallel rank's batch
   // into as many micro-batches as pipeline stages (key pp_micro_batches: stages); unset, or
   // `one_sequence`: one sequence per micro-batch.

@@ -241,6 +241,12 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                       "set precision: fp8, or remove fp8_params");
   }
   p.bf16_moments = choice_or(r, "optimizer_moments", {"fp32", "bf16"}, "fp32") == "bf16";
+  const CpKvExchange framework_cp = framework ? framework->cp_kv_exchange.value_or(CpKvExchange::kRing) : CpKvExchange::kRing;
+  p.cp_kv_exchange = choice_or(r, "cp_kv_exchange", kCpKvExchangeNames,
+                               kCpKvExchangeNames[static_cast<size_t>(framework_cp)]) == kCpKvExchangeNames[1]
+                         ? CpKvExchange::kAllGather
+                         : CpKvExchange::kRing;
+  p.cp_repeat_kv = bool_or(r, "cp_repeat_kv", framework && framework->cp_repeat_kv.value_or(false));
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;
   } else {

@@ -75,6 +75,12 @@ enum class EpOverlapRule { kNever, kAlways, kAcrossDomains, kInterleavedAcrossDo
 inline const std::vector<std::string> kEpOverlapRuleNames = {"never", "always", "across-domains",
                                                              "interleaved-across-domains"};
 
+// How context-parallel ranks exchange keys and values (`cp_kv_exchange`; train/context_parallel.h):
+// a ring of transfers beside every attention block, or one all-gather that only the rank's own
+// block hides.
+enum class CpKvExchange { kRing, kAllGather };
+inline const std::vector<std::string> kCpKvExchangeNames = {"ring", "allgather"};
+
 // When a framework overlaps pipeline sends with compute where the run does not say
 // (configs/frameworks/ `pp_overlap`): always, only under the interleaved schedule, or never.
 enum class PpOverlapRule { kAlways, kInterleaved, kNever };
@@ -166,6 +172,11 @@ struct ParallelPlan {
   // fp8_transpose_copy), and data-parallel parameter gathers move 1 byte per weight. Embeddings,
   // norms, the router and the output head stay 16-bit. Off: 16-bit weights. fp8 plans only.
   bool fp8_params = false;
+  // Context parallelism's key-value exchange (`cp_kv_exchange`; the framework's, else ring) and
+  // whether it carries every query head (`cp_repeat_kv`: a model that repeats its key-value heads
+  // before calling attention, as torchtitan's Llama of 2024 does; the framework's, else off).
+  CpKvExchange cp_kv_exchange = CpKvExchange::kRing;
+  bool cp_repeat_kv = false;
   // Adam's first and second moments held in bf16 (`optimizer_moments: bf16`; DeepSeek-V3 report
   // Sec. 3.3.3, Megatron-Core's precision-aware optimizer with exp_avg_dtype and exp_avg_sq_dtype
   // bf16): 2 bytes each instead of 4, in memory and in the optimizer step's traffic.

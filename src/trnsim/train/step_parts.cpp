@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "trnsim/train/context_parallel.h"
 #include "trnsim/train/stage_layers.h"
 
 namespace trnsim::train {
@@ -12,12 +13,6 @@ namespace {
 
 // Megatron's default gradient bucket: 40M parameters. The last bucket's reduction cannot hide.
 constexpr double kBucketParams = 40e6;
-
-// Compute and communication side by side: the longer of the two, where the compute slows by
-// `slowdown` for as long as the communication runs beside it.
-Time beside(Time compute, Time comm, double slowdown) {
-  return max(comm, compute + Time::from_seconds(slowdown * std::min(compute, comm).seconds()));
-}
 
 struct StageDp {
   Time exposed;               // gradient reduction after the stage's last backward
@@ -350,7 +345,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   const bool mlp_half = !moe || p.etp() == p.tp || m.moe->shared_experts > 0;
   const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, gather_bytes, mlp_half, groups.tp, cost, timer);
   c.tp = tp_once * (p.recompute == model::Recompute::kFull ? 2 : 1) + tp_bwd;
-  // Context parallelism: a ring passes K and V around the cp ranks, hidden behind attention.
+  // Context parallelism: K and V travel between the cp ranks beside the attention kernels.
   Time cp_f, cp_b;
   if (p.cp > 1) {
     Time attn_f, attn_b;
@@ -360,12 +355,10 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
         attn_b += cost.backward(op);
       }
     }
-    const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
-    const double kv_bytes = 2.0 * tokens * kv_heads * m.head_dim * p.param_bytes();
-    const Time step = timer.time(CollectiveKind::kSendRecv, kv_bytes, net::Group{2, groups.cp.stride});
-    const Time ring_f = step * (p.cp - 1), ring_b = ring_f * 2;  // backward also returns dK, dV
-    cp_f = beside(attn_f, ring_f, slowdown) - attn_f;
-    cp_b = beside(attn_b, ring_b, slowdown) - attn_b;
+    const CpExchange x = cp_exchange(m, p, tokens, attn_f, attn_b, timer, slowdown);
+    cp_f = x.fwd;
+    // Full recompute repeats the forward's exchange before the backward.
+    cp_b = x.bwd + (p.recompute == model::Recompute::kFull ? x.fwd : Time());
     c.cp = cp_f + cp_b;
   }
   // Expert parallelism: dispatch and combine all-to-alls each way. Overlapped with another

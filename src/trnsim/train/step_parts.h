@@ -5,6 +5,7 @@
 // planner can put caches in front of the cost and network models.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -36,6 +37,12 @@ class NetworkTimer : public CollectiveTimer {
  private:
   const net::NetworkModel& net_;
 };
+
+// Compute and communication side by side: the longer of the two, where the compute slows by
+// `slowdown` for as long as the communication runs beside it.
+inline Time beside(Time compute, Time comm, double slowdown) {
+  return max(comm, compute + Time::from_seconds(slowdown * std::min(compute, comm).seconds()));
+}
 
 // Work on a rank's compute stream for one micro-batch, and what is inside it.
 struct Part {
