@@ -117,6 +117,28 @@ TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
   EXPECT_GT(en.peak_power_w, en.avg_power_w);
 }
 
+// DualPipe counts as the DualPipeV it runs as (pp / 2 stages, 2 dp replicas), except that its
+// V's turn crosses between the two middle ranks, which a DualPipeV stage keeps to itself.
+TEST(EconActions, DualPipeCountsAsItsFoldedVWithTheTurnSent) {
+  auto actions = [](const std::string& training) {
+    const train::Experiment e = train::experiment_from_config(
+        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 64}\nmodel: llama3-70b\n"
+                               "training: {global_batch: 64, micro_batch: 1, tp: 8, recompute: selective, zero: 1, "
+                               "precision: bf16, " + training + "}\n",
+                               "exp.yaml"),
+        false);
+    train::StepOptions o;
+    o.ignore_memory = true;
+    return count_actions(e, train::simulate_step(e, o));
+  };
+  const ActionCounts dual = actions("pp: 4, dp: 2, pp_schedule: dualpipe");
+  const ActionCounts v = actions("pp: 2, dp: 4, pp_schedule: dualpipe-v");
+  EXPECT_NEAR(dual.matmul_flops / v.matmul_flops, 1.0, 1e-12);
+  EXPECT_NEAR(dual.hbm_bytes / v.hbm_bytes, 1.0, 1e-12);
+  EXPECT_NEAR(dual.dp_bytes / v.dp_bytes, 1.0, 1e-12);
+  EXPECT_NEAR(dual.pp_bytes / v.pp_bytes, 3.0 / 2.0, 1e-12);  // 4 chunks: 3 hops against 2
+}
+
 // fp8 moves the tensor-parallel all-gathers in 8 bits (its reduce-scatters stay 16-bit), and fp8
 // parameters the data-parallel parameter gathers, as the step simulation times them.
 TEST(EconActions, Fp8GathersMoveOneBytePerElement) {

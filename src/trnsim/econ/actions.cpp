@@ -119,11 +119,13 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   const double tp_colls = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;
   const double gathered = p.sequence_parallel ? tokens * m.hidden * p.tp_gather_bytes() : act;
   add_comm(blocks * per_layer_mb * tp_colls * ring_share(p.tp) * (act + gathered), groups.tp, a.tp_bytes);
-  // Context: the K/V ring, (cp - 1) steps forward, twice that backward (dK, dV return).
+  // Context: every other rank's K and V forward, and backward again with dK and dV returned, by
+  // ring or all-gather alike (train/context_parallel.h); full recompute repeats the forward's.
   if (p.cp > 1) {
-    const double kv_heads = std::max(1.0, static_cast<double>(m.kv_heads) / p.tp);
+    const double kv_heads = std::max(1.0, static_cast<double>(p.cp_repeat_kv ? m.heads : m.kv_heads) / p.tp);
     const double kv = 2.0 * tokens * kv_heads * m.head_dim * d;
-    add_comm(blocks * per_layer_mb * 3.0 * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
+    const double passes = p.recompute == model::Recompute::kFull ? 4.0 : 3.0;
+    add_comm(blocks * per_layer_mb * passes * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
   }
   // Expert: dispatch and combine all-to-alls, each way.
   if (p.ep > 1 && moe_layers > 0) {
@@ -131,10 +133,12 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     const double a2a = local * m.moe->top_k * m.hidden * d;
     add_comm(moe_layers * per_layer_mb * 4.0 * ring_share(p.ep) * a2a, groups.ep, a.ep_bytes);
   }
-  // Pipeline: activations forward and their gradients back across each chunk boundary.
+  // Pipeline: activations forward and their gradients back across each chunk boundary that
+  // crosses ranks (a V's turn stays on its stage, unless DualPipe's mirrored ranks take it).
   if (chunks > 1) {
     const double p2p = act / (p.sequence_parallel ? p.tp : 1);
-    add_comm((chunks - 1) * per_layer_mb * 2.0 * p2p, groups.pp, a.pp_bytes);
+    const int hops = chunks - 1 - (train::v_shape(p.schedule) && !p.mirrored ? 1 : 0);
+    add_comm(hops * per_layer_mb * 2.0 * p2p, groups.pp, a.pp_bytes);
   }
   // Data: gradient reduction and, with ZeRO-1/2, the parameter all-gather; ZeRO-3 gathers twice
   // and reduce-scatters every micro-batch.
