@@ -4,6 +4,7 @@
 // data-parallel replicas, the V's turn crossing between the two middle ranks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -110,6 +111,58 @@ TEST(DualPipe, TheTurnCrossesBetweenTheMiddleRanks) {
     for (int s = 0; s < pp; ++s) {
       EXPECT_EQ(lean[s].busy, r.stages[s].busy);
       EXPECT_NEAR(lean[s].end.seconds(), r.stages[s].end.seconds(), 1e-3 * r.end.seconds());
+    }
+  }
+}
+
+// The fold is exact: DualPipe run directly, rank by rank, as dualpipe.py orders it (rank r runs
+// dualpipev.py's order of stage min(r, pp - 1 - r), its phases swapped on the second half; half
+// the micro-batches enter at rank 0 and run chunk g on rank g, half at rank pp - 1 and run chunk g
+// on rank pp - 1 - g), ends every rank when the folded DualPipeV ends its stage.
+TEST(DualPipe, RunRankByRankItEndsAsItsFoldedV) {
+  constexpr int64_t kNotYet = INT64_MAX;
+  for (auto [ranks, m] : {std::pair{2, int64_t{4}}, std::pair{4, int64_t{8}}, std::pair{8, int64_t{40}}}) {
+    SCOPED_TRACE(::testing::Message() << "pp " << ranks << " micro-batches " << m);
+    const int half = ranks / 2;
+    const int64_t per_way = m / 2;
+    PipelineInput in = folded_input(half, per_way, true);
+    for (int g = 0; g < ranks; ++g) in.fwd[g] += Time::us(37 * g);  // uneven chunks
+    const PipelineResult folded = run_pipeline(in, false);
+    // Direct: each task of (direction, micro-batch, chunk) ends at a time; ranks advance in order.
+    std::vector<int64_t> f_end(2 * per_way * ranks, kNotYet), b_end(f_end.size(), kNotYet);
+    auto slot = [&](int d, int64_t mb, int g) { return (static_cast<size_t>(d) * per_way + mb) * ranks + g; };
+    std::vector<StageOrder> orders;
+    for (int r = 0; r < ranks; ++r) {
+      orders.emplace_back(PipelineSchedule::kDualPipeV, half, 2, per_way, std::min(r, ranks - 1 - r));
+    }
+    std::vector<int64_t> next(ranks, 0), free(ranks, 0);
+    const int64_t hop = in.p2p.ps();
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (int r = 0; r < ranks; ++r) {
+        while (next[r] < orders[r].size()) {
+          const PipelineUnit u = orders[r].at(next[r]);
+          const int d = u.chunk ^ (r >= half ? 1 : 0);
+          const int g = d == 0 ? r : ranks - 1 - r;
+          int64_t ready = 0;
+          if (!u.weight && u.forward && g > 0) {
+            ready = f_end[slot(d, u.mb, g - 1)] == kNotYet ? kNotYet : f_end[slot(d, u.mb, g - 1)] + hop;
+          } else if (!u.weight && !u.forward) {
+            ready = g == ranks - 1 ? f_end[slot(d, u.mb, g)]
+                    : b_end[slot(d, u.mb, g + 1)] == kNotYet ? kNotYet : b_end[slot(d, u.mb, g + 1)] + hop;
+          }
+          if (ready == kNotYet) break;
+          const int64_t end = std::max(ready, free[r]) + in.duration(u, g).ps();
+          if (!u.weight) (u.forward ? f_end : b_end)[slot(d, u.mb, g)] = end;
+          free[r] = end;
+          ++next[r];
+          progress = true;
+        }
+      }
+    }
+    for (int r = 0; r < ranks; ++r) {
+      ASSERT_EQ(next[r], orders[r].size()) << "rank " << r << " stalled";
+      EXPECT_EQ(Time::ps(free[r]), folded.stages[std::min(r, ranks - 1 - r)].end) << "rank " << r;
     }
   }
 }
