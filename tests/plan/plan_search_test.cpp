@@ -110,7 +110,7 @@ TEST(PlanSearch, TheExperimentsPlanIsMatchedWithItsOffload) {
   PlanOptions o;
   o.top = 8;
   o.threads = 2;
-  o.offload_choices = true;
+  o.choices.offload = true;
   const PlanSearchResult r = search_plans(e, o);
   ASSERT_EQ(r.status, SearchStatus::kOk) << r.message;
   ASSERT_TRUE(r.experiment_plan.has_value());
@@ -145,7 +145,7 @@ TEST(PlanSearch, ZeroBubbleTwinsEvery1F1BPlan) {
     for (const auto& p : s.plans) n += p.schedule == k && (!v_fits || 2 * p.pp <= 12);
     return n;
   };
-  const SearchSpace plain = enumerate_plans(e), zb = enumerate_plans(e, false, true);
+  const SearchSpace plain = enumerate_plans(e), zb = enumerate_plans(e, {.zero_bubble = true});
   const int64_t one_f_one_b = count(plain, train::PipelineSchedule::kOneFOneB);
   ASSERT_GT(one_f_one_b, count(plain, train::PipelineSchedule::kOneFOneB, true));
   EXPECT_EQ(count(plain, train::PipelineSchedule::kZeroBubble) + count(plain, train::PipelineSchedule::kZeroBubbleV), 0);
@@ -171,7 +171,7 @@ TEST(PlanSearch, FastEvaluatorAgreesWithSimulateStep) {
                            "system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 32}\nmodel: mixtral-8x7b\n"
                            "training: {global_batch: 64, precision: bf16, framework: NeMo / Megatron-Bridge}\n"}) {
     const train::Experiment e = train::experiment_from_config(ConfigNode::parse_yaml(yaml, "<test>"), false);
-    const SearchSpace space = enumerate_plans(e, false, true);
+    const SearchSpace space = enumerate_plans(e, {.zero_bubble = true});
     CostCache cache(e.system, train::cost_options(e.plan));
     FastEvaluator ev(e, cache);
     // Every plan first, as a search runs them, so that the sampled ones reuse what others cached.
@@ -225,7 +225,21 @@ TEST(PlanSearch, DualPipeSearchedWhereStatedAndAgreesWithSimulateStep) {
   EXPECT_GT(dual, 0);
   EXPECT_GE(checked, 5);
   const SearchSpace other = enumerate_plans(small());
-  for (const auto& p : other.plans) EXPECT_NE(p.schedule, train::PipelineSchedule::kDualPipe);
+  for (const auto& p : other.plans) {
+    EXPECT_NE(p.schedule, train::PipelineSchedule::kDualPipe);
+    EXPECT_NE(p.schedule, train::PipelineSchedule::kDualPipeV);
+  }
+  // Asked for (`trnsim plan --dualpipe`), every pipeline also tries both, where they can run.
+  const SearchSpace asked = enumerate_plans(small(), {.dualpipe = true});
+  int64_t v = 0, bidirectional = 0;
+  for (const auto& p : asked.plans) {
+    v += p.schedule == train::PipelineSchedule::kDualPipeV;
+    bidirectional += p.schedule == train::PipelineSchedule::kDualPipe;
+    if (p.schedule == train::PipelineSchedule::kDualPipe) EXPECT_EQ(p.pp % 2, 0);
+  }
+  EXPECT_GT(v, 0);
+  EXPECT_GT(bidirectional, 0);
+  EXPECT_EQ(asked.plans.size(), other.plans.size() + v + bidirectional);
 }
 
 // A layout may leave chunks only the embedding or the head (Llama 3's pipeline), so that pp x

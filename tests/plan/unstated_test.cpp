@@ -95,15 +95,15 @@ TEST(UnstatedLayout, OffloadIsAChoiceOnlyWithAHostLink) {
   auto offloads = [&](const std::string& system) {
     const train::Experiment e = run(system, "training.recompute", training);
     int with = 0;
-    for (const auto& p : enumerate_plans(e, true).plans) with += p.activation_offload_layers > 0;
-    const size_t kept = enumerate_plans(e).plans.size(), searched = enumerate_plans(e, true).plans.size();
+    for (const auto& p : enumerate_plans(e, {.offload = true}).plans) with += p.activation_offload_layers > 0;
+    const size_t kept = enumerate_plans(e).plans.size(), searched = enumerate_plans(e, {.offload = true}).plans.size();
     EXPECT_EQ(searched - kept, static_cast<size_t>(with));  // the rest are the kept plans, offload 0
     return with;
   };
   EXPECT_GT(offloads("{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}"), 0);
   // Megatron-Core refuses CPU offloading with pipeline parallelism or recompute: never searched so.
   const train::Experiment e = run("{preset: p5.48xlarge, accelerator: h100-sxm, count: 8}", "training.recompute", training);
-  for (const auto& p : enumerate_plans(e, true).plans) {
+  for (const auto& p : enumerate_plans(e, {.offload = true}).plans) {
     if (p.activation_offload_layers > 0) EXPECT_TRUE(p.pp == 1 && p.recompute == model::Recompute::kNone) << plan_label(p);
   }
   EXPECT_EQ(offloads("{preset: trn2.48xlarge, accelerator: trn2, count: 2, neuron_cores: 8}"), 0);

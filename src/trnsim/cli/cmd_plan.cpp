@@ -17,15 +17,16 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: trnsim plan <experiment.yaml> [--objective time|cost|energy] [--top K] [--threads N] [--offload]\n"
-    "                   [--zero-bubble] [--json]\n"
+    "                   [--zero-bubble] [--dualpipe] [--json]\n"
     "  Searches tp, pp (with interleaving), dp, cp, ep, micro-batch, recompute, ZeRO stage and sequence\n"
     "  parallelism for the experiment's model, system and global batch (precision kept), under the\n"
     "  memory limit, and prints the best K plans and the Pareto front of step time vs cost. --offload\n"
     "  also tries activation offload to host memory (1/4, 1/2, 3/4 of the layers) on accelerators\n"
     "  whose preset states a host link, in plans without pipeline parallelism or recompute.\n"
     "  --zero-bubble also tries the ZB-H1 and ZB-V pipeline schedules (docs/training.md) for every\n"
-    "  pipeline. Every reported figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done,\n"
-    "  2 bad input, 4 no legal plan fits in memory, 6 no legal plan exists for the model and batch.\n";
+    "  pipeline, and --dualpipe DeepSeek's DualPipeV and DualPipe (DualPipe on even pp). Every reported\n"
+    "  figure comes from a full step simulation (docs/planner.md). Exit codes: 0 done, 2 bad input,\n"
+    "  4 no legal plan fits in memory, 6 no legal plan exists for the model and batch.\n";
 
 constexpr int kNoLegalPlanExit = 6;
 
@@ -80,11 +81,12 @@ void print_rows(const std::vector<plan::RankedPlan>& rows) {
 
 int run_plan(const std::vector<std::string>& args) {
   if (auto rc = help_exit(args, kHelp)) return *rc;
-  Options opts("plan", args, {"json", "offload", "zero-bubble"});
+  Options opts("plan", args, {"json", "offload", "zero-bubble", "dualpipe"});
   const bool json = opts.flag("json");
   plan::PlanOptions po;
-  po.offload_choices = opts.flag("offload");
-  po.zero_bubble_choices = opts.flag("zero-bubble");
+  po.choices.offload = opts.flag("offload");
+  po.choices.zero_bubble = opts.flag("zero-bubble");
+  po.choices.dualpipe = opts.flag("dualpipe");
   po.objective = plan::parse_objective(opts.take("objective", "time"));
   po.top = static_cast<int>(opts.take_int("top", 5, 1, 1000));
   po.threads = static_cast<int>(opts.take_int("threads", 0, 0, 1024));

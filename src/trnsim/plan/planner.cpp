@@ -71,7 +71,7 @@ PlanSearchResult search_plans(const train::Experiment& e, const PlanOptions& o) 
   check_objective(e, o.objective, o.econ);
   PlanSearchResult out;
   out.threads = detail::thread_count(o.threads);
-  SearchSpace space = enumerate_plans(e, o.offload_choices, o.zero_bubble_choices);
+  SearchSpace space = enumerate_plans(e, o.choices);
   out.combinations = space.combinations;
   if (o.keep) std::erase_if(space.plans, [&](const train::ParallelPlan& p) { return !o.keep(p); });
   const std::vector<train::ParallelPlan>& plans = space.plans;

@@ -12,6 +12,7 @@
 
 #include "trnsim/plan/cost_cache.h"
 #include "trnsim/plan/objective.h"
+#include "trnsim/plan/search_space.h"
 #include "trnsim/train/experiment.h"
 #include "trnsim/train/step.h"
 
@@ -25,10 +26,8 @@ struct PlanOptions {
   EconOptions econ;
   // When set, only the plans it accepts are searched (plan/unstated.h keeps a run's stated keys).
   std::function<bool(const train::ParallelPlan&)> keep;
-  // Also search activation offload (plan/search_space.h); otherwise the experiment's is kept.
-  bool offload_choices = false;
-  // Also search the ZB-H1 and ZB-V pipeline schedules (plan/search_space.h).
-  bool zero_bubble_choices = false;
+  // Also search activation offload, ZB-H1 and ZB-V, DualPipeV and DualPipe (plan/search_space.h).
+  SearchChoices choices;
 };
 
 struct RankedPlan {

@@ -61,7 +61,8 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   return true;
 }
 
-SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bool zero_bubble) {
+SearchSpace enumerate_plans(const train::Experiment& e, const SearchChoices& choices) {
+  const bool offload_choices = choices.offload, zero_bubble = choices.zero_bubble;
   SearchSpace out;
   const model::ModelSpec& m = e.model;
   const int64_t ranks = e.system.ranks();
@@ -98,11 +99,11 @@ SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices, bo
           if ((zero_bubble || e.plan.schedule == PipelineSchedule::kZeroBubbleV) && 2 * pp <= m.layers) {
             schedules.push_back({PipelineSchedule::kZeroBubbleV, 2});
           }
-          // DualPipeV and DualPipe where the experiment runs them.
-          if (e.plan.schedule == PipelineSchedule::kDualPipeV && 2 * pp <= m.layers) {
+          // DualPipeV and DualPipe where asked or where the experiment runs them.
+          if ((choices.dualpipe || e.plan.schedule == PipelineSchedule::kDualPipeV) && 2 * pp <= m.layers) {
             schedules.push_back({PipelineSchedule::kDualPipeV, 2});
           }
-          if (e.plan.schedule == PipelineSchedule::kDualPipe && pp % 2 == 0) {
+          if ((choices.dualpipe || e.plan.schedule == PipelineSchedule::kDualPipe) && pp % 2 == 0) {
             schedules.push_back({PipelineSchedule::kDualPipe, 1});
           }
           // The experiment's own depth is tried even where it splits the layers unevenly, or its

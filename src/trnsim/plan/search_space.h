@@ -20,12 +20,23 @@ struct SearchSpace {
   int64_t combinations = 0;                // tried before the legality rules
 };
 
-// The experiment's activation_offload_layers is kept where a plan's chunks can take it (else 0);
-// with `offload_choices` also none, and on an accelerator with a host link, for plans without
-// pipeline parallelism or recompute (Megatron-Core refuses CPU offloading with either), a
-// quarter, half and three quarters of the layers. With `zero_bubble`, every pipeline also tries
-// ZB-H1 and ZB-V.
-SearchSpace enumerate_plans(const train::Experiment& e, bool offload_choices = false, bool zero_bubble = false);
+// What a search tries beyond the Megatron schedules and the experiment's own choices.
+struct SearchChoices {
+  // Activation offload: none, and on an accelerator with a host link, for plans without pipeline
+  // parallelism or recompute (Megatron-Core refuses CPU offloading with either), a quarter, half
+  // and three quarters of the layers. Otherwise the experiment's activation_offload_layers is
+  // kept where a plan's chunks can take it (else 0).
+  bool offload = false;
+  // ZB-H1 and ZB-V on every pipeline (ZB-V where the layers fill 2 pp chunks).
+  bool zero_bubble = false;
+  // DeepSeek's DualPipeV (where the layers fill 2 pp chunks) and DualPipe (on even pp) on every
+  // pipeline.
+  bool dualpipe = false;
+};
+
+// Every plan of the experiment's model, system and global batch; a schedule the experiment
+// states is always tried.
+SearchSpace enumerate_plans(const train::Experiment& e, const SearchChoices& choices = {});
 
 // train::check_plan's rules without throwing.
 bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, const hw::SystemSpec& s);

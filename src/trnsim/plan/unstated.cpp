@@ -15,7 +15,7 @@ std::optional<train::ParallelPlan> plan_unstated_keys(const train::Experiment& e
   // The fast evaluator agrees with the exact step (docs/planner.md), so a few exact runs confirm
   // the choice; a stated layout leaves far fewer candidates than an open one.
   o.resimulate = u.layout ? 8 : 2;
-  o.offload_choices = u.recompute;  // where recompute is free, so is the other activation policy
+  o.choices.offload = u.recompute;  // where recompute is free, so is the other activation policy
   o.keep = [&](const train::ParallelPlan& p) {
     const bool activations_kept = p.recompute == s.recompute && p.activation_offload_layers == s.activation_offload_layers;
     return (u.layout || (p.tp == s.tp && p.dp == s.dp)) && p.pp == s.pp && p.cp == s.cp && p.ep == s.ep &&
