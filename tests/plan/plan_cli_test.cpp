@@ -55,6 +55,19 @@ TEST(PlanCli, ZeroBubbleWidensTheSearch) {
   EXPECT_LT(with, 3 * without);  // GPipe, interleaving and the unpipelined plans are not tripled
 }
 
+// --dualpipe adds DeepSeek's DualPipeV and DualPipe the same way, and both together add all four.
+TEST(PlanCli, DualPipeWidensTheSearch) {
+  auto legal = [](const std::string& extra) {
+    const SplitRun r = run_split("plan " + data("small.yaml") + " --top 1 --json --threads 2" + extra);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out)["plans_legal"].get<int64_t>();
+  };
+  const int64_t without = legal(""), dual = legal(" --dualpipe"), zb = legal(" --zero-bubble");
+  EXPECT_GT(dual, without);
+  EXPECT_LT(dual, 3 * without);
+  EXPECT_EQ(legal(" --dualpipe --zero-bubble"), dual + zb - without);
+}
+
 TEST(PlanCli, BadInputsAreOneLineWithTheirExitCodes) {
   SplitRun r = run_split("plan " + data("small.yaml") + " --objective speed");
   EXPECT_EQ(r.status, 2);
