@@ -9,6 +9,8 @@
 
 #include "trnsim/base/error.h"
 #include "trnsim/econ/econ.h"
+
+#include "trnsim/train/context_parallel.h"
 #include "trnsim/train/layout.h"
 #include "trnsim/train/stage_layers.h"
 
@@ -122,8 +124,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   // Context: every other rank's K and V forward, and backward again with dK and dV returned, by
   // ring or all-gather alike (train/context_parallel.h); full recompute repeats the forward's.
   if (p.cp > 1) {
-    const double kv_heads = std::max(1.0, static_cast<double>(p.cp_repeat_kv ? m.heads : m.kv_heads) / p.tp);
-    const double kv = 2.0 * tokens * kv_heads * m.head_dim * d;
+    const double kv = train::cp_kv_bytes(m, p, tokens);
     const double passes = p.recompute == model::Recompute::kFull ? 4.0 : 3.0;
     add_comm(blocks * per_layer_mb * passes * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
   }

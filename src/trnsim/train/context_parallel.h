@@ -14,6 +14,10 @@ struct CpExchange {
   Time fwd, bwd;  // exposed beyond the attention kernels
 };
 
+// Bytes of one rank's K and V for `tokens` tokens: its share of the key-value heads, or under
+// `cp_repeat_kv` of the query heads (at least one head), in the parameter type.
+double cp_kv_bytes(const model::ModelSpec& m, const ParallelPlan& p, double tokens);
+
 // The exchange for a rank holding `tokens` tokens of each sequence, whose attention kernels take
 // `attn_f` forward and `attn_b` backward in all. The rank's causal work splits into cp blocks of
 // equal size under load balancing (the first its own K and V, one block per other rank's), so a
