@@ -63,6 +63,18 @@ TEST(ContextParallel, RepeatedKeyValueHeadsCarryEveryQueryHead) {
   EXPECT_DOUBLE_EQ(b.calls.front().second / a.calls.front().second, 32.0 / 8.0);  // Llama 3 8B: 32 heads, 8 kv
 }
 
+// Memory: the layer's K and V of other ranks, two shards on a ring, all cp under the all-gather.
+TEST(ContextParallel, ExchangeBuffersCountInMemory) {
+  const Experiment ring = experiment(p5(64), "llama3-8b", kPlan);
+  const Experiment gather = experiment(p5(64), "llama3-8b", kPlan + ", cp_kv_exchange: allgather, cp_repeat_kv: true");
+  const double kv = cp_kv_bytes(gather.model, gather.plan, 8192.0 / 4);
+  EXPECT_DOUBLE_EQ(kv, 2.0 * 2048 * 4 * 128 * 2);  // 32 heads over tp 8, repeated
+  const MemoryReport a = memory_per_rank(ring.model, ring.plan, ring.system);
+  const MemoryReport b = memory_per_rank(gather.model, gather.plan, gather.system);
+  EXPECT_NEAR(b.per_rank.buffers - a.per_rank.buffers, 4 * kv - 2 * kv / 4, 1.0);
+  EXPECT_EQ(b.per_rank.activations, a.per_rank.activations);
+}
+
 // torchtitan's defaults (configs/frameworks/torchtitan.yaml): PyTorch's all-gather rotation and
 // repeated heads; a run's own keys win. Through the whole step the exchange then shows, and full
 // recompute pays the forward's part twice.

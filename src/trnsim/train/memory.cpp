@@ -4,6 +4,7 @@
 
 #include "trnsim/base/units.h"
 #include "trnsim/model/ops.h"
+#include "trnsim/train/context_parallel.h"
 #include "trnsim/train/pipeline_order.h"
 #include "trnsim/train/stage_layers.h"
 
@@ -134,6 +135,12 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     if (p.shards_weights() && layers > 0) {
       const double fp8 = p.fp8_params ? dense_q + expert_q : 0.0;
       b.buffers += 2.0 / layers * ((params - fp8) * weight_bytes + fp8 * fp8_copies);
+    }
+    // Context parallelism holds other ranks' K and V for the layer it computes: the ring's
+    // incoming shard beside its own, or every rank's under the all-gather exchange.
+    if (p.cp > 1) {
+      const double shards = p.cp_kv_exchange == CpKvExchange::kAllGather ? p.cp : 2.0;
+      b.buffers += shards * cp_kv_bytes(m, p, static_cast<double>(p.micro_batch) * m.seq_len / p.cp);
     }
     if (b.total() > best.per_rank.total()) best.per_rank = b;
   }
