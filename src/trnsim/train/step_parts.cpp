@@ -49,7 +49,8 @@ Time last_bucket(Time whole, double params) {
 // updated parameters the same way before each chunk's first forward of the next step; whatever
 // is not ready delays the whole step. The compute they hide behind slows by `slowdown` meanwhile.
 // ZeRO-3 gathered once per step (ParallelPlan::zero3_once_per_step) gathers the same way, and
-// reduce-scatters a chunk's gradients only after its last backward has ended.
+// reduce-scatters a chunk's gradients only after its last backward has ended. ZeRO-2 reduces in
+// every micro-batch's backward (chunk_parts); only its last bucket is left here.
 // Without dp_overlap the reductions all follow the stage's last task and each gather must be
 // done before its chunk's first forward.
 StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
@@ -67,6 +68,12 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
     const Time grads = over_dp(timer, g, reduce, c, p.grad_bytes());
+    if (p.shards_gradients()) {
+      // ZeRO-2 reduced every micro-batch inside the chunk's backward (chunk_parts); the last
+      // bucket of its last backward is left.
+      if (p.dp_overlap) net = max(net, w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params));
+      continue;
+    }
     if (!p.dp_overlap) {
       net += grads;
     } else if (p.zero3_once_per_step()) {
@@ -464,6 +471,14 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
       c.fwd = fwd;
+      c.bwd = bwd;
+    } else if (p.shards_gradients() && p.lora_rank == 0) {
+      // ZeRO-2 keeps only its shard of the gradients, so every micro-batch's backward
+      // reduce-scatters the chunk's gradients into it, bucket by bucket behind the backward
+      // (DeepSpeed's stage 2, FSDP's SHARD_GRAD_OP).
+      const Time scatter = over_dp(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
+      const Time bwd = p.dp_overlap ? beside(c.bwd, scatter, overlap_slowdown) : c.bwd + scatter;
+      c.dp = bwd - c.bwd;
       c.bwd = bwd;
     }
   }
