@@ -117,6 +117,23 @@ TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
   EXPECT_GT(en.peak_power_w, en.avg_power_w);
 }
 
+// ZeRO-2 reduce-scatters every micro-batch (its gradients are sharded), ZeRO-1 once per step;
+// both gather the parameters once: per parameter 16 x 4 + 2 bytes against 4 + 2 at 16 micro-batches.
+TEST(EconActions, Zero2ReducesEveryMicroBatch) {
+  auto dp_bytes = [](int zero) {
+    const train::Experiment e = train::experiment_from_config(
+        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
+                               "training: {global_batch: 32, micro_batch: 1, tp: 8, pp: 1, dp: 2, precision: bf16, zero: " +
+                                   std::to_string(zero) + "}\n",
+                               "exp.yaml"),
+        false);
+    train::StepOptions o;
+    o.ignore_memory = true;
+    return count_actions(e, train::simulate_step(e, o)).dp_bytes;
+  };
+  EXPECT_NEAR(dp_bytes(2) / dp_bytes(1), (16.0 * 4 + 2) / (4 + 2), 1e-9);
+}
+
 // DualPipe counts as the DualPipeV it runs as (pp / 2 stages, 2 dp replicas), except that its
 // V's turn crosses between the two middle ranks, which a DualPipeV stage keeps to itself.
 TEST(EconActions, DualPipeCountsAsItsFoldedVWithTheTurnSent) {

@@ -141,8 +141,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     const int hops = chunks - 1 - (train::v_shape(p.schedule) && !p.mirrored ? 1 : 0);
     add_comm(hops * per_layer_mb * 2.0 * p2p, groups.pp, a.pp_bytes);
   }
-  // Data: gradient reduction and, with ZeRO-1/2, the parameter all-gather; ZeRO-3 gathers twice
-  // and reduce-scatters every micro-batch.
+  // Data: gradient reduction and, with ZeRO-1/2, the parameter all-gather; ZeRO-2 reduce-scatters
+  // every micro-batch, ZeRO-3 also gathers twice every micro-batch.
   if (p.lora_rank == 0) {
     const double grad = p.grad_bytes();
     for (int s = 0; s < p.pp; ++s) {
@@ -152,6 +152,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
         const double gather = p.param_gather_bytes(params, quantized);
         double per_rank = 0;
         if (p.shards_weights()) per_rank = mb * share * (2.0 * gather + params * grad);
+        else if (p.shards_gradients()) per_rank = share * (mb * params * grad + gather);
         else if (p.zero >= 1) per_rank = share * (params * grad + gather);
         else per_rank = params * 2.0 * share * grad;
         add_comm(per_rank * replicas, g, a.dp_bytes);
