@@ -74,6 +74,16 @@ TEST(ExpertDispatch, DispatcherAndOverlapChangeTheExposedAllToAll) {
   EXPECT_LT(overlap.step_time_s, base.step_time_s);
 }
 
+// Full recompute runs each MoE layer's forward again before its backward, dispatch and combine
+// included: three passes of all-to-alls where selective recompute has two.
+TEST(ExpertDispatch, FullRecomputeDispatchesAgain) {
+  auto ep = [](const std::string& recompute) {
+    const std::string plan = "global_batch: 16, tp: 2, dp: 8, ep: 8, precision: bf16, recompute: " + recompute;
+    return simulate_step(experiment(p5(16), "mixtral-8x7b", plan), {.ignore_memory = true}).breakdown.ep_comm_s;
+  };
+  EXPECT_NEAR(ep("full") / ep("selective"), 1.5, 1e-9);
+}
+
 TEST(ExpertDispatch, OverlapNeedsAPartnerMicroBatch) {
   // One stage: the forward of micro-batch i + 1 runs beside the backward of micro-batch i, so the
   // first forward and the last backward expose their all-to-alls. With one micro-batch nothing

@@ -132,7 +132,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   if (p.ep > 1 && moe_layers > 0) {
     const double local = p.sequence_parallel ? tokens / p.tp : tokens;
     const double a2a = local * m.moe->top_k * m.hidden * d;
-    add_comm(moe_layers * per_layer_mb * 4.0 * ring_share(p.ep) * a2a, groups.ep, a.ep_bytes);
+    const double passes = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;  // the recomputed forward's too
+    add_comm(moe_layers * per_layer_mb * passes * ring_share(p.ep) * a2a, groups.ep, a.ep_bytes);
   }
   // Pipeline: activations forward and their gradients back across each chunk boundary that
   // crosses ranks (a V's turn stays on its stage, unless DualPipe's mirrored ranks take it).

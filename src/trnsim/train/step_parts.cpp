@@ -382,9 +382,14 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     // micro-batch's all-to-alls hide behind is the input-gradient part.
     const Time b = c.bwd - c.wgrad;
     ep_b = p.ep_overlap ? beside(b, a2a, slowdown) - b : a2a;
-    c.ep = ep_f + ep_b;
     c.alone_ep_f = a2a - ep_f;
     c.alone_ep_b = a2a - ep_b;
+    if (p.recompute == model::Recompute::kFull) {
+      // The recomputed forward dispatches and combines again before the backward.
+      ep_b += ep_f;
+      c.alone_ep_b += c.alone_ep_f;
+    }
+    c.ep = ep_f + ep_b;
   }
   // The MoE layer's host time, a third in the forward and two thirds in the backward (which
   // launches the gradient kernels of each forward one; full recompute launches the forward's
