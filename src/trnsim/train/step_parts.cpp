@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "trnsim/train/context_parallel.h"
+#include "trnsim/train/data_parallel.h"
 #include "trnsim/train/stage_layers.h"
 
 namespace trnsim::train {
@@ -10,121 +11,6 @@ namespace trnsim::train {
 using net::CollectiveKind;
 
 namespace {
-
-// Megatron's default gradient bucket: 40M parameters. The last bucket's reduction cannot hide.
-constexpr double kBucketParams = 40e6;
-
-struct StageDp {
-  Time exposed;               // gradient reduction after the stage's last backward
-  Time param_gather_exposed;  // ZeRO-1/2 parameter all-gather after the optimizer
-};
-
-// A data-parallel collective of the dense parameters' bytes over their replicas and the experts'
-// over theirs.
-Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, double dense_bytes, double expert_bytes) {
-  return timer.time(k, dense_bytes, g.dense_dp) + timer.time(k, expert_bytes, g.expert_dp);
-}
-
-// The same at `bytes_per` bytes per parameter `held` holds.
-Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, const Part& held, double bytes_per) {
-  return over_dp(timer, g, k, held.dense_params * bytes_per, held.expert_params * bytes_per);
-}
-
-// The all-gather of the parameters `held` holds: in the parameter type, the linear layers' weights
-// in 1 byte under fp8 parameters.
-Time gather_params(CollectiveTimer& timer, const GroupLayout& g, const Part& held, const ParallelPlan& p) {
-  return over_dp(timer, g, CollectiveKind::kAllGather, p.param_gather_bytes(held.dense_params, held.dense_quantized),
-                 p.param_gather_bytes(held.expert_params, held.expert_quantized));
-}
-
-// The time of the last gradient bucket of a chunk holding `params` parameters, out of `whole`.
-Time last_bucket(Time whole, double params) {
-  return params > 0 ? Time::from_seconds(whole.seconds() * std::min(1.0, kBucketParams / params)) : Time();
-}
-
-// A chunk's gradients are reduced in buckets during its last backward, as Megatron and FSDP do:
-// the reduction starts with that backward and cannot end before the backward's last bucket has
-// been reduced. One network carries the chunks' reductions in the order their backwards end, so
-// with interleaved pipelines the early chunks hide behind the later ones. ZeRO-1/2 gather the
-// updated parameters the same way before each chunk's first forward of the next step; whatever
-// is not ready delays the whole step. The compute they hide behind slows by `slowdown` meanwhile.
-// ZeRO-3 gathered once per step (ParallelPlan::zero3_once_per_step) gathers the same way, and
-// reduce-scatters a chunk's gradients only after its last backward has ended. ZeRO-2 reduces in
-// every micro-batch's backward (chunk_parts); only its last bucket is left here.
-// Without dp_overlap the reductions all follow the stage's last task and each gather must be
-// done before its chunk's first forward.
-StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
-                      const std::vector<const Part*>& chunks, const StageTimes& st, double slowdown) {
-  StageDp out;
-  if (p.lora_rank > 0) return out;  // adapters only: negligible
-  if (!p.dp_overlap) slowdown = 0;  // nothing computes beside them
-  const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
-  std::vector<size_t> order(chunks.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return st.chunks[a].last_bwd_end < st.chunks[b].last_bwd_end; });
-  Time net = p.dp_overlap ? Time() : st.end, busy;
-  for (size_t i : order) {
-    const Part& c = *chunks[i];
-    const ChunkWindow& w = st.chunks[i];
-    const Time grads = over_dp(timer, g, reduce, c, p.grad_bytes());
-    if (p.shards_gradients()) {
-      // ZeRO-2 reduced every micro-batch inside the chunk's backward (chunk_parts); the last
-      // bucket of its last backward is left.
-      if (p.dp_overlap) net = max(net, w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params));
-      continue;
-    }
-    if (!p.dp_overlap) {
-      net += grads;
-    } else if (p.zero3_once_per_step()) {
-      net = max(net, w.last_bwd_end) + grads;  // the stage's post-backward, after the whole backward
-    } else {
-      net = max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params), max(net, w.last_bwd_start) + grads);
-    }
-    busy += grads;
-  }
-  out.exposed = net > st.end ? net - st.end : Time();
-  out.exposed += Time::from_seconds(slowdown * std::max(0.0, (busy - out.exposed).seconds()));
-  if (p.zero >= 1) {
-    // The gathers run back to back from the step's start in the order the forwards need them.
-    Time gathered, delay;
-    for (size_t i = 0; i < chunks.size(); ++i) {
-      const Part& c = *chunks[i];
-      const ChunkWindow& w = st.chunks[i];
-      const Time gather = gather_params(timer, g, c, p);
-      const Time first = p.dp_overlap ? last_bucket(gather, c.dense_params + c.expert_params) : gather;
-      if (gathered + first > w.first_fwd_start) delay = max(delay, gathered + first - w.first_fwd_start);
-      gathered += gather;
-      if (gathered > w.first_fwd_end) delay = max(delay, gathered - w.first_fwd_end);
-    }
-    out.param_gather_exposed = delay + Time::from_seconds(slowdown * std::max(0.0, (gathered - delay).seconds()));
-  }
-  return out;
-}
-
-// ZeRO-3's edges of the step, which the chunks' per-micro-batch overlap leaves out: the gathers of
-// each stage's first unit are issued at the step's start, and whatever is not ready by its first
-// forward delays the whole step (the same for every stage, so finish_step computes it once as
-// `lead`); a stage's last reduce-scatter, of its first chunk's first unit, follows that chunk's
-// last backward (exposed). In between, the next micro-batch's gathers hide behind the work
-// before them.
-Time zero3_lead(const std::vector<Part>& chunks, const std::vector<StageTimes>& stages) {
-  Time delay;
-  for (size_t t = 0; t < stages.size(); ++t) {
-    const Time ready = chunks[t].zero3_lead, start = stages[t].chunks[0].first_fwd_start;
-    if (ready > start) delay = max(delay, ready - start);
-  }
-  return delay;
-}
-
-StageDp zero3_edges(const std::vector<Part>& chunks, const std::vector<StageTimes>& stages, int s, Time lead) {
-  StageDp out;
-  out.param_gather_exposed = lead;
-  const StageTimes& st = stages[static_cast<size_t>(s)];
-  const Time done = st.chunks[0].last_bwd_end + chunks[static_cast<size_t>(s)].zero3_tail;
-  if (done > st.end) out.exposed = done - st.end;
-  return out;
-}
 
 // `op` as the plan trains it: LoRA trains small adapters beside frozen weights (adapter GEMMs of
 // rank r << hidden are under 1% of the layer and not modelled), so its weighted matmuls' backward
