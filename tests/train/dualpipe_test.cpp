@@ -8,6 +8,7 @@
 #include <map>
 #include <tuple>
 
+#include "pipeline_test_util.h"
 #include "train_test_util.h"
 #include "trnsim/plan/lean_pipeline.h"
 #include "trnsim/train/layout.h"
@@ -69,19 +70,10 @@ TEST(DualPipe, HoldsTwiceTheParametersAndOneMoreStageOfActivations) {
   EXPECT_LT(dual.per_rank.activations / base.per_rank.activations, (pp + 1.0) / pp + 0.05);
 }
 
+// DualPipe folded: DualPipeV's input, with the V's turn a transfer between ranks or not.
 PipelineInput folded_input(int pp, int64_t m, bool turn_apart) {
-  PipelineInput in;
-  in.pp = pp;
-  in.virtual_stages = 2;
-  in.micro_batches = m;
-  in.schedule = PipelineSchedule::kDualPipeV;
+  PipelineInput in = dualpipe_v_input(pp, m);
   in.turn_apart = turn_apart;
-  for (int g = 0; g < 2 * pp; ++g) {
-    in.fwd.push_back(Time::us(300 + 10 * (g % 3)));
-    in.bwd.push_back(Time::us(700 + 20 * (g % 2)));
-    in.wgt.push_back(Time::us(250));
-  }
-  in.p2p = Time::us(40);
   return in;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "pipeline_test_util.h"
 #include "train_test_util.h"
 #include "trnsim/plan/lean_pipeline.h"
 #include "trnsim/train/pipeline.h"
@@ -66,27 +67,10 @@ TEST(DualPipeV, OrderRunsEveryTaskOnceAndPairsTheSteadyRounds) {
   }
 }
 
-PipelineInput dual_input(int pp, int64_t m) {
-  PipelineInput in;
-  in.pp = pp;
-  in.virtual_stages = 2;
-  in.micro_batches = m;
-  in.schedule = PipelineSchedule::kDualPipeV;
-  for (int g = 0; g < 2 * pp; ++g) {
-    in.fwd.push_back(Time::us(300 + 10 * (g % 3)));
-    in.bwd.push_back(Time::us(700 + 20 * (g % 2)));
-    in.fwd_alone.push_back(in.fwd.back() + Time::us(90));  // the all-to-alls a partner would hide
-    in.bwd_alone.push_back(in.bwd.back() + Time::us(150));
-    in.wgt.push_back(Time::us(250));
-  }
-  in.p2p = Time::us(20);
-  return in;
-}
-
 TEST(DualPipeV, TasksFollowTheVAndTheLeanPipelineAgrees) {
   for (auto [pp, m] : {std::pair{4, int64_t{8}}, std::pair{4, int64_t{64}}, std::pair{8, int64_t{61}}}) {
     SCOPED_TRACE(::testing::Message() << "pp " << pp << " m " << m);
-    const PipelineInput in = dual_input(pp, m);
+    const PipelineInput in = dualpipe_v_input(pp, m);
     const PipelineResult r = run_pipeline(in, true);
     int64_t expected = 0;
     for (int s = 0; s < pp; ++s) expected += StageOrder(in.schedule, pp, 2, m, s).size();

@@ -9,7 +9,6 @@
 
 #include "trnsim/base/error.h"
 #include "trnsim/econ/econ.h"
-
 #include "trnsim/train/context_parallel.h"
 #include "trnsim/train/layout.h"
 #include "trnsim/train/stage_layers.h"

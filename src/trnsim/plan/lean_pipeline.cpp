@@ -32,21 +32,10 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
         const train::PipelineUnit u = order.at(next[s]);
         const int g = in.chunk_of(u, s);
         int64_t ready = 0;
-        if (u.weight) {
-          // Its B ran earlier on this stage.
-        } else if (u.forward) {
-          if (g > 0) {
-            const int64_t t = fwd_end[slot(g - 1, u.mb)];
-            if (t == kNotYet) break;
-            ready = t + in.travel(g - 1, g).ps();
-          }
-        } else if (g == chunks - 1) {
-          ready = fwd_end[slot(g, u.mb)];
-          if (ready == kNotYet) break;
-        } else {
-          const int64_t t = bwd_end[slot(g + 1, u.mb)];
+        if (const train::PipelineInput::Input dep = in.input_of(u, g); dep.chunk >= 0) {
+          const int64_t t = (dep.forward ? fwd_end : bwd_end)[slot(dep.chunk, u.mb)];
           if (t == kNotYet) break;
-          ready = t + in.travel(g + 1, g).ps();
+          ready = t + in.travel(dep.chunk, g).ps();
         }
         const int64_t dur = in.duration(u, g).ps();
         const int64_t start = std::max(ready, free[s]), end = start + dur;

@@ -9,16 +9,6 @@
 #include "trnsim/train/plan.h"
 
 namespace trnsim::train {
-namespace {
-
-// A rule read by name: `names` lists the enum's values in order.
-template <typename Rule>
-Rule rule_named(ConfigReader& r, const std::string& key, const std::vector<std::string>& names) {
-  const std::string name = r.choice(key, names);
-  return static_cast<Rule>(std::find(names.begin(), names.end(), name) - names.begin());
-}
-
-}  // namespace
 
 FrameworkDefaults load_framework(const std::string& path) {
   const ConfigNode root = ConfigNode::load_yaml_file(path);
@@ -47,10 +37,7 @@ FrameworkDefaults load_framework(const std::string& path) {
   if (!r.absent("pp_layout")) {
     f.pp_layer_per_chunk = r.choice("pp_layout", {"layer_per_chunk_ends_alone"}) == "layer_per_chunk_ends_alone";
   }
-  if (!r.absent("cp_kv_exchange")) {
-    f.cp_kv_exchange = r.choice("cp_kv_exchange", kCpKvExchangeNames) == kCpKvExchangeNames[1] ? CpKvExchange::kAllGather
-                                                                                              : CpKvExchange::kRing;
-  }
+  if (!r.absent("cp_kv_exchange")) f.cp_kv_exchange = choice_of<CpKvExchange>(r, "cp_kv_exchange", kCpKvExchangeNames);
   if (!r.absent("cp_repeat_kv")) f.cp_repeat_kv = r.boolean("cp_repeat_kv");
   if (!r.absent("pp_micro_batches")) {
     f.pp_micro_batches_per_stage = r.choice("pp_micro_batches", {"one_sequence", "stages"}) == "stages";
@@ -60,8 +47,8 @@ FrameworkDefaults load_framework(const std::string& path) {
     f.selective_recompute = selective_policy_named(
         r.choice("selective_recompute", {kSelectivePolicyNames[0], kSelectivePolicyNames[1], kSelectivePolicyNames[3]}));
   }
-  if (!r.absent("ep_overlap")) f.ep_overlap = rule_named<EpOverlapRule>(r, "ep_overlap", kEpOverlapRuleNames);
-  if (!r.absent("pp_overlap")) f.pp_overlap = rule_named<PpOverlapRule>(r, "pp_overlap", kPpOverlapRuleNames);
+  if (!r.absent("ep_overlap")) f.ep_overlap = choice_of<EpOverlapRule>(r, "ep_overlap", kEpOverlapRuleNames);
+  if (!r.absent("pp_overlap")) f.pp_overlap = choice_of<PpOverlapRule>(r, "pp_overlap", kPpOverlapRuleNames);
   if (!r.absent("pp_scatter_gather")) f.pp_scatter_gather = r.boolean("pp_scatter_gather");
   if (!r.absent("attention_dropout")) f.attention_dropout = r.number("attention_dropout", 0.0, 0.99);
   if (!r.absent("cross_entropy")) f.fused_cross_entropy = r.choice("cross_entropy", kCrossEntropyNames) == kCrossEntropyNames[0];

@@ -39,16 +39,11 @@ class PipelineSim {
 
   // When the input of unit `u` on stage `s` is ready, or kNotYet.
   Time ready(int s, const Unit& u) const {
-    const int g = in_.chunk_of(u, s), last = in_.pp * in_.virtual_stages - 1;
-    if (u.weight) return Time();  // its B ran earlier on this stage
-    if (u.forward) {
-      if (g == 0) return Time();
-      const Time t = fwd_end_[slot(g - 1, u.mb)];
-      return t == kNotYet ? t : t + in_.travel(g - 1, g);
-    }
-    if (g == last) return fwd_end_[slot(g, u.mb)];
-    const Time t = bwd_end_[slot(g + 1, u.mb)];
-    return t == kNotYet ? t : t + in_.travel(g + 1, g);
+    const int g = in_.chunk_of(u, s);
+    const PipelineInput::Input dep = in_.input_of(u, g);
+    if (dep.chunk < 0) return Time();
+    const Time t = (dep.forward ? fwd_end_ : bwd_end_)[slot(dep.chunk, u.mb)];
+    return t == kNotYet ? t : t + in_.travel(dep.chunk, g);
   }
 
   void try_start(int s) {

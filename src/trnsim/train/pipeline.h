@@ -44,6 +44,18 @@ struct PipelineInput {
     const bool sends = u.forward ? g + 1 < pp * virtual_stages && apart(g, g + 1) : !u.weight && g > 0 && apart(g, g - 1);
     return blocking_p2p && sends ? p2p : Time();
   }
+  // The task whose output global chunk g's task `u` waits for: the previous chunk's forward, the
+  // next chunk's backward, or on the last chunk its own forward; none (chunk -1) for the first
+  // chunk's forwards and for weight-gradient tasks, whose B ran earlier on the stage.
+  struct Input {
+    int chunk = -1;
+    bool forward = true;
+  };
+  Input input_of(const PipelineUnit& u, int g) const {
+    if (u.weight || (u.forward && g == 0)) return {};
+    if (u.forward) return {g - 1, true};
+    return g == pp * virtual_stages - 1 ? Input{g, true} : Input{g + 1, false};
+  }
   // From the end of chunk `from`'s task to its output's arrival at chunk `to`: zero on one stage,
   // or once the send held the task.
   Time travel(int from, int to) const { return blocking_p2p || !apart(from, to) ? Time() : p2p; }

@@ -55,19 +55,7 @@ std::vector<std::string> recompute_module_names(unsigned bits) {
   return names;
 }
 
-std::string_view schedule_name(PipelineSchedule s) {
-  switch (s) {
-    case PipelineSchedule::kNone: return "none";
-    case PipelineSchedule::kGpipe: return "gpipe";
-    case PipelineSchedule::kOneFOneB: return "1f1b";
-    case PipelineSchedule::kInterleaved: return "interleaved-1f1b";
-    case PipelineSchedule::kZeroBubble: return "zb-h1";
-    case PipelineSchedule::kZeroBubbleV: return "zb-v";
-    case PipelineSchedule::kDualPipeV: return "dualpipe-v";
-    case PipelineSchedule::kDualPipe: return "dualpipe";
-  }
-  return "?";
-}
+std::string_view schedule_name(PipelineSchedule s) { return kScheduleNames[static_cast<size_t>(s)]; }
 
 std::string_view recompute_name(model::Recompute r) {
   switch (r) {
@@ -122,17 +110,9 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     p.micro_batch = p.global_batch / (int64_t{p.dp} * p.pp);
   }
   p.sequence_parallel = bool_or(r, "sequence_parallel", p.tp > 1 && (model.seq_len / p.cp) % p.tp == 0);
-  const std::string sched =
-      choice_or(r, "pp_schedule", {"none", "gpipe", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "dualpipe"},
-                p.pp > 1 ? "1f1b" : "none");
-  p.schedule = sched == "gpipe" ? PipelineSchedule::kGpipe
-               : sched == "1f1b" ? PipelineSchedule::kOneFOneB
-               : sched == "interleaved-1f1b" ? PipelineSchedule::kInterleaved
-               : sched == "zb-h1"            ? PipelineSchedule::kZeroBubble
-               : sched == "zb-v"             ? PipelineSchedule::kZeroBubbleV
-               : sched == "dualpipe-v"       ? PipelineSchedule::kDualPipeV
-               : sched == "dualpipe"         ? PipelineSchedule::kDualPipe
-                                             : PipelineSchedule::kNone;
+  p.schedule = !r.absent("pp_schedule")
+                   ? choice_of<PipelineSchedule>(r, "pp_schedule", kScheduleNames)
+                   : p.pp > 1 ? PipelineSchedule::kOneFOneB : PipelineSchedule::kNone;
   // Interleaving with no published depth: the framework's model chunks per stage, else two layers
   // per model chunk, the granularity Megatron's interleaved configurations commonly use
   // (docs/training.md).
@@ -140,18 +120,14 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                             : framework && framework->pp_virtual_stages ? *framework->pp_virtual_stages
                                                                         : std::max(1, model.layers / (2 * p.pp));
   p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
-  if (v_shape(p.schedule) && p.pp > 1 && !r.absent("pp_virtual_stages") && p.virtual_stages != 2) {
+  // Schedules that fix the model chunks on each stage: two in a V; one per rank and direction
+  // under DualPipe.
+  const int fixed_chunks = v_shape(p.schedule) ? 2 : p.schedule == PipelineSchedule::kDualPipe ? 1 : 0;
+  if (fixed_chunks > 0 && p.pp > 1 && !r.absent("pp_virtual_stages") && p.virtual_stages != fixed_chunks) {
     throw input_error(r.node("pp_virtual_stages").location(),
-                      "is " + std::to_string(p.virtual_stages) + ", but " + sched +
-                          " places exactly two model chunks on each stage, in a V",
-                      "set pp_virtual_stages: 2, or remove it");
-  }
-  if (p.schedule == PipelineSchedule::kDualPipe && p.pp > 1 && !r.absent("pp_virtual_stages") &&
-      p.virtual_stages != 1) {
-    throw input_error(r.node("pp_virtual_stages").location(),
-                      "is " + std::to_string(p.virtual_stages) +
-                          ", but dualpipe cuts the model into pp chunks, one per rank and direction",
-                      "set pp_virtual_stages: 1, or remove it");
+                      "is " + std::to_string(p.virtual_stages) + ", but " + std::string(schedule_name(p.schedule)) +
+                          " places exactly " + std::to_string(fixed_chunks) + " model chunk(s) on each stage",
+                      "set pp_virtual_stages: " + std::to_string(fixed_chunks) + ", or remove it");
   }
   // A module list (Megatron-Core's --recompute-modules) means selective recompute of those modules.
   const bool modules = !r.absent("recompute_modules");
@@ -241,11 +217,9 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                       "set precision: fp8, or remove fp8_params");
   }
   p.bf16_moments = choice_or(r, "optimizer_moments", {"fp32", "bf16"}, "fp32") == "bf16";
-  const CpKvExchange framework_cp = framework ? framework->cp_kv_exchange.value_or(CpKvExchange::kRing) : CpKvExchange::kRing;
-  p.cp_kv_exchange = choice_or(r, "cp_kv_exchange", kCpKvExchangeNames,
-                               kCpKvExchangeNames[static_cast<size_t>(framework_cp)]) == kCpKvExchangeNames[1]
-                         ? CpKvExchange::kAllGather
-                         : CpKvExchange::kRing;
+  p.cp_kv_exchange = !r.absent("cp_kv_exchange")
+                         ? choice_of<CpKvExchange>(r, "cp_kv_exchange", kCpKvExchangeNames)
+                         : framework ? framework->cp_kv_exchange.value_or(CpKvExchange::kRing) : CpKvExchange::kRing;
   p.cp_repeat_kv = bool_or(r, "cp_repeat_kv", framework && framework->cp_repeat_kv.value_or(false));
   if (r.absent("pp_overlap")) {
     p.pp_overlap_rule = framework ? framework->pp_overlap.value_or(PpOverlapRule::kAlways) : PpOverlapRule::kAlways;

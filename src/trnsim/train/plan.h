@@ -4,6 +4,7 @@
 // follow the frameworks' own (docs/training.md).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,6 +37,17 @@ namespace trnsim::train {
 // stages, 2 dp data-parallel replicas and half the micro-batches, with the V's turn crossing
 // between the two middle ranks (simulated_plan).
 enum class PipelineSchedule { kNone, kGpipe, kOneFOneB, kInterleaved, kZeroBubble, kZeroBubbleV, kDualPipeV, kDualPipe };
+// Their names (`pp_schedule`), in PipelineSchedule order.
+inline const std::vector<std::string> kScheduleNames = {"none", "gpipe", "1f1b", "interleaved-1f1b",
+                                                        "zb-h1", "zb-v", "dualpipe-v", "dualpipe"};
+
+// The value of enum E that `key` names, `names` listing E's values in order; an input error
+// naming the key and the choices otherwise.
+template <class E>
+E choice_of(ConfigReader& r, const std::string& key, const std::vector<std::string>& names) {
+  const std::string name = r.choice(key, names);
+  return static_cast<E>(std::find(names.begin(), names.end(), name) - names.begin());
+}
 
 // Whether a schedule places two chunks per stage in a V.
 inline bool v_shape(PipelineSchedule s) { return s == PipelineSchedule::kZeroBubbleV || s == PipelineSchedule::kDualPipeV; }

@@ -126,10 +126,11 @@ std::pair<Time, Time> tensor_parallel(const std::vector<model::Op>& ops, const P
     // Column-parallel dgrads (see above); under ZB-H1 and the V schedules their weight-gradient
     // GEMMs run later, in tasks of their own, and leave the reduce-scatter nothing to hide behind.
     const bool bulk = i == 0 || i == 2;
-    const bool behind_wgrad = bulk && !splits_backward(p.schedule);
-    bwd += !hidden || (bulk && !behind_wgrad) ? comm
-           : bulk ? beside(gb[i], comm, s) - gb[i]
-                  : pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]);
+    if (!hidden || (bulk && splits_backward(p.schedule))) {
+      bwd += comm;
+    } else {
+      bwd += bulk ? beside(gb[i], comm, s) - gb[i] : pipelined_exposure(sb[i], comm, p.tp, s) + (sb[i] - gb[i]);
+    }
   }
   return {fwd, bwd};
 }
