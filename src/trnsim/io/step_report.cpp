@@ -23,6 +23,7 @@ nlohmann::json plan_json(const train::ParallelPlan& p) {
           {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep}, {"expert_tp", p.etp()},
           {"sequence_parallel", p.sequence_parallel},
           {"pp_schedule", train::schedule_name(p.schedule)}, {"pp_virtual_stages", p.virtual_stages},
+          {"pp_microbatch_group", p.schedule == train::PipelineSchedule::kInterleaved ? p.group() : 0},
           {"recompute", train::recompute_name(p.recompute)},
           {"selective_recompute", train::selective_policy_name(p.selective_policy)},
           {"recompute_modules", train::recompute_module_names(p.recompute_modules)},
@@ -78,11 +79,14 @@ std::string format_step_summary(const train::Experiment& e, const train::StepRes
   std::string s;
   char buf[512];
   const auto& p = e.plan;
-  // The pipeline's schedule beside its degree, and the chunks per stage where it interleaves.
+  // The pipeline's schedule beside its degree, and the chunks per stage (and a group of
+  // micro-batches other than pp) where it interleaves.
   std::string schedule;
   if (p.pp > 1) {
+    const bool interleaved = p.schedule == train::PipelineSchedule::kInterleaved;
     schedule = " (" + std::string(train::schedule_name(p.schedule)) +
-               (p.schedule == train::PipelineSchedule::kInterleaved ? " x " + std::to_string(p.virtual_stages) : "") + ")";
+               (interleaved ? " x " + std::to_string(p.virtual_stages) : "") +
+               (interleaved && p.group() != p.pp ? ", groups of " + std::to_string(p.group()) : "") + ")";
   }
   std::snprintf(buf, sizeof buf, "%s on %lld x %s (%s): tp %d pp %d%s dp %d cp %d ep %d, micro-batch %lld x %lld, %s\n",
                 e.model.name.c_str(), static_cast<long long>(e.system.count), e.system.accel.name.c_str(),

@@ -16,7 +16,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   const int pp = in.pp, v = in.virtual_stages, chunks = pp * v;
   std::vector<int64_t> fwd_end(static_cast<size_t>(chunks) * m, kNotYet), bwd_end(fwd_end.size(), kNotYet);
   std::vector<StageOrder> orders;
-  for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s);
+  for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s, in.group);
   std::vector<int64_t> next(pp, 0), free(pp, 0), busy(pp, 0);
   LeanPipelineResult r;
   r.stages.assign(pp, train::StageTimes(v));
@@ -69,7 +69,8 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
 
 LeanPipelineResult lean_pipeline(const train::PipelineInput& in, bool extrapolate) {
   const int64_t m = in.micro_batches;
-  const int64_t round = in.pp;
+  // The schedule's period: interleaved 1F1B's group of micro-batches, else one per stage.
+  const int64_t round = in.schedule == PipelineSchedule::kInterleaved && in.group > 0 ? in.group : in.pp;
   // Rounds before the steady state: a V fills for longer (settled from the fifth round on in
   // tests/plan/lean_pipeline_test.cpp).
   const int64_t fill = train::v_shape(in.schedule) ? 5 : 3;

@@ -42,7 +42,9 @@ bool plan_is_legal(const train::ParallelPlan& p, const model::ModelSpec& m, cons
   const int64_t per_pass = int64_t{p.micro_batch} * p.dp;
   if (per_pass > p.global_batch || p.global_batch % per_pass != 0) return false;
   if (p.micro_batches() > train::kMaxMicroBatches) return false;
-  if (p.schedule == train::PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) return false;
+  if (p.schedule == train::PipelineSchedule::kInterleaved && !train::groups_fit(p.micro_batches(), p.pp, p.group())) {
+    return false;
+  }
   if (p.schedule == train::PipelineSchedule::kDualPipeV && p.micro_batches() < 2 * int64_t{p.pp}) return false;
   if (p.schedule == train::PipelineSchedule::kDualPipe &&
       (p.pp % 2 != 0 || p.micro_batches() % 2 != 0 || p.micro_batches() < 2 * int64_t{p.pp})) {
@@ -137,6 +139,12 @@ SearchSpace enumerate_plans(const train::Experiment& e, const SearchChoices& cho
                       p.micro_batch = mb;
                       p.schedule = sched;
                       p.virtual_stages = v;
+                      // Interleaving where pp does not divide the micro-batches: the smallest group
+                      // that runs them, unless the experiment gives its own.
+                      if (sched == PipelineSchedule::kInterleaved && base.microbatch_group == 0 &&
+                          p.micro_batches() % p.pp != 0) {
+                        p.microbatch_group = train::smallest_group(p.micro_batches(), p.pp);
+                      }
                       p.sequence_parallel = sp == 1;
                       p.tp_overlap = base.tp_overlap && p.sequence_parallel;  // where it can apply
                       p.expert_tp = base.expert_tp == 1 && (p.tp == 1 || p.sequence_parallel) ? 1 : 0;
@@ -166,6 +174,7 @@ SearchSpace enumerate_plans(const train::Experiment& e, const SearchChoices& cho
 std::string plan_label(const train::ParallelPlan& p) {
   std::string s = "tp " + std::to_string(p.tp) + " pp " + std::to_string(p.pp);
   if (p.virtual_stages > 1) s += "x" + std::to_string(p.virtual_stages);
+  if (p.schedule == train::PipelineSchedule::kInterleaved && p.group() != p.pp) s += " group " + std::to_string(p.group());
   s += " dp " + std::to_string(p.dp) + " cp " + std::to_string(p.cp) + " ep " + std::to_string(p.ep) +
        (p.etp() != p.tp ? " etp " + std::to_string(p.etp()) : "") + " mb " +
        std::to_string(p.micro_batch) + (p.sequence_parallel ? " sp" : "") + " " +

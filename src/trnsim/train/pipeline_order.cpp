@@ -5,7 +5,8 @@
 
 namespace trnsim::train {
 
-StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage)
+StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage,
+                       int64_t group)
     : pp_(pp), v_(virtual_stages), stage_(stage), m_(micro_batches) {
   plain_ = schedule == PipelineSchedule::kNone || schedule == PipelineSchedule::kGpipe;
   gpipe_ = schedule == PipelineSchedule::kGpipe;
@@ -13,6 +14,9 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
   zbv_ = schedule == PipelineSchedule::kZeroBubbleV;
   dual_ = schedule == PipelineSchedule::kDualPipeV;
   units_ = m_ * v_;
+  const bool interleaved = schedule == PipelineSchedule::kInterleaved;
+  group_ = interleaved && group > 0 ? group : pp_;
+  last_group_start_ = m_ > 0 ? group_ * ((m_ - 1) / group_) : 0;
   if (dual_) build_dualpipe_v();
   if (zbv_ && m_ < 2 * int64_t{pp_} - 1) {
     const int64_t n = 2 * int64_t{pp_} - 1;
@@ -21,9 +25,8 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
       if (u.mb < m_) short_v_.push_back(u);
     }
   }
-  warmup_ = std::min<int64_t>(units_, schedule == PipelineSchedule::kInterleaved
-                                          ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * pp_
-                                          : pp_ - stage - 1);
+  warmup_ = std::min<int64_t>(units_, interleaved ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * group_
+                                                  : pp_ - stage - 1);
   held_ = std::min<int64_t>(stage, units_ - warmup_);
 }
 
@@ -160,10 +163,14 @@ PipelineUnit StageOrder::dualpipe_v_at(int64_t i) const {
   return u;
 }
 
-// Of the units k < n, those whose round (k / pp) falls on chunk position c of v.
 int64_t StageOrder::on_position(int64_t n, int c) const {
-  const int64_t cycle = int64_t{pp_} * v_;
-  return n / cycle * pp_ + std::clamp<int64_t>(n % cycle - int64_t{c} * pp_, 0, pp_);
+  const int64_t span = group_ * v_, whole = std::min(n, last_group_start_ * v_);
+  int64_t count = whole / span * group_ + std::clamp<int64_t>(whole % span - int64_t{c} * group_, 0, group_);
+  if (n > whole) {
+    const int64_t last = m_ - last_group_start_;  // micro-batches in the last group
+    count += std::clamp<int64_t>(n - whole - int64_t{c} * last, 0, last);
+  }
+  return count;
 }
 
 int64_t StageOrder::unpaired_forwards(int c) const {
@@ -181,11 +188,20 @@ int64_t StageOrder::unpaired_backwards(int c) const {
 }
 
 PipelineUnit StageOrder::fwd(int64_t k) const {
-  return {true, static_cast<int>((k / pp_) % v_), (k / (int64_t{pp_} * v_)) * pp_ + k % pp_, false};
+  const int64_t whole = last_group_start_ * v_;
+  if (k < whole) {
+    const int64_t span = group_ * v_;
+    return {true, static_cast<int>(k % span / group_), k / span * group_ + k % group_, false};
+  }
+  const int64_t last = m_ - last_group_start_;
+  return {true, static_cast<int>((k - whole) / last), last_group_start_ + (k - whole) % last, false};
 }
 
 PipelineUnit StageOrder::bwd(int64_t k) const {
-  return {false, v_ - 1 - static_cast<int>((k / pp_) % v_), (k / (int64_t{pp_} * v_)) * pp_ + k % pp_, false};
+  PipelineUnit u = fwd(k);
+  u.forward = false;
+  u.chunk = v_ - 1 - u.chunk;
+  return u;
 }
 
 PipelineUnit StageOrder::at(int64_t i) const {

@@ -7,6 +7,12 @@
 // another). The steady state pairs each forward with the backward after it; the warm-up's
 // forwards and the cool-down's backwards run alone, and so does every task of GPipe.
 //
+// Interleaved 1F1B runs its chunk-micro-batches in the order of Megatron-Core's schedule table
+// (megatron/core/pipeline_parallel/schedules.py, get_schedule_table): micro-batches in groups of
+// N (microbatch_group_size_per_vp_stage, pp unless set), each group through chunk 0, then chunk
+// 1, and so on; the last group takes what is left after the whole groups before it. Backwards
+// follow the same table with the chunks reversed, 2 (pp - s - 1) + (v - 1) N forwards behind.
+//
 // ZB-H1 runs 1F1B's forwards and input-gradient backwards (B) in 1F1B's order and adds a
 // weight-gradient task (W) per micro-batch: stage s holds back the W of its first s steady
 // micro-batches, runs each later one after the B that is s micro-batches younger, follows every
@@ -52,7 +58,9 @@ struct PipelineUnit {
 
 class StageOrder {
  public:
-  StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage);
+  // `group`: interleaved 1F1B's micro-batches per group (0: pp); other schedules ignore it.
+  StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage,
+             int64_t group = 0);
   int64_t size() const {
     return dual_ ? 4 * m_ + dual_weights_ : (zero_bubble_ || zbv_ ? 3 : 2) * units_;
   }
@@ -67,12 +75,14 @@ class StageOrder {
  private:
   PipelineUnit fwd(int64_t k) const;
   PipelineUnit bwd(int64_t k) const;
+  // Of the schedule table's first n entries, those on local chunk c.
   int64_t on_position(int64_t n, int c) const;
   PipelineUnit zero_bubble_at(int64_t i) const;
   // ZB-V's i-th task with n >= 2 pp - 1 micro-batches.
   PipelineUnit zero_bubble_v_at(int64_t i, int64_t n) const;
   int pp_, v_, stage_;
   int64_t m_, units_ = 0, warmup_ = 0;
+  int64_t group_ = 1, last_group_start_ = 0;  // the schedule table's groups (interleaved 1F1B)
   bool plain_ = true, gpipe_ = false, zero_bubble_ = false, zbv_ = false;
   std::vector<PipelineUnit> short_v_;  // ZB-V with fewer than 2 pp - 1 micro-batches: the whole order
   // DualPipeV: the order for 2 pp micro-batches, from which longer steps repeat the overlapped

@@ -120,6 +120,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
                             : framework && framework->pp_virtual_stages ? *framework->pp_virtual_stages
                                                                         : std::max(1, model.layers / (2 * p.pp));
   p.virtual_stages = static_cast<int>(int_or(r, "pp_virtual_stages", 1, 1 << 16, chunk_default));
+  p.microbatch_group = int_or(r, "pp_microbatch_group", 1, int64_t{1} << 40, 0);
+  const std::string group_at = p.microbatch_group > 0 ? r.node("pp_microbatch_group").location() : "";
   // Schedules that fix the model chunks on each stage: two in a V; one per rank and direction
   // under DualPipe.
   const int fixed_chunks = v_shape(p.schedule) ? 2 : p.schedule == PipelineSchedule::kDualPipe ? 1 : 0;
@@ -235,6 +237,11 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (v_shape(p.schedule)) p.virtual_stages = 2;
   else if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
+  if (p.microbatch_group > 0 && p.schedule != PipelineSchedule::kInterleaved) {
+    throw input_error(group_at, "groups the micro-batches of interleaved 1F1B, but the schedule is " +
+                                    std::string(schedule_name(p.schedule)) + (p.pp == 1 ? " (pp is 1)" : ""),
+                      "remove pp_microbatch_group, or set pp_schedule: interleaved-1f1b with pp > 1");
+  }
   if (has_layout) {
     p.layout = parse_pipeline_layout(layout, model, p.pp, p.virtual_stages, layout_at);
   } else if (p.schedule == PipelineSchedule::kInterleaved && !depth_given && framework &&
@@ -315,10 +322,19 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
                              std::to_string(kMaxMicroBatches) + " a step simulation handles",
          "lower global_batch, or raise micro_batch or dp");
   }
-  if (p.schedule == PipelineSchedule::kInterleaved && p.micro_batches() % p.pp != 0) {
-    fail("pp_schedule", "interleaved 1F1B needs the " + std::to_string(p.micro_batches()) +
-                            " micro-batches per step to be a multiple of pp = " + std::to_string(p.pp),
-         "change global_batch or micro_batch, or use pp_schedule: 1f1b");
+  if (p.schedule == PipelineSchedule::kInterleaved && !groups_fit(p.micro_batches(), p.pp, p.group())) {
+    const int64_t m = p.micro_batches(), fits = smallest_group(m, p.pp);
+    const std::string other = fits > 0 ? "set pp_microbatch_group: " + std::to_string(fits) + ", " : "";
+    if (p.microbatch_group == 0) {
+      fail("pp_schedule", "interleaved 1F1B runs its micro-batches in groups of pp = " + std::to_string(p.pp) +
+                              ", and the " + std::to_string(m) + " micro-batches per step are not a multiple of it",
+           other + "change global_batch or micro_batch, or use pp_schedule: 1f1b");
+    }
+    fail("pp_microbatch_group", "is " + std::to_string(p.microbatch_group) + " with " + std::to_string(m) +
+                                    " micro-batches per step on pp = " + std::to_string(p.pp) +
+                                    ": a group holds pp to all of the micro-batches, and what the whole groups "
+                                    "leave must be none or at least pp (Megatron-Core refuses the rest)",
+         fits > 0 ? "set pp_microbatch_group: " + std::to_string(fits) : "change global_batch or micro_batch");
   }
   if (p.schedule == PipelineSchedule::kDualPipeV && p.micro_batches() < 2 * int64_t{p.pp}) {
     fail("pp_schedule", "DualPipeV needs at least 2 x pp = " + std::to_string(2 * p.pp) +

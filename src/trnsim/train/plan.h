@@ -50,6 +50,18 @@ E choice_of(ConfigReader& r, const std::string& key, const std::vector<std::stri
 }
 
 // Whether a schedule places two chunks per stage in a V.
+// Whether interleaved 1F1B runs m micro-batches per step in groups of n on pp stages, as
+// Megatron-Core allows it (schedules.py, forward_backward_pipelining_with_interleaving): pp <= n <=
+// m, and what is left after the whole groups, if anything, at least pp.
+inline bool groups_fit(int64_t m, int pp, int64_t n) { return n >= pp && n <= m && (m % n == 0 || m % n >= pp); }
+// The smallest group that does (pp where it divides m), or 0 where none does.
+inline int64_t smallest_group(int64_t m, int pp) {
+  for (int64_t n = pp; n <= m; ++n) {
+    if (groups_fit(m, pp, n)) return n;
+  }
+  return 0;
+}
+
 inline bool v_shape(PipelineSchedule s) { return s == PipelineSchedule::kZeroBubbleV || s == PipelineSchedule::kDualPipeV; }
 // Whether a schedule runs backwards as two tasks, input gradients (B) and weight gradients (W):
 // every backward under ZB-H1 and ZB-V, those the order marks under DualPipeV.
@@ -111,6 +123,10 @@ struct ParallelPlan {
   bool sequence_parallel = false;
   PipelineSchedule schedule = PipelineSchedule::kNone;
   int virtual_stages = 1;    // model chunks per pipeline rank (interleaved 1F1B; 2 under ZB-V)
+  // Interleaved 1F1B's micro-batches per group, each group run through every model chunk before
+  // the next (`pp_microbatch_group`: Megatron-Core's microbatch_group_size_per_vp_stage, the N of
+  // Llama 3's schedule); 0: pp, Megatron's default.
+  int64_t microbatch_group = 0;
   model::Recompute recompute = model::Recompute::kNone;
   // What `selective` recomputes (`selective_recompute`: attention | alternate_matmuls; the
   // framework's, configs/frameworks/, else the attention core).
@@ -238,6 +254,7 @@ struct ParallelPlan {
   int64_t expert_replicas() const { return int64_t{tp} * cp * dp / (int64_t{etp()} * ep); }
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
+  int64_t group() const { return microbatch_group > 0 ? microbatch_group : pp; }
   // HBM bytes the optimizer step moves for a rank holding `dense` and `expert` parameters, as
   // Megatron's mixed-precision optimizers do it, per parameter of the rank's optimizer shard
   // (ZeRO >= 1 shards each kind over its data-parallel replicas; docs/training.md):
