@@ -16,7 +16,7 @@ LeanPipelineResult run(const train::PipelineInput& in, int64_t m) {
   const int pp = in.pp, v = in.virtual_stages, chunks = pp * v;
   std::vector<int64_t> fwd_end(static_cast<size_t>(chunks) * m, kNotYet), bwd_end(fwd_end.size(), kNotYet);
   std::vector<StageOrder> orders;
-  for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s, in.group);
+  for (int s = 0; s < pp; ++s) orders.emplace_back(in.schedule, pp, v, m, s, in.group, in.extra_warmup);
   std::vector<int64_t> next(pp, 0), free(pp, 0), busy(pp, 0);
   LeanPipelineResult r;
   r.stages.assign(pp, train::StageTimes(v));

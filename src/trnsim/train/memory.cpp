@@ -36,7 +36,8 @@ double in_flight_chunks(const ParallelPlan& p, int stage) {
     case PipelineSchedule::kDualPipe:
       return static_cast<double>(StageOrder(p.schedule, p.pp, 2, p.micro_batches(), stage).peak_in_flight());
     case PipelineSchedule::kInterleaved:
-      return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.group() + 1, mbs * p.virtual_stages);
+      return std::min<double>(2.0 * (p.pp - stage - 1) + (p.virtual_stages - 1.0) * p.group() + p.extra_warmup() + 1,
+                              mbs * p.virtual_stages);
   }
   return 1;
 }

@@ -17,6 +17,7 @@ struct PipelineInput {
   int pp = 1, virtual_stages = 1;
   int64_t micro_batches = 1;
   int64_t group = 0;  // interleaved 1F1B's micro-batches per group (ParallelPlan::group); 0: pp
+  int extra_warmup = 0;  // ParallelPlan::extra_warmup
   PipelineSchedule schedule = PipelineSchedule::kNone;
   std::vector<Time> fwd, bwd;  // per model chunk g in pipeline order (plan.h global_chunk), per micro-batch
   // The same for a task that runs alone (pipeline_order.h); empty: as fwd and bwd.

@@ -6,7 +6,7 @@
 namespace trnsim::train {
 
 StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage,
-                       int64_t group)
+                       int64_t group, int extra_warmup)
     : pp_(pp), v_(virtual_stages), stage_(stage), m_(micro_batches) {
   plain_ = schedule == PipelineSchedule::kNone || schedule == PipelineSchedule::kGpipe;
   gpipe_ = schedule == PipelineSchedule::kGpipe;
@@ -25,7 +25,7 @@ StageOrder::StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, in
       if (u.mb < m_) short_v_.push_back(u);
     }
   }
-  warmup_ = std::min<int64_t>(units_, interleaved ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * group_
+  warmup_ = std::min<int64_t>(units_, interleaved ? int64_t{pp_ - stage - 1} * 2 + int64_t{v_ - 1} * group_ + extra_warmup
                                                   : pp_ - stage - 1);
   held_ = std::min<int64_t>(stage, units_ - warmup_);
 }

@@ -11,7 +11,8 @@
 // (megatron/core/pipeline_parallel/schedules.py, get_schedule_table): micro-batches in groups of
 // N (microbatch_group_size_per_vp_stage, pp unless set), each group through chunk 0, then chunk
 // 1, and so on; the last group takes what is left after the whole groups before it. Backwards
-// follow the same table with the chunks reversed, 2 (pp - s - 1) + (v - 1) N forwards behind.
+// follow the same table with the chunks reversed, 2 (pp - s - 1) + (v - 1) N forwards behind
+// (one more with Megatron-Core's all-to-all overlap).
 //
 // ZB-H1 runs 1F1B's forwards and input-gradient backwards (B) in 1F1B's order and adds a
 // weight-gradient task (W) per micro-batch: stage s holds back the W of its first s steady
@@ -58,9 +59,10 @@ struct PipelineUnit {
 
 class StageOrder {
  public:
-  // `group`: interleaved 1F1B's micro-batches per group (0: pp); other schedules ignore it.
+  // `group`: interleaved 1F1B's micro-batches per group (0: pp); `extra_warmup`: forwards added to
+  // its warm-up (ParallelPlan::extra_warmup). Other schedules ignore both.
   StageOrder(PipelineSchedule schedule, int pp, int virtual_stages, int64_t micro_batches, int stage,
-             int64_t group = 0);
+             int64_t group = 0, int extra_warmup = 0);
   int64_t size() const {
     return dual_ ? 4 * m_ + dual_weights_ : (zero_bubble_ || zbv_ ? 3 : 2) * units_;
   }

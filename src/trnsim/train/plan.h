@@ -255,6 +255,10 @@ struct ParallelPlan {
   // Micro-batches per data-parallel rank per step (gradient accumulation).
   int64_t micro_batches() const { return global_batch / (static_cast<int64_t>(dp) * micro_batch); }
   int64_t group() const { return microbatch_group > 0 ? microbatch_group : pp; }
+  // Warm-up forwards beyond the schedule's own: Megatron-Core (0.14 on) runs one more under
+  // interleaving with its all-to-all overlap, so that every steady pair's forward and backward are
+  // independent (schedules.py get_pp_rank_microbatches, overlap_moe_expert_parallel_comm).
+  int extra_warmup() const { return ep_overlap && schedule == PipelineSchedule::kInterleaved && pp > 1 ? 1 : 0; }
   // HBM bytes the optimizer step moves for a rank holding `dense` and `expert` parameters, as
   // Megatron's mixed-precision optimizers do it, per parameter of the rank's optimizer shard
   // (ZeRO >= 1 shards each kind over its data-parallel replicas; docs/training.md):

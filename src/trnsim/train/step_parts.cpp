@@ -384,6 +384,7 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
   in.virtual_stages = p.virtual_stages;
   in.micro_batches = p.micro_batches();
   in.group = p.group();
+  in.extra_warmup = p.extra_warmup();
   in.schedule = p.schedule;
   in.turn_apart = p.mirrored;
   for (const auto& c : chunks) {
@@ -421,7 +422,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     Part stage;  // the stage's chunks for one micro-batch
     std::vector<const Part*> local;
     Time alone_ep, alone_host;  // what its tasks without a partner add
-    const StageOrder order(p.schedule, p.pp, p.virtual_stages, m, s, p.group());
+    const StageOrder order(p.schedule, p.pp, p.virtual_stages, m, s, p.group(), p.extra_warmup());
     for (int v = 0; v < p.virtual_stages; ++v) {
       local.push_back(&chunks[static_cast<size_t>(global_chunk(p.schedule, p.pp, v, s))]);
       const Part& c = *local.back();

@@ -1,8 +1,9 @@
-// Interleaved 1F1B's micro-batch groups (pp_microbatch_group: Megatron-Core's
+// Interleaved 1F1B as Megatron-Core runs it. Micro-batch groups (pp_microbatch_group: Megatron-Core's
 // microbatch_group_size_per_vp_stage, the N of Llama 3's pipeline): each group of N micro-batches
 // runs through every model chunk before the next group starts; pp (the default) gives Megatron's
 // classic interleaved order. Larger groups let a step run a micro-batch count that pp does not
-// divide, at the price of N - pp more chunk-micro-batches held per extra chunk.
+// divide, at the price of N - pp more chunk-micro-batches held per extra chunk. With the expert
+// all-to-all overlap the warm-up runs one forward more.
 #include <gtest/gtest.h>
 
 #include <utility>
@@ -204,6 +205,36 @@ TEST(MicrobatchGroup, ThePlannerGroupsWherePpDoesNotDivide) {
   EXPECT_EQ(smallest_group(20, 4), 4);
   EXPECT_EQ(smallest_group(22, 4), 6);  // 4 and 5 leave 2; 6 leaves 4
   EXPECT_EQ(smallest_group(3, 4), 0);
+}
+
+// Megatron-Core 0.14's all-to-all overlap adds a warm-up forward (schedules.py
+// get_pp_rank_microbatches): one more task of each direction runs alone on every stage, and
+// every stage holds one more chunk-micro-batch.
+TEST(InterleavedEpOverlap, WarmsUpOneForwardMore) {
+  for (int s = 0; s < 4; ++s) {
+    const StageOrder plain(PipelineSchedule::kInterleaved, 4, 2, 8, s), more(PipelineSchedule::kInterleaved, 4, 2, 8, s, 0, 1);
+    EXPECT_EQ(more.unpaired_forwards(0) + more.unpaired_forwards(1), plain.unpaired_forwards(0) + plain.unpaired_forwards(1) + 1);
+    EXPECT_EQ(more.unpaired_backwards(0) + more.unpaired_backwards(1),
+              plain.unpaired_backwards(0) + plain.unpaired_backwards(1) + 1);
+  }
+  const std::string moe = "global_batch: 192, micro_batch: 1, tp: 1, pp: 2, dp: 32, ep: 8, precision: bf16, "
+                          "moe_host_overhead: 0ms, pp_schedule: interleaved-1f1b, pp_virtual_stages: 2, ep_overlap: ";
+  const Experiment on = experiment(p5(64), "mixtral-8x7b", moe + "true"), off = experiment(p5(64), "mixtral-8x7b", moe + "false");
+  EXPECT_EQ(on.plan.extra_warmup(), 1);
+  EXPECT_EQ(off.plan.extra_warmup(), 0);
+  // Every stage holds one chunk-micro-batch more, as groups of pp + 1 (v = 2) would also make it.
+  const Experiment wider = experiment(p5(64), "mixtral-8x7b", moe + "false, pp_microbatch_group: 3");
+  const double a = memory_per_rank(off.model, off.plan, off.system).per_rank.activations,
+               b = memory_per_rank(on.model, on.plan, on.system).per_rank.activations,
+               c = memory_per_rank(wider.model, wider.plan, wider.system).per_rank.activations;
+  EXPECT_GT(b, a);
+  EXPECT_EQ(b, c);
+  // Not without interleaving.
+  EXPECT_EQ(experiment(p5(64), "mixtral-8x7b",
+                       "global_batch: 64, micro_batch: 1, tp: 1, pp: 2, dp: 32, ep: 8, precision: bf16, "
+                       "pp_schedule: 1f1b, ep_overlap: true")
+                .plan.extra_warmup(),
+            0);
 }
 
 }  // namespace
