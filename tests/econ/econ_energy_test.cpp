@@ -177,6 +177,34 @@ TEST(EconActions, Fp8GathersMoveOneBytePerElement) {
   EXPECT_EQ(params.tp_bytes, fp8.tp_bytes);
 }
 
+// Expert all-to-alls move the copies the step sends: top-k per token under a flat all-to-all,
+// fewer under hierarchical dispatch, which sends a token once to each remote domain it hits
+// (train::dispatch_copies).
+TEST(EconActions, ExpertBytesFollowTheDispatch) {
+  auto experiment = [](const std::string& dispatch) {
+    return train::experiment_from_config(
+        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 64}\nmodel: mixtral-8x7b\n"
+                               "training: {global_batch: 64, micro_batch: 1, tp: 1, pp: 1, dp: 64, ep: 4, precision: bf16, "
+                               "moe_host_overhead: 0ms, ep_dispatch: " + dispatch + "}\n",
+                               "exp.yaml"),
+        false);
+  };
+  auto ep_bytes = [](const train::Experiment& e) {
+    train::StepOptions o;
+    o.ignore_memory = true;
+    return count_actions(e, train::simulate_step(e, o)).ep_bytes;
+  };
+  // Mixtral: 32 MoE layers, top-2, seq x 4,096 hidden x 2 bytes per rank and micro-batch, 4
+  // passes, 3 of 4 sent away, 64 ranks.
+  const train::Experiment flat = experiment("alltoall");
+  const double bytes = ep_bytes(flat), seq = static_cast<double>(flat.model.seq_len);
+  EXPECT_NEAR(bytes, 32.0 * 64 * 4 * (3.0 / 4) * seq * 2 * 4096 * 2, 1e-6 * bytes);
+  // EP 4 inside one server: a token goes once to each rank holding one of its experts; with 2 of
+  // the 8 experts on a rank it misses a given rank with probability C(6,2) / C(8,2).
+  const double hits = 4 * (1 - 15.0 / 28.0);
+  EXPECT_NEAR(ep_bytes(experiment("hierarchical")) / bytes, hits / 2, 1e-9);
+}
+
 }  // namespace
 }  // namespace trnsim::econ
 

@@ -12,6 +12,7 @@
 #include "trnsim/train/context_parallel.h"
 #include "trnsim/train/layout.h"
 #include "trnsim/train/stage_layers.h"
+#include "trnsim/train/step_parts.h"
 
 namespace trnsim::econ {
 namespace {
@@ -127,10 +128,11 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     const double passes = p.recompute == model::Recompute::kFull ? 4.0 : 3.0;
     add_comm(blocks * per_layer_mb * passes * (p.cp - 1) * kv, groups.cp, a.cp_bytes);
   }
-  // Expert: dispatch and combine all-to-alls, each way.
+  // Expert: dispatch and combine all-to-alls, each way, with the copies of each token the step
+  // sends (top-k, or one per domain hit under hierarchical dispatch: train::dispatch_copies).
   if (p.ep > 1 && moe_layers > 0) {
     const double local = p.sequence_parallel ? tokens / p.tp : tokens;
-    const double a2a = local * m.moe->top_k * m.hidden * d;
+    const double a2a = local * train::dispatch_copies(*m.moe, p, groups.ep, domain_ranks) * m.hidden * d;
     const double passes = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;  // the recomputed forward's too
     add_comm(moe_layers * per_layer_mb * passes * ring_share(p.ep) * a2a, groups.ep, a.ep_bytes);
   }
