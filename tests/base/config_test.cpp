@@ -79,5 +79,40 @@ TEST(BaseConfig, NullKeysAreAbsentButKnown) {
   EXPECT_NO_THROW(r.finish());
 }
 
+
+// Configurations that would recurse, explode, or be misread are refused by file and line.
+TEST(BaseConfig, AliasesKeysDocumentsAndNumbersThatCannotBeReadAreRefused) {
+  struct Case {
+    std::string text, part;
+  };
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'h'; ++c) {
+    bomb += std::string(1, c) + ": &" + std::string(1, c) + " [";
+    for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", *" : "*") + std::string(1, c - 1);
+    bomb += "]\n";
+  }
+  for (const Case& c : std::vector<Case>{{"x: &a [*a]\n", "nests deeper"},
+                                         {bomb, "expands to more than"},
+                                         {"? [a, b]\n: 1\n", "not a plain name"},
+                                         {"a: 1\n---\nb: 2\n", "2 YAML documents"}}) {
+    SCOPED_TRACE(c.text.substr(0, 40));
+    const std::string msg = error_of([&] { yaml(c.text); });
+    EXPECT_NE(msg.find("test.yaml"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(c.part), std::string::npos) << msg;
+  }
+  // Integers are decimal: a leading zero is not octal.
+  const ConfigNode n = yaml("count: 020\nhuge: 99999999999999999999\n");
+  ConfigReader r(n);
+  EXPECT_EQ(r.integer("count", 0, 100), 20);
+  EXPECT_NE(error_of([&] { r.integer("huge", 0, 100); }).find("out of range"), std::string::npos);
+  // Units: beyond the 64-bit range is refused, not wrapped.
+  const ConfigNode u = yaml("bw: 1e300TB/s\nt: 1e30s\n");
+  ConfigReader ru(u);
+  EXPECT_NE(error_of([&] { ru.bandwidth("bw"); }).find("too large"), std::string::npos);
+  EXPECT_NE(error_of([&] { ru.time("t"); }).find("too large"), std::string::npos);
+  // A directory is not a configuration file.
+  EXPECT_NE(error_of([] { ConfigNode::load_yaml_file("/tmp"); }).find("is a directory"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace trnsim

@@ -90,8 +90,11 @@ TEST(SimulateCli, AbsurdSizesAreClearErrorsNotCrashes) {
                         {"too_many_micro_batches.yaml", "training.global_batch", "micro-batches per step", "1048576"});
   // A model past any memory: the breakdown prints its sizes instead of overflowing them.
   const SplitRun r = run_split("simulate " + data("absurd_model_no_fit.yaml"));
-  expect_one_error_line(r, 4, {"absurd_model_no_fit.yaml", "does not fit", "e+24 B", "PiB"});
+  expect_one_error_line(r, 4, {"absurd_model_no_fit.yaml", "does not fit", "TiB"});
   EXPECT_FALSE(contains(r.err, "-9223372036854775808")) << r.err;
+  // Past the largest sizes a model may have: refused by key, before any arithmetic can wrap.
+  expect_one_error_line(run_split("simulate " + data("absurd_model_too_wide.yaml")), 2,
+                        {"absurd_model_too_wide.yaml", "model.hidden", "out of range", "1048576"});
 }
 
 TEST(SimulateCli, AContextLengthThatDoesNotFitPointsAtSeqLen) {

@@ -3,7 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,8 +15,29 @@
 
 namespace trnsim {
 
+namespace {
+// Limits on what a configuration may expand to: nesting (an alias that contains itself nests
+// without end) and nodes (aliases nested in aliases multiply).
+constexpr int kMaxDepth = 64;
+constexpr int64_t kMaxNodes = 1'000'000;
+// Largest configuration file read (configuration, not data: a few hundred kilobytes at most).
+constexpr std::streamsize kMaxFileBytes = 64 << 20;
+}  // namespace
+
 struct ConfigBuilder {
-  static ConfigNode from_yaml(const YAML::Node& y, const std::string& file, const std::string& path) {
+  std::string file;
+  int64_t nodes = 0;
+
+  ConfigNode from_yaml(const YAML::Node& y, const std::string& path, int depth) {
+    const std::string at = file + (y.Mark().line >= 0 ? ":" + std::to_string(y.Mark().line + 1) : "");
+    if (depth > kMaxDepth) {
+      throw input_error(at, "nests deeper than " + std::to_string(kMaxDepth) + " levels (an alias that contains itself?)",
+                        "write the values out without self-referring aliases");
+    }
+    if (++nodes > kMaxNodes) {
+      throw input_error(file, "expands to more than " + std::to_string(kMaxNodes) + " values (aliases within aliases?)",
+                        "write the configuration without nested aliases");
+    }
     ConfigNode n;
     n.file_ = file;
     n.path_ = path;
@@ -31,21 +55,27 @@ struct ConfigBuilder {
         n.kind_ = ConfigNode::Kind::kList;
         int i = 0;
         for (const auto& item : y) {
-          n.items_.push_back(from_yaml(item, file, path + "[" + std::to_string(i++) + "]"));
+          n.items_.push_back(from_yaml(item, path + "[" + std::to_string(i++) + "]", depth + 1));
         }
         break;
       }
       case YAML::NodeType::Map:
         n.kind_ = ConfigNode::Kind::kMap;
         for (const auto& kv : y) {
-          std::string key = kv.first.as<std::string>();
+          if (!kv.first.IsScalar()) {
+            throw input_error(file + ":" + std::to_string(kv.first.Mark().line + 1) +
+                                  (path.empty() ? "" : " key '" + path + "'"),
+                              "has a key that is not a plain name (a list or map used as a key)",
+                              "write keys as plain names, 'key: value'");
+          }
+          std::string key = kv.first.Scalar();
           for (const auto& e : n.entries_) {
             if (e.first == key) {
               throw input_error(file + ":" + std::to_string(kv.first.Mark().line + 1),
                                 "key '" + key + "' appears twice", "keep one of them");
             }
           }
-          n.entries_.emplace_back(key, from_yaml(kv.second, file, path.empty() ? key : path + "." + key));
+          n.entries_.emplace_back(key, from_yaml(kv.second, path.empty() ? key : path + "." + key, depth + 1));
         }
         break;
     }
@@ -54,23 +84,42 @@ struct ConfigBuilder {
 };
 
 ConfigNode ConfigNode::parse_yaml(const std::string& text, const std::string& source_name) {
-  YAML::Node root;
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    throw input_error(source_name + ":" + std::to_string(e.mark.line + 1),
+    throw input_error(source_name + (e.mark.line >= 0 ? ":" + std::to_string(e.mark.line + 1) : ""),
                       "is not valid YAML: " + e.msg, "check indentation, colons and brackets there");
   }
-  return ConfigBuilder::from_yaml(root, source_name, "");
+  if (docs.size() > 1) {
+    throw input_error(source_name + ":" + std::to_string(docs[1].Mark().line + 1),
+                      "holds " + std::to_string(docs.size()) + " YAML documents ('---' separated); one is read",
+                      "keep one document per file");
+  }
+  ConfigBuilder b{source_name};
+  return b.from_yaml(docs.empty() ? YAML::Node() : docs[0], "", 0);
 }
 
-ConfigNode ConfigNode::load_yaml_file(const std::string& path) {
-  std::ifstream in(path);
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw input_error(path, "is a directory, not a file", "give the path of a file in it");
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(path, "cannot be read", "check that the file exists and is readable");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_yaml(ss.str(), path);
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (static_cast<std::streamsize>(text.size()) > kMaxFileBytes) {
+      throw input_error(path, "is larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB, too large for a configuration",
+                        "give a configuration file (YAML or JSON text)");
+    }
+  }
+  return text;
 }
+
+ConfigNode ConfigNode::load_yaml_file(const std::string& path) { return parse_yaml(read_text_file(path), path); }
 
 const ConfigNode* ConfigNode::find(const std::string& key) const {
   for (const auto& e : entries_) {
@@ -185,8 +234,13 @@ int64_t ConfigReader::integer(const std::string& key, int64_t lo, int64_t hi) {
   const ConfigNode& v = value_node(key);
   const std::string& s = v.scalar();
   char* end = nullptr;
-  long long x = std::strtoll(s.c_str(), &end, 0);
+  errno = 0;
+  // Base 10 always: a leading zero is not octal here.
+  long long x = std::strtoll(s.c_str(), &end, 10);
   if (s.empty() || end != s.c_str() + s.size()) fail(v, "'" + s + "' is not an integer", "write a whole number");
+  if (errno == ERANGE) {
+    fail(v, "value " + s + " is out of range", "use a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
   if (x < lo || x > hi) {
     fail(v, "value " + s + " is out of range", "use a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   }
@@ -208,7 +262,12 @@ double ConfigReader::number(const std::string& key, double lo, double hi) {
   double x = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(x)) fail(v, "'" + s + "' is not a number", "write a decimal number");
   if (x < lo || x > hi) {
-    fail(v, "value " + s + " is out of range", "use a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    auto g = [](double d) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", d);
+      return std::string(buf);
+    };
+    fail(v, "value " + s + " is out of range", "use a value in [" + g(lo) + ", " + g(hi) + "]");
   }
   return x;
 }

@@ -113,6 +113,10 @@ class ConfigReader {
   bool require_sources_ = false;
 };
 
+// The whole text of a configuration file; Error(kInput) naming the path if it is a directory,
+// cannot be read, or exceeds the size a configuration can have (64 MiB).
+std::string read_text_file(const std::string& path);
+
 // Rejects every key of `map` not in `known`, naming file, line and key with a did-you-mean. For
 // blocks whose keys are all required: checked before reading, a typo is reported as itself rather
 // than as a missing key.

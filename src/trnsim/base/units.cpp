@@ -39,7 +39,13 @@ double parse_scaled(std::string_view text, const std::vector<Suffix>& suffixes, 
                       std::string("write a non-negative number with a unit, e.g. ") + forms);
   }
   for (const auto& suf : suffixes) {
-    if (unit == suf.name) return value * suf.scale;
+    if (unit != suf.name) continue;
+    // Sizes, rates and frequencies are held as 64-bit integers or used as such.
+    if (value * suf.scale > 9.0e18) {
+      throw input_error("'" + std::string(text) + "'", std::string("is too large a ") + what + " (above 9e18 in base units)",
+                        "write the real figure");
+    }
+    return value * suf.scale;
   }
   throw input_error("'" + std::string(text) + "'", std::string("has no known ") + what + " unit",
                     std::string("use one of ") + forms);
@@ -47,7 +53,15 @@ double parse_scaled(std::string_view text, const std::vector<Suffix>& suffixes, 
 
 }  // namespace
 
-Time Time::from_seconds(double s) { return Time(static_cast<int64_t>(std::llround(s * 1e12))); }
+Time Time::from_seconds(double s) {
+  // Integer picoseconds hold about 106 days; a figure far outside real hardware (a latency of
+  // hours, a bandwidth of bytes per second) can make a time beyond that.
+  if (!std::isfinite(s) || std::fabs(s) > 9.2e6) {
+    throw input_error("a simulated duration", "of " + std::to_string(s) + " s is beyond what the simulator represents (106 days)",
+                      "check the experiment's figures (sizes, bandwidths, latencies, rates) for values far from real hardware");
+  }
+  return Time(static_cast<int64_t>(std::llround(s * 1e12)));
+}
 
 Time Frequency::cycles(int64_t n) const {
   if (hz <= 0) return Time::ps(0);

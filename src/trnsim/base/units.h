@@ -18,7 +18,7 @@ class Time {
   static constexpr Time ns(int64_t v) { return Time(v * 1000); }
   static constexpr Time us(int64_t v) { return Time(v * 1000000); }
   static constexpr Time max() { return Time(INT64_MAX); }
-  // Rounded to the nearest picosecond.
+  // Rounded to the nearest picosecond; Error(kInput) beyond about 106 days either way.
   static Time from_seconds(double s);
 
   constexpr int64_t ps() const { return ps_; }

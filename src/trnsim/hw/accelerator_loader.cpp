@@ -30,7 +30,7 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
                                   : AcceleratorFamily::kGpu;
   a.default_system = r.str("default_system", "");
   r.require_sources(require_sources);
-  a.peak_bf16_flops = r.number("peak_bf16_tflops", 0, 1e6) * kTera;
+  a.peak_bf16_flops = r.number("peak_bf16_tflops", 1e-3, 1e6) * kTera;
   a.peak_fp16_flops = r.number("peak_fp16_tflops", 0, 1e6) * kTera;
   a.peak_fp8_flops = r.number("peak_fp8_tflops", 0, 1e6) * kTera;
   a.peak_fp32_flops = r.number("peak_fp32_tflops", 0, 1e6) * kTera;
@@ -46,9 +46,19 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
   if (a.peak_bf16_flops <= 0) fail("peak_bf16_tflops", "must be positive", "give the dense bf16 peak in TFLOP/s");
   if (a.hbm_capacity.v <= 0) fail("hbm_capacity", "must be positive", "write a size such as 80GB");
   if (a.hbm_bandwidth.bytes_per_s <= 0) fail("hbm_bandwidth", "must be positive", "write a rate such as 3.35TB/s");
+  // Rates far outside any hardware make the simulated times overflow or vanish.
+  auto realistic_rate = [&](const std::string& key, double bytes_per_s) {
+    if (bytes_per_s < 1e6 || bytes_per_s > 1e17) {
+      fail(key, "is " + format_bytes(bytes_per_s) + "/s, outside 1 MB/s to 100 PB/s", "write the real figure, such as 3.35TB/s");
+    }
+  };
+  realistic_rate("hbm_bandwidth", a.hbm_bandwidth.bytes_per_s);
   if (a.idle_w > a.tdp_w) fail("idle_w", "is above tdp_w", "idle power must not exceed the full-load power");
   // Optional: where a preset states it, training plans may offload activations to host memory.
-  if (!r.absent("host_link_bw")) a.host_link_bw = r.bandwidth("host_link_bw");
+  if (!r.absent("host_link_bw")) {
+    a.host_link_bw = r.bandwidth("host_link_bw");
+    realistic_rate("host_link_bw", a.host_link_bw.bytes_per_s);
+  }
   // Optional: where an accelerator's 8-bit GEMMs need a transposed weight copy.
   if (!r.absent("fp8_transpose_copy")) a.fp8_transpose_copy = r.boolean("fp8_transpose_copy");
 
@@ -62,7 +72,10 @@ AcceleratorSpec accelerator_from_config(const ConfigNode& root, bool require_sou
       fail("physical_cores_per_logical", "does not divide cores_per_chip (" + std::to_string(a.cores_per_chip) + ")",
            "use a divisor of cores_per_chip (AWS LNC is 1 or 2)");
     }
-    if (!r.absent("collective_engine_bw")) a.collective_engine_bw = r.bandwidth("collective_engine_bw");
+    if (!r.absent("collective_engine_bw")) {
+      a.collective_engine_bw = r.bandwidth("collective_engine_bw");
+      realistic_rate("collective_engine_bw", a.collective_engine_bw.bytes_per_s);
+    }
     // The chip preset is the single truth for the core count; a disagreement is a data error.
     ChipSpec chip = load_chip(a.chip);
     if (chip.cores_per_chip != a.cores_per_chip) {

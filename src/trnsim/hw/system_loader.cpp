@@ -155,10 +155,18 @@ Bandwidth gbit_per_s(double v) { return Bandwidth{v * 1e9 / 8}; }
 Fields read_fields(const ConfigNode& root, bool preset) {
   Fields f;
   ConfigReader r(root);
+  // Links from 1 MB/s to 1 PB/s; latencies up to a second: beyond those the simulated times of
+  // real collectives overflow or vanish.
   auto positive = [](ConfigReader& rr, const std::string& key) {
-    double v = rr.number(key, 0, 1e9);
+    double v = rr.number(key, 0, 1e6);
     if (v <= 0) throw input_error(rr.node(key).location(), "must be positive", "give a bandwidth above 0, or null for the default");
+    if (v < 1e-3) throw input_error(rr.node(key).location(), "is below 1 MB/s", "write the link's real bandwidth");
     return v;
+  };
+  auto latency = [](ConfigReader& rr, const std::string& key) {
+    const Time t = rr.time(key);
+    if (t > Time::from_seconds(1)) throw input_error(rr.node(key).location(), "is over a second", "write the real latency");
+    return t;
   };
   if (preset) {
     f.name = r.str("name");
@@ -175,7 +183,7 @@ Fields read_fields(const ConfigNode& root, bool preset) {
     ConfigReader u = r.child("scale_up");
     if (wants(u, f, "kind", preset)) f.up_kind = kind_named(kUpKinds, u.choice("kind", names_of(kUpKinds)));
     if (wants(u, f, "bw_GBps_per_accel_unidir", preset)) f.up_GBps = positive(u, "bw_GBps_per_accel_unidir");
-    if (wants(u, f, "hop_latency", preset)) f.hop_latency = u.time("hop_latency");
+    if (wants(u, f, "hop_latency", preset)) f.hop_latency = latency(u, "hop_latency");
     if (wants(u, f, "torus_dims", preset, true)) f.dims = read_dims(u);
     u.finish();
   }
@@ -183,7 +191,7 @@ Fields read_fields(const ConfigNode& root, bool preset) {
     ConfigReader o = r.child("scale_out");
     if (wants(o, f, "kind", preset)) f.out_kind = kind_named(kOutKinds, o.choice("kind", names_of(kOutKinds)));
     if (wants(o, f, "bw_Gbps_per_accel", preset)) f.out_Gbps = positive(o, "bw_Gbps_per_accel");
-    if (wants(o, f, "latency", preset)) f.out_latency = o.time("latency");
+    if (wants(o, f, "latency", preset)) f.out_latency = latency(o, "latency");
     if (wants(o, f, "rail_optimized", preset)) f.rail = o.boolean("rail_optimized");
     o.finish();
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "trnsim/base/config.h"
 #include "trnsim/base/error.h"
 #include "trnsim/base/text.h"
 #include "trnsim/model/model_spec.h"
@@ -46,19 +47,31 @@ class JsonReader {
                         "add \"" + key + "\": <integer> to the config.json (see the model's published config)");
     }
     const json& v = j_[key];
+    // Unsigned beyond int64 reads as negative here, and is refused as such.
     if (!v.is_number_integer() || v.get<int64_t>() < 0) {
       throw input_error(file_ + ": key '" + key + "'", "is " + v.dump() + ", not a non-negative integer",
                         "write a whole number");
     }
+    if (v.get<int64_t>() > kMaxSeqLen) {  // the largest of the model limits (model_spec.h)
+      throw input_error(file_ + ": key '" + key + "'", "is " + v.dump() + ", larger than any model's",
+                        "write the model's real figure (at most " + std::to_string(kMaxSeqLen) + " here)");
+    }
     return v.get<int64_t>();
   }
   int64_t integer(const std::string& key, int64_t dflt) const { return has(key) ? integer(key) : dflt; }
+  // A size: an integer of at least 1.
+  int64_t size(const std::string& key) const {
+    const int64_t v = integer(key);
+    if (v < 1) throw input_error(file_ + ": key '" + key + "'", "is 0", "write the model's size, at least 1");
+    return v;
+  }
+  int64_t size(const std::string& key, int64_t dflt) const { return has(key) ? size(key) : dflt; }
   // The first of `keys` present (families name the same figure differently).
   int64_t first_of(const std::vector<std::string>& keys) const {
     for (const auto& k : keys) {
-      if (has(k)) return integer(k);
+      if (has(k)) return size(k);
     }
-    return integer(keys.front());  // throws "missing", naming the usual key
+    return size(keys.front());  // throws "missing", naming the usual key
   }
   std::string str(const std::string& key, const std::string& dflt) const {
     if (!has(key)) return dflt;
@@ -93,22 +106,39 @@ class JsonReader {
 };
 
 json parse_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, "cannot be read", "check that the file exists and is readable");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_text_file(path);
+  // nlohmann reports a byte offset; a line number is what an editor shows.
+  auto line_at = [&](size_t byte) {
+    const size_t upto = std::min<size_t>(byte, text.size());
+    return path + ":" +
+           std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n'));
+  };
+  // Keys seen in each open object, to refuse a key given twice (the parser would keep the last).
+  std::vector<std::vector<std::string>> open;
+  std::string twice;
+  auto check = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open.emplace_back();
+    if (event == json::parse_event_t::object_end && !open.empty()) open.pop_back();
+    if (event == json::parse_event_t::key && !open.empty() && twice.empty()) {
+      const std::string key = parsed.get<std::string>();
+      if (std::find(open.back().begin(), open.back().end(), key) != open.back().end()) twice = key;
+      open.back().push_back(key);
+    }
+    return true;
+  };
+  json j;
   try {
-    json j = json::parse(ss.str());
-    if (!j.is_object()) throw input_error(path, "is not a JSON object", "a config.json is one {...} object of keys");
-    return j;
+    j = json::parse(text, check);
   } catch (const json::parse_error& e) {
-    // nlohmann reports a byte offset; a line number is what an editor shows.
-    std::string text = ss.str();
-    size_t upto = std::min<size_t>(e.byte, text.size());
-    int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n'));
-    throw input_error(path + ":" + std::to_string(line), "is not valid JSON (" + std::string(e.what()) + ")",
+    throw input_error(line_at(e.byte), "is not valid JSON (" + std::string(e.what()) + ")",
                       "check the commas, quotes and brackets near that line");
+  } catch (const json::exception& e) {  // a number out of range, for one
+    throw input_error(path, "cannot be read as JSON (" + std::string(e.what()) + ")",
+                      "check the numbers in it: each must fit a double");
   }
+  if (!twice.empty()) throw input_error(path + " key '" + twice + "'", "appears twice in one object", "keep one of them");
+  if (!j.is_object()) throw input_error(path, "is not a JSON object", "a config.json is one {...} object of keys");
+  return j;
 }
 
 // The family decides the MLP shape: gated families (SwiGLU) use three matrices whatever the
@@ -153,9 +183,14 @@ ModelSpec read_gpt2(const JsonReader& r, ModelSpec m) {
   m.layers = static_cast<int>(r.first_of({"n_layer", "num_hidden_layers"}));
   m.heads = static_cast<int>(r.first_of({"n_head", "num_attention_heads"}));
   m.kv_heads = m.heads;
-  m.head_dim = m.heads > 0 ? m.hidden / m.heads : 0;
-  m.ffn_hidden = r.integer("n_inner", 4 * m.hidden);
-  m.vocab = r.integer("vocab_size");
+  if (m.hidden % m.heads != 0) {
+    throw input_error(r.file() + ": key 'n_head'", "is " + std::to_string(m.heads) + ", which does not divide n_embd " +
+                                                       std::to_string(m.hidden),
+                      "use the model's real n_head and n_embd");
+  }
+  m.head_dim = m.hidden / m.heads;
+  m.ffn_hidden = r.size("n_inner", 4 * m.hidden);
+  m.vocab = r.size("vocab_size");
   m.seq_len = r.first_of({"n_positions", "n_ctx", "max_position_embeddings"});
   m.seq_len_from_context = r.file() + " (its context length)";
   m.activation = Activation::kGelu;
@@ -194,22 +229,31 @@ int leading_dense_layers(const JsonReader& r) {
 }
 
 ModelSpec read_gated(const JsonReader& r, const std::string& family, ModelSpec m) {
-  m.hidden = r.integer("hidden_size");
-  m.layers = static_cast<int>(r.integer("num_hidden_layers"));
-  m.heads = static_cast<int>(r.integer("num_attention_heads"));
-  m.kv_heads = static_cast<int>(r.integer("num_key_value_heads", m.heads));
-  m.head_dim = r.integer("head_dim", m.heads > 0 ? m.hidden / m.heads : 0);
-  m.ffn_hidden = r.integer("intermediate_size");
-  m.vocab = r.integer("vocab_size");
+  m.hidden = r.size("hidden_size");
+  m.layers = static_cast<int>(r.size("num_hidden_layers"));
+  m.heads = static_cast<int>(r.size("num_attention_heads"));
+  m.kv_heads = static_cast<int>(r.size("num_key_value_heads", m.heads));
+  if (!r.has("head_dim") && m.hidden % m.heads != 0) {
+    throw input_error(r.file() + ": key 'num_attention_heads'",
+                      "is " + std::to_string(m.heads) + ", which does not divide hidden_size " + std::to_string(m.hidden),
+                      "add \"head_dim\" if the model's heads are not hidden_size / heads wide, or fix the figures");
+  }
+  m.head_dim = r.size("head_dim", m.hidden / m.heads);
+  m.ffn_hidden = r.size("intermediate_size");
+  m.vocab = r.size("vocab_size");
   // Long-context releases (Llama 3.1, DeepSeek-V3) extend the context after pre-training; the
   // original length is the one training steps run at.
   const json& raw = r.raw();
+  if (r.has("rope_scaling") && !raw["rope_scaling"].is_object()) {
+    throw input_error(r.file() + ": key 'rope_scaling'", "is " + raw["rope_scaling"].dump() + ", not an object",
+                      "write it as {\"rope_type\": ..., \"original_max_position_embeddings\": ...} or null");
+  }
   if (raw.contains("rope_scaling") && raw["rope_scaling"].is_object() &&
       raw["rope_scaling"].contains("original_max_position_embeddings")) {
     JsonReader scaling(raw["rope_scaling"], r.file() + " rope_scaling");
-    m.seq_len = scaling.integer("original_max_position_embeddings");
+    m.seq_len = scaling.size("original_max_position_embeddings");
   } else {
-    m.seq_len = r.integer("max_position_embeddings");
+    m.seq_len = r.size("max_position_embeddings");
     m.seq_len_from_context = r.file() + " key 'max_position_embeddings'";
   }
   std::string act = r.str("hidden_act", "silu");
@@ -225,9 +269,9 @@ ModelSpec read_gated(const JsonReader& r, const std::string& family, ModelSpec m
   if (experts > 0) {
     MoeSpec moe;
     moe.experts = static_cast<int>(experts);
-    moe.top_k = static_cast<int>(r.integer("num_experts_per_tok"));
+    moe.top_k = static_cast<int>(r.size("num_experts_per_tok"));
     moe.shared_experts = static_cast<int>(r.integer("n_shared_experts", 0));
-    moe.expert_ffn_hidden = r.integer("moe_intermediate_size", m.ffn_hidden);
+    moe.expert_ffn_hidden = r.size("moe_intermediate_size", m.ffn_hidden);
     if (const int64_t width = r.integer("shared_expert_intermediate_size", 0); width > 0) {
       moe.shared_experts = 1;  // Qwen2-MoE: one shared expert of its own width (its sigmoid gate not modelled)
       moe.shared_ffn_hidden = width;

@@ -16,7 +16,6 @@ namespace trnsim::model {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int64_t kBig = int64_t{1} << 40;
 
 const std::vector<std::string> kModelKeys = {"name",       "layers",   "hidden", "heads", "kv_heads",
                                              "head_dim",   "ffn_hidden", "activation", "vocab",
@@ -53,12 +52,12 @@ MoeSpec read_moe(ConfigReader r, const MoeSpec* base) {
     return required(r, key, lo, hi, base != nullptr, current);
   };
   MoeSpec moe;
-  moe.experts = static_cast<int>(need("experts", 1, 1 << 20, b.experts));
-  moe.top_k = static_cast<int>(need("top_k", 1, 1 << 20, b.top_k));
-  moe.shared_experts = static_cast<int>(r.integer("shared_experts", 0, 1 << 20, b.shared_experts));
-  moe.expert_ffn_hidden = need("expert_ffn_hidden", 1, kBig, b.expert_ffn_hidden);
-  moe.shared_ffn_hidden = r.integer("shared_ffn_hidden", 1, kBig, b.shared_ffn_hidden);
-  moe.dense_layers = static_cast<int>(r.integer("dense_layers", 0, 1 << 20, b.dense_layers));
+  moe.experts = static_cast<int>(need("experts", 1, kMaxModelCount, b.experts));
+  moe.top_k = static_cast<int>(need("top_k", 1, kMaxModelCount, b.top_k));
+  moe.shared_experts = static_cast<int>(r.integer("shared_experts", 0, kMaxModelCount, b.shared_experts));
+  moe.expert_ffn_hidden = need("expert_ffn_hidden", 1, kMaxModelWidth, b.expert_ffn_hidden);
+  moe.shared_ffn_hidden = r.integer("shared_ffn_hidden", 1, kMaxModelWidth, b.shared_ffn_hidden);
+  moe.dense_layers = static_cast<int>(r.integer("dense_layers", 0, kMaxModelCount, b.dense_layers));
   r.finish();
   return moe;
 }
@@ -67,7 +66,7 @@ MlaSpec read_mla(ConfigReader r, const MlaSpec* base) {
   reject_unknown_keys(r.self(), kMlaKeys);
   const MlaSpec b = base ? *base : MlaSpec{};
   auto need = [&](const char* key, int64_t lo, int64_t current) {
-    return required(r, key, lo, kBig, base != nullptr, current);
+    return required(r, key, lo, kMaxModelWidth, base != nullptr, current);
   };
   MlaSpec mla;
   mla.q_lora_rank = need("q_lora_rank", 0, b.q_lora_rank);  // 0: queries projected directly
@@ -117,15 +116,15 @@ ModelSpec read_block(const ConfigNode& block, bool require_sources, const ModelS
   ModelSpec m = b;
   m.name = base ? r.str("name", b.name) : r.str("name");  // a label, not a figure: needs no source
   r.require_sources(require_sources);
-  m.layers = static_cast<int>(need("layers", 1, 1 << 20, b.layers));
-  m.hidden = need("hidden", 1, kBig, b.hidden);
-  m.heads = static_cast<int>(need("heads", 1, 1 << 20, b.heads));
-  m.kv_heads = static_cast<int>(r.integer("kv_heads", 1, 1 << 20, base ? b.kv_heads : m.heads));
-  m.head_dim = r.integer("head_dim", 1, kBig, base ? b.head_dim : m.hidden / m.heads);
-  m.ffn_hidden = need("ffn_hidden", 1, kBig, b.ffn_hidden);
+  m.layers = static_cast<int>(need("layers", 1, kMaxModelCount, b.layers));
+  m.hidden = need("hidden", 1, kMaxModelWidth, b.hidden);
+  m.heads = static_cast<int>(need("heads", 1, kMaxModelCount, b.heads));
+  m.kv_heads = static_cast<int>(r.integer("kv_heads", 1, kMaxModelCount, base ? b.kv_heads : m.heads));
+  m.head_dim = r.integer("head_dim", 1, kMaxModelWidth, base ? b.head_dim : m.hidden / m.heads);
+  m.ffn_hidden = need("ffn_hidden", 1, kMaxModelWidth, b.ffn_hidden);
   m.activation = static_cast<Activation>(pick("activation", kActivations, static_cast<int>(b.activation)));
-  m.vocab = need("vocab", 1, kBig, b.vocab);
-  m.seq_len = need("seq_len", 1, kBig, b.seq_len);
+  m.vocab = need("vocab", 1, kMaxVocab, b.vocab);
+  m.seq_len = need("seq_len", 1, kMaxSeqLen, b.seq_len);
   if (!r.absent("seq_len")) m.seq_len_from_context.clear();
   m.norm = static_cast<Norm>(pick("norm", kNorms, static_cast<int>(b.norm)));
   m.tied_embeddings = r.boolean("tied_embeddings", b.tied_embeddings);
@@ -165,6 +164,17 @@ void check_model(const ModelSpec& m, const std::string& where) {
   if (m.layers < 1 || m.hidden < 1 || m.heads < 1 || m.kv_heads < 1 || m.head_dim < 1 || m.ffn_hidden < 1 ||
       m.vocab < 1 || m.seq_len < 1) {
     fail("sizes must be positive", "set layers, hidden, heads, kv_heads, head_dim, ffn_hidden, vocab, seq_len >= 1");
+  }
+  const int64_t widest = std::max({m.hidden, m.head_dim, m.ffn_hidden, m.moe ? m.moe->expert_ffn_hidden : 0,
+                                   m.moe ? m.moe->shared_ffn_hidden : 0});
+  const int64_t most = std::max({int64_t{m.layers}, int64_t{m.heads}, m.moe ? int64_t{m.moe->experts} : 0});
+  if (widest > kMaxModelWidth || most > kMaxModelCount || m.vocab > kMaxVocab || m.seq_len > kMaxSeqLen) {
+    fail("sizes beyond any model: hidden " + std::to_string(m.hidden) + ", ffn " + std::to_string(m.ffn_hidden) +
+             ", layers " + std::to_string(m.layers) + ", heads " + std::to_string(m.heads) + ", vocab " +
+             std::to_string(m.vocab) + ", seq_len " + std::to_string(m.seq_len),
+         "keep widths (hidden, head_dim, FFN) at most " + std::to_string(kMaxModelWidth) + ", layers, heads and experts at most " +
+             std::to_string(kMaxModelCount) + ", vocab at most " + std::to_string(kMaxVocab) + " and seq_len at most " +
+             std::to_string(kMaxSeqLen));
   }
   if (m.mtp_layers < 0 || m.mtp_layers > m.layers) {
     fail("mtp_layers (" + std::to_string(m.mtp_layers) + ") must be in [0, layers = " + std::to_string(m.layers) + "]",
@@ -210,8 +220,15 @@ void check_model(const ModelSpec& m, const std::string& where) {
 
 std::vector<std::string> list_model_presets() { return preset_names("models"); }
 
-ModelSpec model_from_config(const ConfigNode& block) {
-  if (block.is_scalar()) return load_model(resolve_reference(block));
+namespace {
+
+// `from` chains deeper than this are refused (files that name each other would never end).
+constexpr int kMaxFromDepth = 16;
+
+ModelSpec load_model_at(const std::string& name_or_path, int depth);
+
+ModelSpec model_from_config_at(const ConfigNode& block, int depth) {
+  if (block.is_scalar()) return load_model_at(resolve_reference(block), depth);
   if (!block.is_map()) {
     throw input_error(block.location(), "must be a model preset name, a file path or a map of model keys",
                       "write 'model: llama3-8b', 'model: {from: llama3-8b, seq_len: 4096}' or a map with " +
@@ -222,22 +239,26 @@ ModelSpec model_from_config(const ConfigNode& block) {
       throw input_error(from->location(), "must name a model preset, a model .yaml file or a config.json",
                         "write 'from: llama3-8b' and give the keys to change beside it");
     }
-    const ModelSpec base = load_model(resolve_reference(*from));
+    if (depth >= kMaxFromDepth) {
+      throw input_error(from->location(), "is the " + std::to_string(depth + 1) + "th model in a chain of 'from' keys",
+                        "end the chain at a preset or a full model block (do two files name each other?)");
+    }
+    const ModelSpec base = load_model_at(resolve_reference(*from), depth + 1);
     return read_block(block, false, &base);
   }
   return read_block(block, false);
 }
 
-ModelSpec load_model(const std::string& name_or_path) {
+ModelSpec load_model_at(const std::string& name_or_path, int depth) {
   if (ends_with(name_or_path, ".json")) return model_from_hf_config(name_or_path);
   if (ends_with(name_or_path, ".yaml") || ends_with(name_or_path, ".yml") ||
       name_or_path.find('/') != std::string::npos) {
     ConfigNode root = ConfigNode::load_yaml_file(name_or_path);
     // A model file is either the block itself or a file with a single `model:` block.
     if (root.is_map() && root.entries().size() == 1 && root.find("model")) {
-      return model_from_config(*root.find("model"));
+      return model_from_config_at(*root.find("model"), depth);
     }
-    return model_from_config(root);
+    return model_from_config_at(root, depth);
   }
   std::vector<std::string> presets = list_model_presets();
   if (std::find(presets.begin(), presets.end(), name_or_path) == presets.end()) {
@@ -255,5 +276,11 @@ ModelSpec load_model(const std::string& name_or_path) {
   }
   return m;
 }
+
+}  // namespace
+
+ModelSpec model_from_config(const ConfigNode& block) { return model_from_config_at(block, 0); }
+
+ModelSpec load_model(const std::string& name_or_path) { return load_model_at(name_or_path, 0); }
 
 }  // namespace trnsim::model

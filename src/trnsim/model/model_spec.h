@@ -70,6 +70,13 @@ std::vector<std::string> list_model_presets();
 ModelSpec model_from_config(const ConfigNode& block);
 // A Hugging Face config.json (Llama, Mistral, Mixtral, Qwen2, DeepSeek-V3, GPT-2 key names).
 ModelSpec model_from_hf_config(const std::string& json_path);
+// The largest sizes a model may have: well beyond any published model, and small enough that the
+// FLOPs, bytes and times derived from them stay within range.
+inline constexpr int64_t kMaxModelWidth = int64_t{1} << 20;  // hidden, head_dim, FFN widths, MLA ranks
+inline constexpr int64_t kMaxModelCount = int64_t{1} << 16;  // layers, heads, experts, top-k
+inline constexpr int64_t kMaxVocab = int64_t{1} << 24;
+inline constexpr int64_t kMaxSeqLen = int64_t{1} << 27;
+
 // Cross-field checks (kv_heads divides heads, top_k <= experts, MLA head sizes ...); throws
 // Error(kInput) at `where`. Every loader runs it; programmatic builders may call it too.
 void check_model(const ModelSpec& m, const std::string& where);

@@ -8,6 +8,8 @@
 #include "trnsim/train/framework.h"
 #include "trnsim/train/release.h"
 #include "trnsim/train/pipeline_layout.h"
+#include "trnsim/train/stage_layers.h"
+#include "trnsim/model/ops_shard.h"
 
 namespace trnsim::train {
 namespace {
@@ -181,6 +183,10 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   p.moe_host_overhead = r.absent("moe_host_overhead")
                             ? (framework ? framework->moe_host_overhead.value_or(Time()) : Time())
                             : r.time("moe_host_overhead");
+  if (p.moe_host_overhead > Time::from_seconds(1)) {
+    throw input_error(r.node("moe_host_overhead").location(), "is over a second per MoE layer and micro-batch",
+                      "write the host time of one layer's pass, milliseconds at most (e.g. 5ms)");
+  }
   const auto release = release_for(framework_text);
   p.attention_rate =
       r.absent("attention_rate") ? (release ? release->attention_rate : 1.0) : r.number("attention_rate", 0.05, 2.0);
@@ -405,6 +411,13 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
                    " must divide tp x cp x dp = " + std::to_string(stage_ranks) +
                    " (experts are folded over the ranks of a pipeline stage)",
          "use an ep that divides " + std::to_string(stage_ranks / p.etp()));
+  }
+  // The model's own cut of each layer over the ranks (head, width and sequence divisibility),
+  // reported at the experiment rather than as a bare plan key.
+  try {
+    (void)model::detail::rank_share(m, shard_context(m, p));
+  } catch (const Error& e) {
+    throw input_error(where + " (" + e.where() + ")", e.message(), e.hint());
   }
 }
 

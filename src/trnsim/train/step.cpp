@@ -1,7 +1,10 @@
 #include "trnsim/train/step.h"
 
 #include <chrono>
+#include <cmath>
 #include <optional>
+
+#include "trnsim/base/error.h"
 
 #include "trnsim/cost/op_cost.h"
 #include "trnsim/net/collective.h"
@@ -28,6 +31,21 @@ std::optional<StepResult> unfit(const MemoryReport& memory, const StepOptions& o
   return r;
 }
 
+// Integer picoseconds wrap beyond about 106 days: figures far outside real hardware (sizes,
+// rates) can take a sum there, which shows as a negative or vanished part of the step.
+void check_in_range(const StepResult& r) {
+  const StepBreakdown& b = r.breakdown;
+  bool ok = std::isfinite(r.step_time_s) && r.step_time_s > 0 && r.step_time_s < 9.2e6 && r.mfu <= 1.0;
+  for (double part : {b.compute_s, b.recompute_s, b.tp_comm_s, b.cp_comm_s, b.ep_comm_s, b.pp_bubble_s, b.pp_comm_s,
+                      b.dp_comm_s, b.offload_s, b.host_s, b.optimizer_s}) {
+    ok = ok && std::isfinite(part) && part >= 0;
+  }
+  if (!ok) {
+    throw input_error("the experiment", "makes a step beyond what the simulator represents (times wrap past 106 days)",
+                      "check its figures (model sizes, batch, bandwidths, latencies, peaks) for values far from real hardware");
+  }
+}
+
 // The step of a plan whose memory report is `memory` (checked to fit, or memory ignored).
 StepResult simulate_checked(const Experiment& e, const MemoryReport& memory, cost::OpCostModel& cost,
                             CollectiveTimer& timer, const StepOptions& opts) {
@@ -36,6 +54,7 @@ StepResult simulate_checked(const Experiment& e, const MemoryReport& memory, cos
                                                cost.overlap_slowdown(), e.system.host_link_bw_per_rank());
   PipelineResult pipe = run_pipeline(pipeline_input(e.model, p, chunks, timer), opts.keep_trace);
   StepResult r = finish_step(e, p, chunks, pipe.stages, cost, timer);
+  check_in_range(r);
   r.memory = memory;
   r.fits = memory.fits();
   r.trace = std::move(pipe.tasks);
