@@ -473,5 +473,25 @@ TEST(TrainStep, Llama405bAtRainierScaleSimulates) {
   EXPECT_LT(r.model_flops, 6 * 4.0e11 * tokens * 1.5);
 }
 
+
+// Model FLOPs are the model's, not the plan's: K/V heads copied where tp exceeds them (Llama 3 8B
+// has 8) and MLA's down-projections on every tensor-parallel rank are hardware work (HFU), so
+// MFU's numerator does not move with tp, cp or pipelining.
+TEST(TrainStep, ModelFlopsDoNotDependOnThePlan) {
+  StepOptions o;
+  o.ignore_memory = true;
+  const std::string batch = "global_batch: 64, micro_batch: 1, precision: bf16, ";
+  const StepResult t4 = simulate_step(experiment(p5(16), "llama3-8b", batch + "tp: 4, dp: 4"), o);
+  const StepResult t16 = simulate_step(experiment(p5(16), "llama3-8b", batch + "tp: 16, dp: 1"), o);
+  const StepResult pp = simulate_step(experiment(p5(16), "llama3-8b", batch + "tp: 4, pp: 2, dp: 2"), o);
+  const StepResult cp = simulate_step(experiment(p5(16), "llama3-8b", batch + "tp: 4, cp: 2, dp: 2"), o);
+  EXPECT_NEAR(t16.model_flops / t4.model_flops, 1.0, 1e-12);
+  EXPECT_NEAR(pp.model_flops / t4.model_flops, 1.0, 1e-12);
+  EXPECT_NEAR(cp.model_flops / t4.model_flops, 1.0, 1e-12);
+  // tp 16 copies each K/V head to two ranks: more hardware FLOPs than model FLOPs.
+  EXPECT_GT(t16.hfu * t16.step_time_s, 1.01 * t16.mfu * t16.step_time_s);
+  EXPECT_NEAR(t4.hfu / t4.mfu, 1.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace trnsim::train::testing

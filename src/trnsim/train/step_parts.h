@@ -57,7 +57,7 @@ struct Part {
   // longer exposed communication covers more of it). Inside neither fwd nor bwd.
   Time alone_ep_f, alone_ep_b, alone_host_f, alone_host_b;
   double saved_bytes = 0;          // activations one layer keeps for its backward (layer parts)
-  double model_flops = 0;          // forward + backward FLOPs of the model (no recompute)
+  double model_flops = 0;          // forward + backward FLOPs the rank runs (no recompute; replicated work included)
   double hardware_flops = 0;       // including recompute
   double dense_params = 0, expert_params = 0;  // held by this rank
   // Of those, the linear layers' weights in the matmul precision (model::quantized_weights).
@@ -105,6 +105,8 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
 // The step from the pipeline's per-stage times: each stage's exposed data-parallel
 // synchronisation and optimizer, the slowest stage's breakdown, MFU, HFU and tokens/s. Leaves
 // memory, fits, trace and sim_wall_s to the caller.
+// The model FLOPs of a step (StepResult::model_flops), independent of how the plan cuts the model.
+double step_model_flops(const model::ModelSpec& m, const ParallelPlan& p);
 StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
                        const std::vector<StageTimes>& stages, cost::OpCostModel& cost, CollectiveTimer& timer);
 
