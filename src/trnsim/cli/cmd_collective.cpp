@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/base/units.h"
 #include "trnsim/cli/commands.h"
@@ -81,29 +82,31 @@ int run_collective(const std::vector<std::string>& args) {
   net::Group group{group_size > 0 ? group_size : system.ranks(), stride};
   net::NetworkModel model(system);
 
+  // Every row is computed before anything is printed: a bad group or algorithm fails with nothing
+  // half-written.
   nlohmann::json rows = nlohmann::json::array();
-  if (!json) {
-    std::printf("# %s on %s: %lld ranks in groups of %lld (stride %lld)\n", std::string(net::collective_name(kind)).c_str(),
-                system.name.c_str(), static_cast<long long>(system.ranks()), static_cast<long long>(group.size),
-                static_cast<long long>(group.stride));
-    std::printf("%14s %13s %6s %12s %9s %9s  %s\n", "size(B)", "count", "type", "time(us)", "algbw", "busbw", "algorithm");
-  }
+  std::string text;
+  char line[256];
   for (int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= factor) {
     net::CollectiveResult r = algorithm ? model.collective(kind, bytes, group, *algorithm) : model.collective(kind, bytes, group);
     double algbw = r.algbw * 1e-9, busbw = r.busbw * 1e-9;
-    if (json) {
-      rows.push_back({{"size", bytes}, {"count", bytes / 4}, {"type", "float"}, {"time_us", r.time.us()},
-                      {"algbw_gbps", algbw}, {"busbw_gbps", busbw}, {"algorithm", r.algorithm}});
-    } else {
-      std::printf("%14lld %13lld %6s %12.2f %9.2f %9.2f  %s\n", static_cast<long long>(bytes),
-                  static_cast<long long>(bytes / 4), "float", r.time.us(), algbw, busbw, r.algorithm.c_str());
-    }
+    rows.push_back({{"size", bytes}, {"count", bytes / 4}, {"type", "float"}, {"time_us", r.time.us()},
+                    {"algbw_gbps", algbw}, {"busbw_gbps", busbw}, {"algorithm", r.algorithm}});
+    std::snprintf(line, sizeof line, "%14lld %13lld %6s %12.2f %9.2f %9.2f  ", static_cast<long long>(bytes),
+                  static_cast<long long>(bytes / 4), "float", r.time.us(), algbw, busbw);
+    text += line + r.algorithm + "\n";
     if (bytes > max_bytes / factor) break;
   }
   if (json) {
     nlohmann::json out = {{"system", system.name}, {"op", std::string(net::collective_name(kind))},
                           {"ranks", system.ranks()}, {"group", group.size}, {"stride", group.stride}, {"rows", rows}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", io::json_text(out).c_str());
+  } else {
+    std::printf("# %s on %s: %lld ranks in groups of %lld (stride %lld)\n", std::string(net::collective_name(kind)).c_str(),
+                system.name.c_str(), static_cast<long long>(system.ranks()), static_cast<long long>(group.size),
+                static_cast<long long>(group.stride));
+    std::printf("%14s %13s %6s %12s %9s %9s  %s\n", "size(B)", "count", "type", "time(us)", "algbw", "busbw", "algorithm");
+    std::fputs(text.c_str(), stdout);
   }
   return 0;
 }

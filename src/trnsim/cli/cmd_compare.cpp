@@ -1,9 +1,11 @@
 // trnsim compare exp.yaml --systems A[:count],B[:count],... [--tokens 1e12]
 //   [--price-kind on-demand|reserved|capacity-block|tco] [--price A=USD,...] [--prices file.yaml,...]
 //   [--pue X] [--capex USD] [--lifetime YEARS] [--usd-per-kwh USD] [--json]
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
@@ -43,8 +45,8 @@ std::vector<std::string> split(const std::string& text, char sep) {
 double number(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= 0)) {
-    throw input_error(flag + " " + text, "'" + text + "' is not a non-negative number", "e.g. " + flag + " 1e12");
+  if (text.empty() || *end != '\0' || !(v >= 0) || !std::isfinite(v) || v > 1e30) {
+    throw input_error(flag + " " + text, "'" + text + "' is not a non-negative number up to 1e30", "e.g. " + flag + " 1e12");
   }
   return v;
 }
@@ -69,7 +71,12 @@ int run_compare(const std::vector<std::string>& args) {
     }
   }
   if (auto f = opts.take("prices")) co.price.price_files = split(*f, ',');
-  if (auto v = opts.take("pue")) co.energy.pue = number("--pue", *v);
+  if (auto v = opts.take("pue")) {
+    co.energy.pue = number("--pue", *v);
+    if (*co.energy.pue < 1 || *co.energy.pue > 10) {
+      throw input_error("--pue " + *v, "is outside 1 to 10 (facility energy over IT energy)", "e.g. --pue 1.15");
+    }
+  }
   if (auto v = opts.take("capex")) co.price.capex_per_accel = number("--capex", *v);
   if (auto v = opts.take("lifetime")) co.price.lifetime_years = number("--lifetime", *v);
   if (auto v = opts.take("usd-per-kwh")) co.price.usd_per_kwh = number("--usd-per-kwh", *v);
@@ -79,10 +86,19 @@ int run_compare(const std::vector<std::string>& args) {
                       "e.g. trnsim compare configs/examples/llama3-70b-trn2-ultraserver.yaml --systems trn2.48xlarge:1024,p5e.48xlarge:1024");
   }
   if (!systems) throw input_error("trnsim compare", "needs --systems", "give e.g. --systems trn2.48xlarge:1024,p5e.48xlarge:1024");
+  // A price for a system the comparison leaves out would be silently unused.
+  for (const auto& [system, usd] : co.prices) {
+    bool named = false;
+    for (const auto& item : split(*systems, ',')) named = named || item.substr(0, item.find(':')) == system;
+    if (!named) {
+      throw input_error("--price " + system + "=" + std::to_string(usd), "names a system that --systems does not compare",
+                        "price one of the compared systems, or add it to --systems");
+    }
+  }
   const train::Experiment e = train::load_experiment(opts.positional()[0]);
   // Everything is computed before anything is printed: an error leaves no half-written report.
   const auto rows = plan::compare_systems(e, split(*systems, ','), co);
-  if (json) std::printf("%s\n", plan::compare_json(rows, co).dump(2).c_str());
+  if (json) std::printf("%s\n", io::json_text(plan::compare_json(rows, co)).c_str());
   else std::fputs(plan::format_compare(rows, co).c_str(), stdout);
   return 0;
 }

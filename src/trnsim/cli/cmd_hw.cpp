@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
@@ -47,7 +48,7 @@ int show(const std::vector<std::string>& args) {
     if (e.message() != "has no source") throw;
     throw input_error(e.where(), e.message(), e.hint() + ", or pass --allow-unsourced for a what-if file");
   }
-  if (json) std::printf("%s\n", hw::chip_report_json(spec).dump(2).c_str());
+  if (json) std::printf("%s\n", io::json_text(hw::chip_report_json(spec)).c_str());
   else std::fputs(hw::chip_report_text(spec).c_str(), stdout);
   return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
@@ -128,7 +129,7 @@ int run(Options& opts) {
       j["checks"] = checks_json(kernel, run);
       j["passed"] = run.ok();
     }
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", io::json_text(j).c_str());
   } else {
     std::printf("%s on %s (%s mode)\n", what.c_str(), chip.name.c_str(), mode.c_str());
     if (!kernel.notes.empty()) std::printf("  %s\n", kernel.notes.c_str());

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/io/step_report.h"
@@ -118,7 +119,7 @@ int run_plan(const std::vector<std::string>& args) {
     j["threads"] = r.threads;
     j["sim_wall_s"] = r.sim_wall_s;
     j["plans_per_s"] = r.plans_per_s();
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", io::json_text(j).c_str());
     return 0;
   }
   std::printf("%s on %lld x %s: best %zu by %s of %lld plans evaluated (%lld timed by the fast evaluator, %lld "

@@ -1,6 +1,7 @@
 // trnsim simulate exp.yaml [--json] [--trace out.json] [--trace-stages 0,3]
 #include <cstdio>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
@@ -51,6 +52,11 @@ int run_simulate(const std::vector<std::string>& args) {
   const auto trace = opts.take("trace");
   const auto stages_text = opts.take("trace-stages");
   opts.finish();
+  if (stages_text && !trace) {
+    throw input_error("trnsim simulate", "--trace-stages chooses the stages of a trace, but no --trace file is given",
+                      "add --trace <file.json>, or drop --trace-stages");
+  }
+  if (trace && trace->empty()) throw input_error("trnsim simulate", "--trace names no file", "write --trace <file.json>");
   if (opts.positional().size() != 1) {
     throw input_error("trnsim simulate", "needs exactly one experiment file", "e.g. trnsim simulate configs/examples/llama3-8b-trn2.yaml");
   }
@@ -60,16 +66,18 @@ int run_simulate(const std::vector<std::string>& args) {
   so.keep_trace = trace.has_value();
   so.ignore_memory = ignore_memory;
   const train::StepResult r = train::simulate_step(e, so);
-  if ((r.fits || ignore_memory) && trace) io::write_file_atomically(*trace, io::step_trace_json(e, r, stages));
   const std::vector<train::OpTiming> profile = ops ? train::op_profile(e) : std::vector<train::OpTiming>{};
+  // Everything is formatted before anything is written, so that a failure leaves no trace file.
+  std::string text;
   if (json) {
     nlohmann::json j = io::step_result_json(e, r);
     if (ops) j["ops"] = io::op_profile_json(profile);
-    std::printf("%s\n", j.dump(2).c_str());
+    text = io::json_text(j) + "\n";
   } else {
-    std::fputs(io::format_step_summary(e, r).c_str(), stdout);
-    if (ops) std::fputs(io::format_op_profile(profile).c_str(), stdout);
+    text = io::format_step_summary(e, r) + (ops ? io::format_op_profile(profile) : "");
   }
+  if ((r.fits || ignore_memory) && trace) io::write_file_atomically(*trace, io::step_trace_json(e, r, stages));
+  std::fputs(text.c_str(), stdout);
   if (!r.fits && !ignore_memory) {
     const bool host = e.system.accel.host_link_bw.bytes_per_s > 0;
     // A sequence length read from a config's context limit is often far above the training one.

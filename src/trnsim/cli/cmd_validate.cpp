@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trnsim/io/json_text.h"
 #include "trnsim/base/error.h"
 #include "trnsim/cli/commands.h"
 #include "trnsim/cli/options.h"
@@ -56,10 +57,10 @@ std::string markdown(const std::string& path, const train::ValidationReport& rep
   for (const auto& r : rep.runs) {
     char measured[32] = "-";
     if (r.measured_step_time_s) std::snprintf(measured, sizeof measured, "%.4g", *r.measured_step_time_s);
-    std::snprintf(buf, sizeof buf, "| %s | %s | %lld | %s | %.4g | %s | %.1f%% | %s |\n", r.id.c_str(), r.accelerator.c_str(),
-                  static_cast<long long>(r.count), measured, r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu,
-                  r.fits ? "fits" : "does not fit");
-    s += buf;
+    // The id and accelerator as given (any length); the figures formatted.
+    std::snprintf(buf, sizeof buf, " | %lld | %s | %.4g | %s | %.1f%% | %s |\n", static_cast<long long>(r.count), measured,
+                  r.predicted_step_time_s, pct(r.error).c_str(), 100 * r.mfu, r.fits ? "fits" : "does not fit");
+    s += "| " + r.id + " | " + r.accelerator + buf;
   }
   bool any = false;
   for (const auto& r : rep.runs) {
@@ -113,7 +114,7 @@ int run_validate(const std::vector<std::string>& args) {
     }
     nlohmann::json out = {{"runs", runs}, {"median_abs_error", rep.median_abs_error},
                           {"max_abs_error", rep.max_abs_error}, {"scored", rep.scored}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", io::json_text(out).c_str());
     return 0;
   }
   std::printf("%-40s %-9s %6s %11s %11s %8s %6s\n", "run", "accel", "count", "measured s", "predicted s", "error", "MFU");

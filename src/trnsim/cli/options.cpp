@@ -24,12 +24,23 @@ Options::Options(const std::string& command, const std::vector<std::string>& arg
       continue;
     }
     std::string name = a.substr(2), value;
+    const bool is_flag = [&] {
+      const std::string bare = name.substr(0, name.find('='));
+      return std::find(flags.begin(), flags.end(), bare) != flags.end();
+    }();
     if (auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
-    } else if (std::find(flags.begin(), flags.end(), name) == flags.end()) {
-      if (i + 1 >= args.size()) {
-        throw input_error(command_, "option --" + name + " needs a value", "write --" + name + " <value>");
+      if (is_flag) {
+        throw input_error(command_, "option --" + name + " takes no value, and was given '" + value + "'",
+                          "write --" + name + " to turn it on, or leave it out");
+      }
+    } else if (!is_flag) {
+      // The next argument is the value, unless it is itself an option (a value was left out).
+      if (i + 1 >= args.size() || (args[i + 1].rfind("--", 0) == 0 && args[i + 1].size() > 2)) {
+        throw input_error(command_, "option --" + name + " needs a value" +
+                                        (i + 1 < args.size() ? ", and the next argument " + args[i + 1] + " is an option" : ""),
+                          "write --" + name + " <value>; run 'trnsim " + command_ + " --help' for the options");
       }
       value = args[++i];
     }

@@ -1,3 +1,4 @@
+#include "trnsim/io/json_text.h"
 #include "trnsim/io/chrome_trace.h"
 
 #include <cstdio>
@@ -35,7 +36,7 @@ std::string chrome_trace_json(const isa::Program& program, const core::RunResult
                       {"args", std::move(args)}});
   }
   json doc = {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ns"}};
-  return doc.dump();
+  return json_text(doc, -1);
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

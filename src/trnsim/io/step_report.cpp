@@ -1,3 +1,4 @@
+#include "trnsim/io/json_text.h"
 #include "trnsim/io/step_report.h"
 
 #include <algorithm>
@@ -173,7 +174,7 @@ std::string step_trace_json(const train::Experiment& e, const train::StepResult&
     add(t, t.stage, t.micro_batch + (second ? half_mbs : 0));
     add(t, pp - 1 - t.stage, t.micro_batch + (second ? 0 : half_mbs));
   }
-  return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
+  return json_text(json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}, -1);
 }
 
 }  // namespace trnsim::io

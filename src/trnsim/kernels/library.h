@@ -21,6 +21,7 @@ KernelInfo attention_bwd_kernel();
 void require(bool ok, const std::string& kernel, const std::string& what, const std::string& fix);
 // Integer ceil(a / b).
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// A positive, finite number option (an epsilon); Error(kInput) naming the option otherwise.
 double parse_double_option(const ResolvedParams& p, const std::string& key);
 
 // One attention head as the attention kernels take it (attention_common.cpp).

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdlib>
 
 #include "trnsim/base/error.h"
@@ -13,9 +14,13 @@ double parse_double_option(const ResolvedParams& p, const std::string& key) {
   const std::string& text = p.s(key);
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) {
-    throw input_error("kernel " + p.kernel() + ": option '" + key + "'", "'" + text + "' is not a number",
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
+    throw input_error("kernel " + p.kernel() + ": option '" + key + "'", "'" + text + "' is not a finite number",
                       "write e.g. " + key + "=1e-5");
+  }
+  if (v <= 0) {
+    throw input_error("kernel " + p.kernel() + ": option '" + key + "'", "'" + text + "' must be above 0",
+                      "write a small positive number, e.g. " + key + "=1e-5");
   }
   return v;
 }

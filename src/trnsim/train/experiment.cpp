@@ -15,7 +15,7 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   r.absent("notes");
   std::vector<std::string> assumed;
   if (validation) {
-    r.absent("confidence");
+    if (!r.absent("confidence")) r.choice("confidence", {"low", "medium", "high"});
     if (!r.absent("assumed")) assumed = r.str_list("assumed");
     r.absent("calibrates");  // validation/calibration.yaml: the preset figure a run was fitted to
   }
@@ -40,7 +40,8 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
   if (validation && !r.absent("measured")) {
     ConfigReader m = r.child("measured");
     Measured meas;
-    if (!m.absent("step_time_s")) meas.step_time_s = m.number("step_time_s", 0, 1e9);
+    // A measured step of at least a microsecond: the error divides by it.
+    if (!m.absent("step_time_s")) meas.step_time_s = m.number("step_time_s", 1e-6, 1e9);
     meas.how = m.absent("step_time_how") ? "" : m.str("step_time_how");
     m.absent("reported");
     m.absent("flops_definition");
@@ -68,7 +69,14 @@ std::vector<Experiment> load_validation_runs(const std::string& path) {
                       "see validation/runs.yaml and its header for the format");
   }
   std::vector<Experiment> runs;
-  for (const ConfigNode& run : root.items()) runs.push_back(experiment_from_config(run, true));
+  for (const ConfigNode& run : root.items()) {
+    runs.push_back(experiment_from_config(run, true));
+    for (size_t i = 0; i + 1 < runs.size(); ++i) {
+      if (runs[i].id == runs.back().id) {
+        throw input_error(run.location(), "repeats the run id '" + runs.back().id + "'", "give each run its own id");
+      }
+    }
+  }
   return runs;
 }
 

@@ -104,6 +104,13 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     }
   }
   const int64_t rest = static_cast<int64_t>(p.tp) * p.pp * p.cp;
+  if (dp_unset && rest > ranks) {
+    throw input_error((r.has("pp") ? r.node("pp") : block).location(),
+                      "tp x pp x cp = " + std::to_string(p.tp) + " x " + std::to_string(p.pp) + " x " +
+                          std::to_string(p.cp) + " = " + std::to_string(rest) + " is more than the system's " +
+                          std::to_string(ranks) + " ranks",
+                      "lower them so that their product divides " + std::to_string(ranks));
+  }
   p.dp = dp_unset ? static_cast<int>(rest > 0 ? ranks / rest : 1) : static_cast<int>(r.integer("dp", 1, 1 << 30));
   // A framework that splits a pipelined rank's batch into one micro-batch per stage, where the run
   // gives no micro_batch and the batch divides so.
@@ -240,6 +247,11 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   const std::string layout = has_layout ? r.str("pp_layout") : "";
   const std::string layout_at = has_layout ? r.node("pp_layout").location() : "";
   r.finish();
+  if (p.pp == 1 && depth_given && p.virtual_stages > 1) {
+    throw input_error(r.node("pp_virtual_stages").location(),
+                      "is " + std::to_string(p.virtual_stages) + ", but with pp 1 there is no pipeline to interleave",
+                      "remove pp_virtual_stages, or set pp > 1");
+  }
   if (p.pp == 1 && p.schedule != PipelineSchedule::kNone) p.schedule = PipelineSchedule::kNone;
   if (v_shape(p.schedule)) p.virtual_stages = 2;
   else if (p.schedule != PipelineSchedule::kInterleaved) p.virtual_stages = 1;
