@@ -34,6 +34,8 @@ TEST(BadFlags, EachIsOneErrorLineAndNoOutput) {
   expect_refused("validate " + source_path("tests/data/train/runs_bad_measured.yaml"), "step_time_s");
   expect_refused("validate " + source_path("tests/data/train/runs_duplicate_ids.yaml"), "repeats the run id 'same'");
   expect_refused("collective --system p5.48xlarge --algorithm foo", "foo");
+  // 8,960 chips in one torus: an all-to-all over all of them is ~80M flows, refused at once.
+  expect_refused("collective --system tpu-v5p-pod --op all_to_all", "flows at once");
   expect_refused("compare " + kExample + " --systems trn2.48xlarge --pue 1e308", "--pue");
   expect_refused("compare " + kExample + " --systems trn2.48xlarge --tokens inf", "--tokens");
   expect_refused("compare " + kExample + " --systems trn2.48xlarge --price p5.48xlarge=5", "does not compare");

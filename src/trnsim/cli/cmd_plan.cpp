@@ -62,8 +62,11 @@ std::string money(const std::optional<double>& v) {
 
 std::string energy(const std::optional<double>& v) {
   if (!v) return "-";
+  // Joules in the unit that keeps three or more significant figures (small steps are kJ).
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f MJ", *v / 1e6);
+  if (*v >= 1e6) std::snprintf(buf, sizeof buf, "%.2f MJ", *v / 1e6);
+  else if (*v >= 1e3) std::snprintf(buf, sizeof buf, "%.2f kJ", *v / 1e3);
+  else std::snprintf(buf, sizeof buf, "%.1f J", *v);
   return buf;
 }
 

@@ -208,6 +208,9 @@ CollectiveResult NetworkModel::collective(CollectiveKind kind, int64_t bytes, co
   return collective(kind, bytes, group, select_algorithm(kind, static_cast<double>(bytes), sh));
 }
 
+// Most all-to-all flows the flow model solves at once.
+constexpr int64_t kMaxDirectFlows = int64_t{1} << 18;
+
 CollectiveResult NetworkModel::collective(CollectiveKind kind, int64_t bytes, const Group& group,
                                           const std::string& algorithm) const {
   GroupShape sh = impl_->shape(group);
@@ -225,6 +228,18 @@ CollectiveResult NetworkModel::collective(CollectiveKind kind, int64_t bytes, co
     throw input_error("collective " + std::string(collective_name(kind)),
                       "algorithm '" + algorithm + "' does not apply to this group on system '" + impl_->sys.name + "'",
                       "valid algorithms: " + list);
+  }
+  // A direct all-to-all is one flow per pair of members, for every group of a domain at once (the
+  // groups share its links): past a quarter of a million flows the max-min solver takes minutes
+  // (8,960 TPU v5p chips in groups of 64: 0.57M flows, a minute per message size).
+  const int64_t flows = impl_->per_domain / std::max<int64_t>(1, sh.members_per_domain) * sh.members_per_domain *
+                        (sh.members_per_domain - 1);
+  if (kind == CollectiveKind::kAllToAll && flows > kMaxDirectFlows) {
+    throw input_error("collective all_to_all",
+                      "in groups of " + std::to_string(sh.members_per_domain) + " over a domain of " +
+                          std::to_string(impl_->per_domain) + " ranks would simulate " + std::to_string(flows) +
+                          " flows at once, more than the " + std::to_string(kMaxDirectFlows) + " the flow model solves in seconds",
+                      "use smaller groups (--group), or a smaller system");
   }
   double seconds = schedule_seconds(impl_->schedule(kind, static_cast<double>(bytes), sh, algorithm));
   // Each rank's collective engine moves at most its measured bus bandwidth, whatever the links.
