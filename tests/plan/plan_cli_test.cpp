@@ -26,6 +26,9 @@ TEST(PlanCli, JsonHasRankedPlansAndCounts) {
   EXPECT_GT(j["plans_evaluated"].get<int64_t>(), 100);
   EXPECT_GT(j["sim_wall_s"].get<double>(), 0);
   EXPECT_FALSE(j["pareto"].empty());
+  // Searched plans carry the fast evaluator's time; the experiment's own, not searched, none.
+  EXPECT_GT(j["plans"][0]["fast_step_time_s"].get<double>(), 0);
+  if (!j["experiment_plan"].is_null()) EXPECT_TRUE(j["experiment_plan"]["fast_step_time_s"].is_null());
 }
 
 // --offload adds activation offload to the search: four times the offload-free plans at most, and

@@ -38,7 +38,7 @@ nlohmann::json plan_json(const plan::RankedPlan& r) {
   nlohmann::json j = io::plan_json(p);
   j["label"] = plan::plan_label(p);
   j["step_time_s"] = r.result.step_time_s;
-  j["fast_step_time_s"] = r.fast_step_time_s;
+  j["fast_step_time_s"] = opt(r.fast_step_time_s);
   j["tokens_per_s"] = r.result.tokens_per_s;
   j["mfu"] = r.result.mfu;
   j["memory_per_chip_bytes"] = r.result.memory.per_accel();

@@ -148,7 +148,7 @@ PlanSearchResult search_plans(const train::Experiment& e, const PlanOptions& o) 
     const bool own = k == static_cast<int64_t>(pool.size());
     rp.plan = own ? e.plan : plans[pool[k]];
     rp.is_experiment_plan = same_plan(rp.plan, e.plan);
-    rp.fast_step_time_s = own ? 0 : rows[pool[k]].step_time_s;
+    if (!own) rp.fast_step_time_s = rows[pool[k]].step_time_s;
     if (own && !plan_is_legal(rp.plan, e.model, e.system)) {
       rp.result.fits = false;  // not a legal plan: nothing to compare with
       return;

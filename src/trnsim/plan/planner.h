@@ -35,7 +35,7 @@ struct RankedPlan {
   train::StepResult result;  // exact: train::simulate_step
   PlanEcon econ;
   double score = 0;          // the objective's figure (seconds, dollars or joules per step)
-  double fast_step_time_s = 0;
+  std::optional<double> fast_step_time_s;  // the fast evaluator's; none for the experiment's own plan, not searched
   bool is_experiment_plan = false;
 };
 
