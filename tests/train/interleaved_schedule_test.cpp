@@ -174,7 +174,7 @@ TEST(MicrobatchGroup, BadGroupsNameTheKeyAndTheFix) {
            {"global_batch: 40, tp: 8, pp: 4, dp: 2, precision: bf16, pp_schedule: 1f1b, pp_microbatch_group: 4",
             "pp_microbatch_group", "remove pp_microbatch_group"},
            {"global_batch: 40, tp: 8, pp: 4, dp: 2, precision: bf16, pp_microbatch_group: 0", "pp_microbatch_group",
-            ""},
+            "out of range"},
        }) {
     SCOPED_TRACE(c.training);
     const std::string msg = input_error_of([&] { experiment(p5(64), "llama3-70b", c.training); });

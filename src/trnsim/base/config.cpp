@@ -29,8 +29,8 @@ struct ConfigBuilder {
   int64_t nodes = 0;
 
   ConfigNode from_yaml(const YAML::Node& y, const std::string& path, int depth) {
-    const std::string at = file + (y.Mark().line >= 0 ? ":" + std::to_string(y.Mark().line + 1) : "");
     if (depth > kMaxDepth) {
+      const std::string at = file + (y.Mark().line >= 0 ? ":" + std::to_string(y.Mark().line + 1) : "");
       throw input_error(at, "nests deeper than " + std::to_string(kMaxDepth) + " levels (an alias that contains itself?)",
                         "write the values out without self-referring aliases");
     }

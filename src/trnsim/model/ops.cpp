@@ -261,13 +261,23 @@ std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx) {
   return ops;
 }
 
+void check_shard(const ModelSpec& m, const ShardContext& ctx) { (void)detail::rank_share(m, ctx); }
+
 double forward_flops(const ModelSpec& m, const ShardContext& ctx) {
-  double total = 0;
-  for (int l = 0; l < m.layers + m.mtp_layers; ++l) {  // an MTP block is like the last layer
-    for (const Op& op : layer_forward_ops(m, std::min(l, m.layers - 1), ctx)) total += op.flops;
-  }
-  for (const Op& op : embedding_forward_ops(m, ctx)) total += op.flops;
-  for (const Op& op : head_forward_ops(m, ctx)) total += op.flops;
+  auto sum = [](const std::vector<Op>& ops) {
+    double f = 0;
+    for (const Op& op : ops) f += op.flops;
+    return f;
+  };
+  // Layers of a kind (dense FFN or MoE) run the same ops: one of each kind, times its count. An
+  // MTP block is like the last layer.
+  const int moe_layers = m.moe ? m.layers - m.moe->dense_layers : 0;
+  const bool last_moe = moe_layers > 0;
+  const int dense_blocks = m.layers - moe_layers + (last_moe ? 0 : m.mtp_layers);
+  const int moe_blocks = moe_layers + (last_moe ? m.mtp_layers : 0);
+  double total = sum(embedding_forward_ops(m, ctx)) + sum(head_forward_ops(m, ctx));
+  if (dense_blocks > 0) total += dense_blocks * sum(layer_forward_ops(m, 0, ctx));
+  if (moe_blocks > 0) total += moe_blocks * sum(layer_forward_ops(m, m.layers - 1, ctx));
   return total;
 }
 

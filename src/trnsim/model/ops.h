@@ -108,6 +108,9 @@ std::vector<Op> head_forward_ops(const ModelSpec& m, const ShardContext& ctx);
 // Forward FLOPs of the whole model (every layer, embedding and head) on one rank of a plan without
 // pipeline parallelism: the sum of the ops above. Training (forward + backward) is about 3x this.
 double forward_flops(const ModelSpec& m, const ShardContext& ctx);
+// Checks that `ctx` cuts the model evenly (heads, widths, sequence over tp and cp); throws
+// Error(kInput) naming the degree that does not divide it.
+void check_shard(const ModelSpec& m, const ShardContext& ctx);
 
 
 // The share of each op's forward that the backward pass runs again under `r` (0 or 1, or a

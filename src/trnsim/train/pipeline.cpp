@@ -15,7 +15,9 @@ class PipelineSim {
     const int chunks = in.pp * in.virtual_stages;
     fwd_end_.assign(static_cast<size_t>(chunks * in.micro_batches), kNotYet);
     bwd_end_.assign(fwd_end_.size(), kNotYet);
-    for (int s = 0; s < in.pp; ++s) orders_.emplace_back(in.schedule, in.pp, in.virtual_stages, in.micro_batches, s, in.group, in.extra_warmup);
+    for (int s = 0; s < in.pp; ++s) {
+      orders_.emplace_back(in.schedule, in.pp, in.virtual_stages, in.micro_batches, s, in.group, in.extra_warmup);
+    }
     next_.assign(in.pp, 0);
     stages_.assign(in.pp, StageTimes(in.virtual_stages));
     seen_fwd_.assign(static_cast<size_t>(chunks), false);

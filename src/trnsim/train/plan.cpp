@@ -9,7 +9,7 @@
 #include "trnsim/train/release.h"
 #include "trnsim/train/pipeline_layout.h"
 #include "trnsim/train/stage_layers.h"
-#include "trnsim/model/ops_shard.h"
+#include "trnsim/model/ops.h"
 
 namespace trnsim::train {
 namespace {
@@ -427,7 +427,7 @@ void check_plan(const ParallelPlan& p, const model::ModelSpec& m, const hw::Syst
   // The model's own cut of each layer over the ranks (head, width and sequence divisibility),
   // reported at the experiment rather than as a bare plan key.
   try {
-    (void)model::detail::rank_share(m, shard_context(m, p));
+    model::check_shard(m, shard_context(m, p));
   } catch (const Error& e) {
     throw input_error(where + " (" + e.where() + ")", e.message(), e.hint());
   }

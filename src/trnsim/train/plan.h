@@ -49,7 +49,6 @@ E choice_of(ConfigReader& r, const std::string& key, const std::vector<std::stri
   return static_cast<E>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-// Whether a schedule places two chunks per stage in a V.
 // Whether interleaved 1F1B runs m micro-batches per step in groups of n on pp stages, as
 // Megatron-Core allows it (schedules.py, forward_backward_pipelining_with_interleaving): pp <= n <=
 // m, and what is left after the whole groups, if anything, at least pp.
@@ -62,6 +61,7 @@ inline int64_t smallest_group(int64_t m, int pp) {
   return 0;
 }
 
+// Whether a schedule places two chunks per stage in a V.
 inline bool v_shape(PipelineSchedule s) { return s == PipelineSchedule::kZeroBubbleV || s == PipelineSchedule::kDualPipeV; }
 // Whether a schedule runs backwards as two tasks, input gradients (B) and weight gradients (W):
 // every backward under ZB-H1 and ZB-V, those the order marks under DualPipeV.

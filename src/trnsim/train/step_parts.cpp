@@ -410,35 +410,23 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
   return in;
 }
 
-// The model FLOPs of one step: every op of the model as one rank holding all of it would run
-// them, forward and backward (twice the forward; LoRA skips the frozen weights' gradients), for
-// every micro-batch of every replica. What a plan repeats on several ranks (K/V heads copied
-// where tp exceeds them, MLA's down-projections on every tensor-parallel rank) is hardware work,
-// counted in HFU, not model work: MFU does not move with the plan.
+namespace {
+
+// The model FLOPs of one step: the whole model's forward ops as one rank holding all of it would
+// run them (model::forward_flops), forward and backward (twice the forward; LoRA skips the frozen
+// weights' gradients), for every micro-batch of every replica. What a plan repeats on several
+// ranks (K/V heads copied where tp exceeds them, MLA's down-projections on every tensor-parallel
+// rank) is hardware work, counted in HFU, not model work: MFU does not move with the plan.
 double step_model_flops(const model::ModelSpec& m, const ParallelPlan& p) {
   ParallelPlan whole = p;
   whole.tp = whole.cp = whole.ep = 1;
   whole.expert_tp = 0;
   whole.sequence_parallel = false;
-  const model::ShardContext ctx = shard_context(m, whole);
-  auto flops = [](const std::vector<model::Op>& ops) {
-    double f = 0;
-    for (const model::Op& op : ops) f += op.flops;
-    return f;
-  };
-  const int dense = dense_layer_example(m), moe = moe_layer_example(m);
-  const double dense_f = dense >= 0 ? flops(model::layer_forward_ops(m, dense, ctx)) : 0.0;
-  const double moe_f = moe >= 0 ? flops(model::layer_forward_ops(m, moe, ctx)) : 0.0;
-  double forward = 0;
-  for (int g = 0; g < p.pp * p.virtual_stages; ++g) {
-    const ChunkLayers cl = chunk_layers(m, p, g);
-    const BlockCounts blocks = block_counts(m, cl);
-    forward += dense_f * blocks.dense + moe_f * blocks.moe;
-    if (cl.embedding) forward += flops(model::embedding_forward_ops(m, ctx));
-    if (cl.head) forward += flops(model::head_forward_ops(m, ctx));
-  }
-  return forward * (p.lora_rank > 0 ? 2.0 : 3.0) * static_cast<double>(p.micro_batches()) * p.dp;
+  return model::forward_flops(m, shard_context(m, whole)) * (p.lora_rank > 0 ? 2.0 : 3.0) *
+         static_cast<double>(p.micro_batches()) * p.dp;
 }
+
+}  // namespace
 
 StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
                        const std::vector<StageTimes>& stages, cost::OpCostModel& cost, CollectiveTimer& timer) {

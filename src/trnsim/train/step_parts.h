@@ -105,8 +105,6 @@ PipelineInput pipeline_input(const model::ModelSpec& m, const ParallelPlan& p, c
 // The step from the pipeline's per-stage times: each stage's exposed data-parallel
 // synchronisation and optimizer, the slowest stage's breakdown, MFU, HFU and tokens/s. Leaves
 // memory, fits, trace and sim_wall_s to the caller.
-// The model FLOPs of a step (StepResult::model_flops), independent of how the plan cuts the model.
-double step_model_flops(const model::ModelSpec& m, const ParallelPlan& p);
 StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::vector<Part>& chunks,
                        const std::vector<StageTimes>& stages, cost::OpCostModel& cost, CollectiveTimer& timer);
 
