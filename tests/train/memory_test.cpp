@@ -101,7 +101,7 @@ TEST(TrainMemory, Fp8ParametersHoldLinearWeightsInOneByte) {
       const Experiment e8 = experiment(system, "llama3-70b", plan + zero + ", fp8_params: true");
       const MemoryBreakdown b16 = memory_per_rank(e16.model, e16.plan, e16.system).per_rank;
       const MemoryBreakdown b8 = memory_per_rank(e8.model, e8.plan, e8.system).per_rank;
-      const LayerFigures f = layer_figures(e8.model, shard_context(e8.model, e8.plan));
+      const LayerFigures f = layer_figures(e8.model, shard_context(e8.model, e8.plan), e8.plan);
       const double linear = f.dense_quantized[0], layers = e8.model.layers;
       EXPECT_GT(linear, 0.99 * f.dense_params[0]);  // norms are the rest
       EXPECT_LT(linear, f.dense_params[0]);

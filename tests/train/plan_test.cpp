@@ -229,8 +229,6 @@ TEST(TrainPlan, OptimizerBytesFollowTheMixedPrecisionRecipe) {
   EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 38e9 + 32e9);
   p.zero = 2;
   EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 42e9);
-  p.lora_rank = 16;
-  EXPECT_DOUBLE_EQ(p.optimizer_bytes(8e9, 0), 0);
 }
 
 // torchtitan's selective mode is its op-level policy; others recompute the attention core.

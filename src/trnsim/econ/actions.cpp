@@ -18,7 +18,8 @@ namespace trnsim::econ {
 namespace {
 
 struct OpTotals {
-  double flops = 0, bytes = 0, dense_params = 0, expert_params = 0;
+  double flops = 0, bytes = 0, dense_params = 0, expert_params = 0;  // LoRA adapters included
+  double trained_dense = 0, trained_expert = 0;                       // of those, what is trained
   double dense_quantized = 0, expert_quantized = 0;  // of those, fp8 weights under fp8_params
 };
 
@@ -33,7 +34,8 @@ OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p,
     t.flops += op.flops * (p.lora_rank > 0 ? 2.0 : 3.0) + redo[i] * op.flops;
     t.bytes += op.bytes * (3.0 + redo[i]);
     const bool routed = model::is_routed_expert(op);
-    (routed ? t.expert_params : t.dense_params) += op.weight_params;
+    (routed ? t.expert_params : t.dense_params) += op.weight_params + p.adapter_params(op);
+    (routed ? t.trained_expert : t.trained_dense) += p.trained_params(op);
     if (model::quantized_weights(op)) (routed ? t.expert_quantized : t.dense_quantized) += op.weight_params;
   }
   return t;
@@ -66,7 +68,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
 
   // Compute and HBM: per rank, chunk by chunk, stage by stage.
   std::vector<double> stage_dense(p.pp, 0.0), stage_expert(p.pp, 0.0), stage_dense_q(p.pp, 0.0),
-      stage_expert_q(p.pp, 0.0);
+      stage_expert_q(p.pp, 0.0), stage_trained_dense(p.pp, 0.0), stage_trained_expert(p.pp, 0.0);
   double flops = 0, bytes = 0;
   int moe_layers = 0;
   // Layer 0 stands for the dense-FFN layers, the last layer for the MoE ones.
@@ -80,6 +82,8 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
       c.bytes += t.bytes * n;
       c.dense_params += t.dense_params * n;
       c.expert_params += t.expert_params * n;
+      c.trained_dense += t.trained_dense * n;
+      c.trained_expert += t.trained_expert * n;
       c.dense_quantized += t.dense_quantized * n;
       c.expert_quantized += t.expert_quantized * n;
     };
@@ -96,9 +100,11 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     stage_expert[st] += c.expert_params;
     stage_dense_q[st] += c.dense_quantized;
     stage_expert_q[st] += c.expert_quantized;
+    stage_trained_dense[st] += c.trained_dense;
+    stage_trained_expert[st] += c.trained_expert;
   }
   // Adam over each stage's optimizer shard, as the step costs it.
-  for (int s = 0; s < p.pp; ++s) bytes += p.optimizer_bytes(stage_dense[s], stage_expert[s]);
+  for (int s = 0; s < p.pp; ++s) bytes += p.optimizer_bytes(stage_trained_dense[s], stage_trained_expert[s]);
   a.matmul_flops = flops * replicas;
   a.hbm_bytes = bytes * replicas;
 
@@ -143,25 +149,25 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     const int hops = chunks - 1 - (train::v_shape(p.schedule) && !p.mirrored ? 1 : 0);
     add_comm(hops * per_layer_mb * 2.0 * p2p, groups.pp, a.pp_bytes);
   }
-  // Data: gradient reduction and, with ZeRO-1/2, the parameter all-gather; ZeRO-2 reduce-scatters
-  // every micro-batch, ZeRO-3 also gathers twice every micro-batch.
-  if (p.lora_rank == 0) {
-    const double grad = p.grad_bytes();
-    for (int s = 0; s < p.pp; ++s) {
-      // Parameter gathers move fp8 weights in 1 byte (fp8_params).
-      auto sync = [&](double params, double quantized, const net::Group& g) {
-        const double share = ring_share(g.size);
-        const double gather = p.param_gather_bytes(params, quantized);
-        double per_rank = 0;
-        if (p.shards_weights()) per_rank = mb * share * (2.0 * gather + params * grad);
-        else if (p.shards_gradients()) per_rank = share * (mb * params * grad + gather);
-        else if (p.zero >= 1) per_rank = share * (params * grad + gather);
-        else per_rank = params * 2.0 * share * grad;
-        add_comm(per_rank * replicas, g, a.dp_bytes);
-      };
-      sync(stage_dense[s], stage_dense_q[s], groups.dense_dp);
-      sync(stage_expert[s], stage_expert_q[s], groups.expert_dp);
-    }
+  // Data: gradient reduction and, with ZeRO-1/2, the all-gather of the updated parameters (under
+  // LoRA the adapters, in 16 bits); ZeRO-2 reduce-scatters every micro-batch, ZeRO-3 also gathers
+  // every weight twice every micro-batch.
+  const double grad = p.grad_bytes();
+  for (int s = 0; s < p.pp; ++s) {
+    // Parameter gathers move fp8 weights in 1 byte (fp8_params).
+    auto sync = [&](double params, double quantized, double trained, const net::Group& g) {
+      const double share = ring_share(g.size);
+      const double gather = p.param_gather_bytes(params, quantized);
+      const double updated = p.lora_rank > 0 ? trained * p.param_bytes() : gather;
+      double per_rank = 0;
+      if (p.shards_weights()) per_rank = mb * share * (2.0 * gather + trained * grad);
+      else if (p.shards_gradients()) per_rank = share * (mb * trained * grad + updated);
+      else if (p.zero >= 1) per_rank = share * (trained * grad + updated);
+      else per_rank = trained * 2.0 * share * grad;
+      add_comm(per_rank * replicas, g, a.dp_bytes);
+    };
+    sync(stage_dense[s], stage_dense_q[s], stage_trained_dense[s], groups.dense_dp);
+    sync(stage_expert[s], stage_expert_q[s], stage_trained_expert[s], groups.expert_dp);
   }
   return a;
 }

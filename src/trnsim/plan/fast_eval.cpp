@@ -18,7 +18,7 @@ std::shared_ptr<const std::optional<train::LayerFigures>> FastEvaluator::figures
   }
   std::optional<train::LayerFigures> f;
   try {
-    f = train::layer_figures(base_.model, train::shard_context(base_.model, p));
+    f = train::layer_figures(base_.model, train::shard_context(base_.model, p), p);
   } catch (const Error&) {
     // the model cannot be cut this way
   }

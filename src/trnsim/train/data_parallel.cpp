@@ -16,14 +16,22 @@ Time last_bucket(Time whole, double params) {
   return params > 0 ? Time::from_seconds(whole.seconds() * std::min(1.0, kBucketParams / params)) : Time();
 }
 
+// ZeRO-1/2's gather after the optimizer, of the parameters it updated: all of them, or under
+// LoRA the adapters (16-bit even under fp8 parameters).
+Time gather_updated(CollectiveTimer& timer, const GroupLayout& g, const Part& c, const ParallelPlan& p) {
+  if (p.lora_rank == 0) return gather_params(timer, g, c, p);
+  return over_dp(timer, g, CollectiveKind::kAllGather, c.trained_dense * p.param_bytes(),
+                 c.trained_expert * p.param_bytes());
+}
+
 }  // namespace
 
 Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, double dense_bytes, double expert_bytes) {
   return timer.time(k, dense_bytes, g.dense_dp) + timer.time(k, expert_bytes, g.expert_dp);
 }
 
-Time over_dp(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, const Part& held, double bytes_per) {
-  return over_dp(timer, g, k, held.dense_params * bytes_per, held.expert_params * bytes_per);
+Time reduce_grads(CollectiveTimer& timer, const GroupLayout& g, CollectiveKind k, const Part& held, double bytes_per) {
+  return over_dp(timer, g, k, held.trained_dense * bytes_per, held.trained_expert * bytes_per);
 }
 
 Time gather_params(CollectiveTimer& timer, const GroupLayout& g, const Part& held, const ParallelPlan& p) {
@@ -34,7 +42,6 @@ Time gather_params(CollectiveTimer& timer, const GroupLayout& g, const Part& hel
 StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const GroupLayout& g,
                       const std::vector<const Part*>& chunks, const StageTimes& st, double slowdown) {
   StageDp out;
-  if (p.lora_rank > 0) return out;  // adapters only: negligible
   if (!p.dp_overlap) slowdown = 0;  // nothing computes beside them
   const CollectiveKind reduce = p.zero >= 1 ? CollectiveKind::kReduceScatter : CollectiveKind::kAllReduce;
   std::vector<size_t> order(chunks.size());
@@ -45,11 +52,11 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
   for (size_t i : order) {
     const Part& c = *chunks[i];
     const ChunkWindow& w = st.chunks[i];
-    const Time grads = over_dp(timer, g, reduce, c, p.grad_bytes());
+    const Time grads = reduce_grads(timer, g, reduce, c, p.grad_bytes());
     if (p.shards_gradients()) {
       // ZeRO-2 reduced every micro-batch inside the chunk's backward (chunk_parts); the last
       // bucket of its last backward is left.
-      if (p.dp_overlap) net = max(net, w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params));
+      if (p.dp_overlap) net = max(net, w.last_bwd_end + last_bucket(grads, c.trained_dense + c.trained_expert));
       continue;
     }
     if (!p.dp_overlap) {
@@ -57,7 +64,7 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
     } else if (p.zero3_once_per_step()) {
       net = max(net, w.last_bwd_end) + grads;  // the stage's post-backward, after the whole backward
     } else {
-      net = max(w.last_bwd_end + last_bucket(grads, c.dense_params + c.expert_params), max(net, w.last_bwd_start) + grads);
+      net = max(w.last_bwd_end + last_bucket(grads, c.trained_dense + c.trained_expert), max(net, w.last_bwd_start) + grads);
     }
     busy += grads;
   }
@@ -69,8 +76,8 @@ StageDp data_parallel(const ParallelPlan& p, CollectiveTimer& timer, const Group
     for (size_t i = 0; i < chunks.size(); ++i) {
       const Part& c = *chunks[i];
       const ChunkWindow& w = st.chunks[i];
-      const Time gather = gather_params(timer, g, c, p);
-      const Time first = p.dp_overlap ? last_bucket(gather, c.dense_params + c.expert_params) : gather;
+      const Time gather = gather_updated(timer, g, c, p);
+      const Time first = p.dp_overlap ? last_bucket(gather, c.trained_dense + c.trained_expert) : gather;
       if (gathered + first > w.first_fwd_start) delay = max(delay, gathered + first - w.first_fwd_start);
       gathered += gather;
       if (gathered > w.first_fwd_end) delay = max(delay, gathered - w.first_fwd_end);

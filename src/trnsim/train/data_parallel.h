@@ -23,8 +23,10 @@ struct StageDp {
 // over theirs.
 Time over_dp(CollectiveTimer& timer, const GroupLayout& g, net::CollectiveKind k, double dense_bytes, double expert_bytes);
 
-// The same at `bytes_per` bytes per parameter `held` holds.
-Time over_dp(CollectiveTimer& timer, const GroupLayout& g, net::CollectiveKind k, const Part& held, double bytes_per);
+// The reduction of the gradients of the parameters `held` trains (Part::trained_dense and
+// trained_expert), at `bytes_per` bytes per gradient.
+Time reduce_grads(CollectiveTimer& timer, const GroupLayout& g, net::CollectiveKind k, const Part& held,
+                  double bytes_per);
 
 // The all-gather of the parameters `held` holds: in the parameter type, the linear layers' weights
 // in 1 byte under fp8 parameters.

@@ -11,9 +11,15 @@
 namespace trnsim::train {
 namespace {
 
-// Parameters of `ops` on this rank: dense, and routed experts (sharded by expert parallelism).
-void add_params(const std::vector<model::Op>& ops, double& dense, double& expert) {
-  for (const auto& op : ops) (model::is_routed_expert(op) ? expert : dense) += op.weight_params;
+// Parameters of `ops` on this rank (with `p`'s LoRA adapters), and of those what it trains:
+// dense, and routed experts (sharded by expert parallelism).
+void add_params(const std::vector<model::Op>& ops, const ParallelPlan& p, double& dense, double& expert,
+                double& trained_dense, double& trained_expert) {
+  for (const auto& op : ops) {
+    const bool routed = model::is_routed_expert(op);
+    (routed ? expert : dense) += op.weight_params + p.adapter_params(op);
+    (routed ? trained_expert : trained_dense) += p.trained_params(op);
+  }
 }
 
 // Chunk-micro-batches of activations stage `stage` holds at its peak (Megatron's warm-up counts:
@@ -44,7 +50,7 @@ double in_flight_chunks(const ParallelPlan& p, int stage) {
 
 }  // namespace
 
-LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext& ctx) {
+LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext& ctx, const ParallelPlan& p) {
   LayerFigures f;
   // Layer 0 stands for the dense-FFN layers, the last layer for the MoE ones.
   const int kinds[2] = {0, m.layers - 1};
@@ -52,21 +58,23 @@ LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext&
     const int l = kinds[k];
     if (m.is_moe_layer(l) != (k == 1)) continue;
     std::vector<model::Op> ops = model::layer_forward_ops(m, l, ctx);
-    add_params(ops, f.dense_params[k], f.expert_params[k]);
-    // Of those, the linear layers' weights, which fp8 parameters hold in fp8.
-    std::erase_if(ops, [](const model::Op& op) { return !model::quantized_weights(op); });
-    add_params(ops, f.dense_quantized[k], f.expert_quantized[k]);
+    add_params(ops, p, f.dense_params[k], f.expert_params[k], f.trained_dense[k], f.trained_expert[k]);
+    // Of those, the linear layers' weights, which fp8 parameters hold in fp8 (not their adapters).
+    for (const auto& op : ops) {
+      if (model::quantized_weights(op)) (model::is_routed_expert(op) ? f.expert_quantized : f.dense_quantized)[k] += op.weight_params;
+    }
     for (auto r : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
       f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r);
     }
   }
-  add_params(model::embedding_forward_ops(m, ctx), f.embedding_dense, f.embedding_expert);
-  add_params(model::head_forward_ops(m, ctx), f.head_dense, f.head_expert);
+  add_params(model::embedding_forward_ops(m, ctx), p, f.embedding_dense, f.embedding_expert, f.embedding_trained[0],
+             f.embedding_trained[1]);
+  add_params(model::head_forward_ops(m, ctx), p, f.head_dense, f.head_expert, f.head_trained[0], f.head_trained[1]);
   return f;
 }
 
 MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s) {
-  return memory_from_figures(m, p, s, layer_figures(m, shard_context(m, p)));
+  return memory_from_figures(m, p, s, layer_figures(m, shard_context(m, p), p));
 }
 
 MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& plan, const hw::SystemSpec& s,
@@ -88,6 +96,7 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     // activations, so all are checked).
     if (p.layout.empty() && !v_shape(p.schedule) && stage > 0 && stage < p.pp - 1) continue;
     double dense = 0, expert = 0, dense_q = 0, expert_q = 0, act_layer_bytes = 0, head_act = 0;
+    double trained_dense = 0, trained_expert = 0;
     int layers = 0;
     for (int v = 0; v < p.virtual_stages; ++v) {
       const ChunkLayers c = chunk_layers(m, p, global_chunk(p.schedule, p.pp, v, stage));
@@ -97,14 +106,20 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
         if (counts[k] == 0) continue;
         dense += counts[k] * f.dense_params[k];
         expert += counts[k] * f.expert_params[k];
+        trained_dense += counts[k] * f.trained_dense[k];
+        trained_expert += counts[k] * f.trained_expert[k];
         dense_q += counts[k] * f.dense_quantized[k];
         expert_q += counts[k] * f.expert_quantized[k];
         act_layer_bytes = std::max(act_layer_bytes, f.activation_bytes[k][rc]);
       }
       layers += c.count + c.mtp;
-      if (c.embedding) dense += f.embedding_dense, expert += f.embedding_expert;
+      if (c.embedding) {
+        dense += f.embedding_dense, expert += f.embedding_expert;
+        trained_dense += f.embedding_trained[0], trained_expert += f.embedding_trained[1];
+      }
       if (c.head) {
         dense += f.head_dense, expert += f.head_expert;
+        trained_dense += f.head_trained[0], trained_expert += f.head_trained[1];
         // Logits in the matmul precision plus fp32 for the loss, for the head and each MTP module.
         const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
         head_act = (1 + c.mtp) * tokens * m.vocab / p.tp * (p.param_bytes() + 4);
@@ -112,15 +127,14 @@ MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& 
     }
     MemoryBreakdown b;
     const double params = dense + expert;
-    const double trained = p.lora_rank > 0 ? 0.0 : 1.0;  // LoRA adapters are negligible
     b.weights = p.held_params(dense, expert, p.shards_weights()) * weight_bytes;
     // fp8 parameters: the linear layers' weights (their shards under ZeRO-3) in fp8, with the
     // transposed copy the accelerator's GEMMs may need beside each whole weight.
     const double quantized = p.fp8_params ? p.held_params(dense_q, expert_q, p.shards_weights()) : 0.0;
     const double fp8_copies = s.accel.fp8_transpose_copy ? 2.0 : 1.0;
     b.weights -= quantized * (weight_bytes - (p.shards_weights() ? 1.0 : fp8_copies));
-    b.gradients = trained * p.held_params(dense, expert, p.shards_gradients()) * grad_bytes;
-    b.optimizer = trained * p.held_params(dense, expert, p.zero >= 1) * optim_bytes;
+    b.gradients = p.held_params(trained_dense, trained_expert, p.shards_gradients()) * grad_bytes;
+    b.optimizer = p.held_params(trained_dense, trained_expert, p.zero >= 1) * optim_bytes;
     // Offloaded layers keep nothing on the accelerator but the one layer in transit (estimate).
     const double per_chunk = static_cast<double>(layers) / p.virtual_stages;
     const double offloaded = std::min<double>(p.activation_offload_layers, std::max(0.0, per_chunk - 1));

@@ -33,13 +33,17 @@ MemoryReport memory_per_rank(const model::ModelSpec& m, const ParallelPlan& p, c
 // FFN, [1]: an MoE layer); every layer of a kind holds the same. The planner keeps these per
 // sharding and checks many plans against them.
 struct LayerFigures {
-  double dense_params[2] = {0, 0}, expert_params[2] = {0, 0};  // per layer, on one rank
+  double dense_params[2] = {0, 0}, expert_params[2] = {0, 0};  // per layer, on one rank, with LoRA adapters
+  // Of those, what the rank trains (ParallelPlan::trained_params).
+  double trained_dense[2] = {0, 0}, trained_expert[2] = {0, 0};
   // Of those, the weights of matmuls in the plan's matmul precision (fp8 under fp8_params).
   double dense_quantized[2] = {0, 0}, expert_quantized[2] = {0, 0};
   double activation_bytes[2][3] = {{0, 0, 0}, {0, 0, 0}};      // per layer, by model::Recompute
   double embedding_dense = 0, embedding_expert = 0, head_dense = 0, head_expert = 0;
+  double embedding_trained[2] = {0, 0}, head_trained[2] = {0, 0};  // dense, expert
 };
-LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext& ctx);
+// Under `p`'s LoRA settings (its sharding comes with `ctx`).
+LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext& ctx, const ParallelPlan& p);
 MemoryReport memory_from_figures(const model::ModelSpec& m, const ParallelPlan& p, const hw::SystemSpec& s,
                                  const LayerFigures& f);
 

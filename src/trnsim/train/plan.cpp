@@ -47,6 +47,21 @@ unsigned recompute_modules_of(ConfigReader& r) {
   return bits;
 }
 
+// `lora.targets`: Megatron-Core's linear-layer names (train/lora.h).
+unsigned lora_targets_of(ConfigReader& r) {
+  const std::string at = r.node("targets").location();
+  unsigned bits = 0;
+  for (const std::string& name : r.str_list("targets")) {
+    const auto it = std::find(kLoraTargetNames.begin(), kLoraTargetNames.end(), name);
+    if (it == kLoraTargetNames.end()) {
+      throw input_error(at, "names an unknown layer '" + name + "'", "use any of " + join(kLoraTargetNames, ", "));
+    }
+    bits |= 1u << (it - kLoraTargetNames.begin());
+  }
+  if (bits == 0) throw input_error(at, "lists no layer", "list layers (e.g. [linear_qkv, linear_proj]) or remove the key");
+  return bits;
+}
+
 }  // namespace
 
 std::vector<std::string> recompute_module_names(unsigned bits) {
@@ -173,6 +188,7 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
   if (!r.absent("lora")) {
     ConfigReader lr = r.child("lora");
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));
+    if (!lr.absent("targets")) p.lora_targets = lora_targets_of(lr);
     lr.finish();
   }
   p.ep_dispatch = choice_or(r, "ep_dispatch", {"hierarchical", "alltoall"}, "hierarchical") == "alltoall"

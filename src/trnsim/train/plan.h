@@ -15,6 +15,7 @@
 #include "trnsim/hw/system_spec.h"
 #include "trnsim/model/model_spec.h"
 #include "trnsim/model/ops.h"
+#include "trnsim/train/lora.h"
 
 namespace trnsim::train {
 
@@ -145,7 +146,14 @@ struct ParallelPlan {
   // The flash-attention kernel (`attention_kernel`: fused | flash2; auto, the default, takes the
   // framework's, configs/frameworks/).
   cost::AttentionKernel attention_kernel = cost::AttentionKernel::kFused;
-  int lora_rank = 0;         // LoRA fine-tuning: only adapters are trained
+  // LoRA fine-tuning (`lora: {rank, targets}`, train/lora.h): only adapters of this rank beside
+  // the targeted linear layers are trained; 0: the whole model is.
+  int lora_rank = 0;
+  unsigned lora_targets = kLoraDefaultTargets;
+  // LoRA adapter parameters a rank holds beside `op` (0 without LoRA).
+  double adapter_params(const model::Op& op) const { return lora_rank * lora_width(op, lora_targets); }
+  // Parameters of (or beside) `op` the rank trains: its own weights, or under LoRA its adapters.
+  double trained_params(const model::Op& op) const { return lora_rank > 0 ? adapter_params(op) : op.weight_params; }
   ExpertDispatch ep_dispatch = ExpertDispatch::kHierarchical;
   // Expert all-to-alls overlapped with another micro-batch's compute (Megatron's
   // moe_a2a_overlap, DeepSeek's DualPipe); off: they sit on the critical path.
@@ -271,9 +279,8 @@ struct ParallelPlan {
   // fp32 training has no master copy and no cast: Adam 28 and the norm 4, 32 in all. Then the
   // gradient buffer is zeroed for the next step (write g for every parameter it holds: sharded
   // from ZeRO-2).
-  // LoRA's adapters are negligible: 0.
+  // `dense` and `expert` count trained parameters (trained_params: under LoRA, the adapters).
   double optimizer_bytes(double dense, double expert) const {
-    if (lora_rank > 0) return 0.0;
     const double g = grad_bytes();
     const bool fp32 = precision == cost::Precision::kFp32;
     const double adam = bf16_moments ? 20.0 : 28.0;

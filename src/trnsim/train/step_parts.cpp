@@ -176,6 +176,8 @@ void Part::add(const Part& o, int64_t n) {
   hardware_flops += o.hardware_flops * k;
   dense_params += o.dense_params * k;
   expert_params += o.expert_params * k;
+  trained_dense += o.trained_dense * k;
+  trained_expert += o.trained_expert * k;
   dense_quantized += o.dense_quantized * k;
   expert_quantized += o.expert_quantized * k;
 }
@@ -195,7 +197,8 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
     if (split_wgrad) c.wgrad += weight_gradient(trained, b, cost);
     // Routed experts are sharded by expert parallelism and reduced over fewer replicas.
     const bool routed = model::is_routed_expert(op);
-    (routed ? c.expert_params : c.dense_params) += op.weight_params;
+    (routed ? c.expert_params : c.dense_params) += op.weight_params + p.adapter_params(op);
+    (routed ? c.trained_expert : c.trained_dense) += p.trained_params(op);
     if (model::quantized_weights(op)) (routed ? c.expert_quantized : c.dense_quantized) += op.weight_params;
     // Backward is twice the forward work for matmuls (input and weight gradients); LoRA skips
     // the frozen weights' gradients but still pays the input gradients.
@@ -207,9 +210,9 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   // A pass of its own adds the micro-batch's gradients (in the parameter type) into the fp32 main
   // gradients: read both, write the accumulator. Where gradients are sharded (ZeRO-2, ZeRO-3 per
   // micro-batch) the rank accumulates only its shard, 1/dp of this: not charged.
-  const double held = c.dense_params + c.expert_params;
-  if (p.grad_accumulation_pass && !p.shards_gradients() && p.lora_rank == 0 && held > 0) {
-    const Time pass = cost.memory_bound(held * (p.param_bytes() + 8.0));
+  const double held = c.dense_params + c.expert_params, trained = c.trained_dense + c.trained_expert;
+  if (p.grad_accumulation_pass && !p.shards_gradients() && trained > 0) {
+    const Time pass = cost.memory_bound(trained * (p.param_bytes() + 8.0));
     c.bwd += pass;
     if (split_wgrad) c.wgrad += pass;  // it follows the weight gradients
   }
@@ -218,7 +221,7 @@ Part ops_part(const std::vector<model::Op>& ops, bool recomputable, const Parall
   if (p.zero3_copy_passes && p.shards_weights() && held > 0) {
     const Time copy_out = cost.memory_bound(held * 2.0 * p.param_bytes());
     c.fwd += copy_out;
-    const Time copy_in = p.lora_rank > 0 ? Time() : cost.memory_bound(held * (p.param_bytes() + p.grad_bytes()));
+    const Time copy_in = cost.memory_bound(trained * (p.param_bytes() + p.grad_bytes()));
     c.bwd += copy_out + copy_in;
     if (split_wgrad) c.wgrad += copy_in;
   }
@@ -347,8 +350,7 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       // ZeRO-3 gathers the chunk's parameters before its forward and again before its backward
       // and reduce-scatters its gradients, every micro-batch, prefetched behind compute.
       const Time gather = gather_params(timer, groups, c, p);
-      const Time scatter =
-          p.lora_rank > 0 ? Time() : over_dp(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
+      const Time scatter = reduce_grads(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
       // FSDP shards a model in units: each layer, and the root holding what lies outside the
       // layers (embedding, final norm, head), gathered with the first layer at the start of the
       // forward and reduce-scattered after the first layer's backward at its end.
@@ -357,18 +359,17 @@ std::vector<Part> chunk_parts(const model::ModelSpec& m, const ParallelPlan& p, 
       if (cl.embedding) edge.add(lp.embedding);
       if (cl.head) edge.add(lp.head);
       c.zero3_lead = gather_params(timer, groups, edge, p);
-      c.zero3_tail =
-          p.lora_rank > 0 ? Time() : over_dp(timer, groups, CollectiveKind::kReduceScatter, edge, p.grad_bytes());
+      c.zero3_tail = reduce_grads(timer, groups, CollectiveKind::kReduceScatter, edge, p.grad_bytes());
       const Time fwd = p.dp_overlap ? beside(c.fwd, gather, overlap_slowdown) : c.fwd + gather;
       const Time bwd = p.dp_overlap ? beside(c.bwd, gather + scatter, overlap_slowdown) : c.bwd + gather + scatter;
       c.dp = (fwd - c.fwd) + (bwd - c.bwd);
       c.fwd = fwd;
       c.bwd = bwd;
-    } else if (p.shards_gradients() && p.lora_rank == 0) {
+    } else if (p.shards_gradients()) {
       // ZeRO-2 keeps only its shard of the gradients, so every micro-batch's backward
       // reduce-scatters the chunk's gradients into it, bucket by bucket behind the backward
       // (DeepSpeed's stage 2, FSDP's SHARD_GRAD_OP).
-      const Time scatter = over_dp(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
+      const Time scatter = reduce_grads(timer, groups, CollectiveKind::kReduceScatter, c, p.grad_bytes());
       const Time bwd = p.dp_overlap ? beside(c.bwd, scatter, overlap_slowdown) : c.bwd + scatter;
       c.dp = bwd - c.bwd;
       c.bwd = bwd;
@@ -452,7 +453,7 @@ StepResult finish_step(const Experiment& e, const ParallelPlan& p, const std::ve
     const StageDp dp = !p.shards_weights() ? data_parallel(p, timer, groups, local, st, cost.overlap_slowdown())
                        : p.dp_overlap      ? zero3_edges(chunks, stages, s, lead)
                                            : StageDp{};  // without overlap the chunks carry it all
-    const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.dense_params, stage.expert_params));
+    const Time optimizer = cost.memory_bound(p.optimizer_bytes(stage.trained_dense, stage.trained_expert));
     const Time stage_done = st.end + dp.exposed + dp.param_gather_exposed + optimizer;
     if (s > 0 && stage_done <= end) continue;
     end = stage_done;

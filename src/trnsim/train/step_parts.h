@@ -59,7 +59,10 @@ struct Part {
   double saved_bytes = 0;          // activations one layer keeps for its backward (layer parts)
   double model_flops = 0;          // forward + backward FLOPs the rank runs (no recompute; replicated work included)
   double hardware_flops = 0;       // including recompute
-  double dense_params = 0, expert_params = 0;  // held by this rank
+  double dense_params = 0, expert_params = 0;  // held by this rank (LoRA adapters included)
+  // Of those, what the rank trains (ParallelPlan::trained_params): its gradients, optimizer state
+  // and data-parallel reductions.
+  double trained_dense = 0, trained_expert = 0;
   // Of those, the linear layers' weights in the matmul precision (model::quantized_weights).
   double dense_quantized = 0, expert_quantized = 0;
   // ZeRO-3 (chunks only, once per step): the parameter gather of the chunk's first unit and the
