@@ -41,6 +41,12 @@ TEST(BadFlags, EachIsOneErrorLineAndNoOutput) {
   expect_refused("compare " + kExample + " --systems trn2.48xlarge --price p5.48xlarge=5", "does not compare");
   expect_refused("kernel run rmsnorm --rows 128 --cols 128 --eps nan", "eps");
   expect_refused("kernel run rmsnorm --rows 128 --cols 128 --eps -1", "above 0");
+  expect_refused("compare " + kExample + " --systems trn2.48xlarge:99999999999999999999", "more accelerators than any");
+  expect_refused("collective --system p5.48xlarge --count 99999999999999", "--count");
+  expect_refused("collective --system p5.48xlarge --max-bytes 1e30B", "too large a size");
+  expect_refused("collective --system p5.48xlarge --max-bytes 1e18B", "1 PiB");
+  expect_refused("sweep " + source_path("configs/examples/sweeps/trn2-links.yaml") + " --out ''", "--out was given an empty value");
+  expect_refused("simulate " + kExample + " --trace=", "--trace was given an empty value");
 }
 
 // A run id that is not UTF-8 still gives JSON (the bytes replaced), and the trace is written

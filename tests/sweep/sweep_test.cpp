@@ -139,6 +139,26 @@ TEST(SweepRunTest, RefusesTheResultsOfAnotherSweep) {
   EXPECT_EQ(read_text(dir / "values.csv"), text);
 }
 
+// A value with a line break is written on one line (the break a space) and read back as the same
+// point, so a rerun resumes it instead of calling the file another sweep's.
+TEST(SweepRunTest, ValuesWithLineBreaksResume) {
+  const SweepScratch dir;
+  std::ofstream(dir / "s.yaml") << "base:\n"
+                                   "  system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 8}\n"
+                                   "  model: llama3-8b\n"
+                                   "  training: {global_batch: 8, tp: 1, dp: 8, precision: bf16}\n"
+                                   "parameters:\n"
+                                   "  training.framework: [\"two\\nlines\", \"a, comma\"]\n";
+  const SweepSpec spec = load_sweep((dir / "s.yaml").string());
+  EXPECT_EQ(run_quiet(spec, (dir / "r.csv").string()).ran, 2);
+  const std::string text = read_text(dir / "r.csv");
+  EXPECT_EQ(text_lines(text).size(), 3u) << text;
+  EXPECT_NE(text.find("two lines"), std::string::npos) << text;
+  const SweepRunSummary again = run_quiet(spec, (dir / "r.csv").string());
+  EXPECT_EQ(again.resumed, 2);
+  EXPECT_EQ(again.ran, 0);
+}
+
 TEST(SweepKeysTest, UnknownKeyIsNamedWithTheClosestKnownOne) {
   try {
     load_sweep(sweep_data("unknown-key.yaml"));

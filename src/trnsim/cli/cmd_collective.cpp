@@ -41,8 +41,8 @@ int64_t parse_size(const std::string& key, const std::string& text) {
   }
   try {
     return parse_bytes(text).v;
-  } catch (const Error&) {
-    throw input_error("--" + key, "'" + text + "' is not a size", "write e.g. 8, 64K, 1M, 8G or 512MiB");
+  } catch (const Error& e) {
+    throw input_error("--" + key, "'" + text + "' " + e.message(), "write e.g. 8, 64K, 1M, 8G or 512MiB");
   }
 }
 
@@ -62,21 +62,25 @@ int run_collective(const std::vector<std::string>& args) {
     for (const auto& n : hw::list_system_presets()) names += (names.empty() ? "" : ", ") + n;
     throw input_error("trnsim collective", "needs --system", "e.g. --system p5.48xlarge; presets: " + names);
   }
-  constexpr int64_t kMost = int64_t{1} << 40;  // the largest system count a system block takes
-  int64_t count = opts.take_int("count", 0, 1, kMost);  // 0: the preset's
+  int64_t count = opts.take_int("count", 0, 1, hw::kMaxAccelerators);  // 0: the preset's
   net::CollectiveKind kind = net::parse_collective_kind(opts.take("op", "all_reduce"));
   auto algorithm = opts.take("algorithm");
   int64_t min_bytes = parse_size("min-bytes", opts.take("min-bytes", "8"));
   int64_t max_bytes = parse_size("max-bytes", opts.take("max-bytes", "8G"));
   int64_t factor = opts.take_int("factor", 2, 2, 1 << 20);
-  int64_t group_size = opts.take_int("group", 0, 1, kMost);  // 0: every rank
-  int64_t stride = opts.take_int("stride", 1, 1, kMost);
+  int64_t group_size = opts.take_int("group", 0, 1, hw::kMaxAccelerators);  // 0: every rank
+  int64_t stride = opts.take_int("stride", 1, 1, hw::kMaxAccelerators);
   bool json = opts.flag("json");
   if (!opts.positional().empty())
     throw input_error("trnsim collective", "unexpected argument '" + opts.positional().front() + "'", "see 'trnsim collective --help'");
   opts.finish();
   if (min_bytes < 1 || max_bytes < min_bytes)
     throw input_error("--min-bytes/--max-bytes", "need 1 <= min-bytes <= max-bytes", "e.g. --min-bytes 8 --max-bytes 8G");
+  constexpr int64_t kMostBytes = int64_t{1} << 50;  // 1 PiB, beyond any accelerator's memory
+  if (max_bytes > kMostBytes) {
+    throw input_error("--max-bytes", std::to_string(max_bytes) + " bytes is more than any accelerator holds (1 PiB)",
+                      "e.g. --max-bytes 8G");
+  }
 
   hw::SystemSpec system = hw::load_system(*system_name, count);
   net::Group group{group_size > 0 ? group_size : system.ranks(), stride};

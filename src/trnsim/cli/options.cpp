@@ -44,6 +44,10 @@ Options::Options(const std::string& command, const std::vector<std::string>& arg
       }
       value = args[++i];
     }
+    if (!is_flag && value.empty()) {
+      throw input_error(command_, "option --" + name + " was given an empty value",
+                        "write --" + name + " <value>, or leave the option out for its default");
+    }
     opts_.emplace_back(name, value);
   }
   taken_.assign(opts_.size(), false);

@@ -175,7 +175,7 @@ Fields read_fields(const ConfigNode& root, bool preset) {
     f.name = r.str("preset");
   }
   if (wants(r, f, "accelerator", preset)) f.accelerator = r.str("accelerator");
-  if (wants(r, f, "count", preset)) f.count = r.integer("count", 1, int64_t{1} << 40);
+  if (wants(r, f, "count", preset)) f.count = r.integer("count", 1, kMaxAccelerators);
   if (!preset && wants(r, f, "neuron_cores", false)) f.neuron_cores = r.integer("neuron_cores", 1, int64_t{1} << 44);
   r.require_sources(preset);
   if (wants(r, f, "per_node", preset)) f.per_node = r.integer("per_node", 1, 1000000);
@@ -329,7 +329,10 @@ std::vector<std::string> list_system_presets() { return preset_names("systems");
 
 SystemSpec load_system(const std::string& name, int64_t count) {
   Fields f = read_preset(name);
-  if (count < 0) throw input_error("system '" + name + "'", "count " + std::to_string(count) + " is negative", "use 0 for the preset's default or a positive count");
+  if (count < 0 || count > kMaxAccelerators) {
+    throw input_error("system '" + name + "'", "count " + std::to_string(count) + " is out of range",
+                      "use 0 for the preset's default or a count from 1 to 2^40");
+  }
   if (count > 0) {
     f.count = count;
     f.where["count"] = "system '" + name + "' count";

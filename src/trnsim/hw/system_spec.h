@@ -69,6 +69,10 @@ struct ScaleOutSpec {
   bool rail_optimized = false;
 };
 
+// The most accelerators a system may have (2^40): beyond any cluster, and small enough that
+// counts of ranks, links and bytes stay inside 64-bit integers.
+inline constexpr int64_t kMaxAccelerators = int64_t{1} << 40;
+
 struct SystemSpec {
   std::string name;
   AcceleratorSpec accel;

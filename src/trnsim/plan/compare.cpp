@@ -2,6 +2,7 @@
 #include "trnsim/plan/planner.h"
 #include "trnsim/plan/search_space.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 
@@ -58,9 +59,14 @@ SystemChoice parse_system_choice(const std::string& text) {
   if (colon != std::string::npos) {
     const std::string n = text.substr(colon + 1);
     char* end = nullptr;
+    errno = 0;
     const long long v = std::strtoll(n.c_str(), &end, 10);
     if (n.empty() || *end != '\0' || v <= 0) {
       throw input_error("--systems " + text, "'" + n + "' is not a positive accelerator count", "write preset:count, e.g. p5e.48xlarge:512");
+    }
+    if (errno == ERANGE || v > hw::kMaxAccelerators) {
+      throw input_error("--systems " + text, "'" + n + "' is more accelerators than any system (2^40)",
+                        "write the real count, e.g. p5e.48xlarge:512");
     }
     c.count = v;
   }

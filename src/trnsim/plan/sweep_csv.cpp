@@ -48,6 +48,13 @@ bool parse_index(const std::string& text, int64_t& out) {
   return true;
 }
 
+// A field as a row holds it: line breaks, which would split the row, become spaces.
+std::string one_line(std::string f) {
+  std::replace(f.begin(), f.end(), '\n', ' ');
+  std::replace(f.begin(), f.end(), '\r', ' ');
+  return f;
+}
+
 }  // namespace
 
 std::vector<std::string> sweep_csv_columns(const SweepSpec& spec) {
@@ -60,9 +67,7 @@ std::vector<std::string> sweep_csv_columns(const SweepSpec& spec) {
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string line;
   for (size_t i = 0; i < fields.size(); ++i) {
-    std::string f = fields[i];
-    std::replace(f.begin(), f.end(), '\n', ' ');
-    std::replace(f.begin(), f.end(), '\r', ' ');
+    const std::string f = one_line(fields[i]);
     if (i) line += ',';
     if (f.find_first_of(",\"") == std::string::npos) {
       line += f;
@@ -145,7 +150,8 @@ ResultsFile read_results(const std::string& path, const SweepSpec& spec) {
       throw input_error(where, "is not a row of this sweep", "delete the line (the point will run again), or use another --out file");
     }
     const std::vector<std::string> values = spec.point(index);
-    if (!std::equal(values.begin(), values.end(), f.begin() + 1)) {
+    if (!std::equal(values.begin(), values.end(), f.begin() + 1,
+                    [](const std::string& value, const std::string& field) { return one_line(value) == field; })) {
       throw input_error(where, "point " + f[0] + " has other parameter values than this sweep's point " + f[0],
                         "the file is from another sweep: use another --out file, or delete this one");
     }
