@@ -101,10 +101,14 @@ class Parser {
     t.dtype = *d;
     const std::string shape_hint = "a shape is a list of positive sizes, e.g. bf16[128,512]";
     c.expect("[", "to open the tensor shape", shape_hint);
+    constexpr int64_t kMostElements = int64_t{1} << 44;  // so the byte size stays far inside int64
+    int64_t elements = 1;
     do {
       const Token& st = c.peek();
       int64_t n = c.integer("a dimension size", shape_hint);
       if (n <= 0 || n > (int64_t{1} << 40)) c.fail(st, "tensor dimension " + std::to_string(n) + " is not positive or too large", shape_hint);
+      if (n > kMostElements / elements) c.fail(st, "tensor '" + t.name + "' has more than 2^44 elements", shape_hint);
+      elements *= n;
       t.shape.push_back(n);
       if (t.shape.size() > 8) c.fail(st, "more than 8 tensor dimensions", shape_hint);
     } while (c.accept(","));
