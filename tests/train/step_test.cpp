@@ -484,7 +484,7 @@ TEST(TrainStep, Llama405bAtRainierScaleSimulates) {
 
 // Model FLOPs are the model's, not the plan's: K/V heads copied where tp exceeds them (Llama 3 8B
 // has 8) and MLA's down-projections on every tensor-parallel rank are hardware work (HFU), so
-// MFU's numerator does not move with tp, cp or pipelining.
+// MFU's numerator does not move with tp, cp, pipelining or the attention kernel.
 TEST(TrainStep, ModelFlopsDoNotDependOnThePlan) {
   StepOptions o;
   o.ignore_memory = true;
@@ -499,6 +499,10 @@ TEST(TrainStep, ModelFlopsDoNotDependOnThePlan) {
   // tp 16 copies each K/V head to two ranks: more hardware FLOPs than model FLOPs.
   EXPECT_GT(t16.hfu * t16.step_time_s, 1.01 * t16.mfu * t16.step_time_s);
   EXPECT_NEAR(t4.hfu / t4.mfu, 1.0, 1e-12);
+  // Nor with the attention kernel: the unfused path's masked half of the square is HFU only.
+  const StepResult unfused = simulate_step(experiment(p5(16), "llama3-8b", batch + "tp: 4, dp: 4, flash_attention: false"), o);
+  EXPECT_NEAR(unfused.model_flops / t4.model_flops, 1.0, 1e-12);
+  EXPECT_GT(unfused.hfu * unfused.step_time_s, 1.02 * unfused.mfu * unfused.step_time_s);
 }
 
 }  // namespace

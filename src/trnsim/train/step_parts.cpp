@@ -417,12 +417,15 @@ namespace {
 // run them (model::forward_flops), forward and backward (twice the forward; LoRA skips the frozen
 // weights' gradients), for every micro-batch of every replica. What a plan repeats on several
 // ranks (K/V heads copied where tp exceeds them, MLA's down-projections on every tensor-parallel
-// rank) is hardware work, counted in HFU, not model work: MFU does not move with the plan.
+// rank) is hardware work, counted in HFU, not model work: MFU does not move with the plan. Nor
+// with the attention kernel: the causal attention counts as the work a flash kernel does (the
+// scores below the diagonal), and the masked half an unfused kernel also computes is HFU.
 double step_model_flops(const model::ModelSpec& m, const ParallelPlan& p) {
   ParallelPlan whole = p;
   whole.tp = whole.cp = whole.ep = 1;
   whole.expert_tp = 0;
   whole.sequence_parallel = false;
+  whole.flash_attention = true;
   return model::forward_flops(m, shard_context(m, whole)) * (p.lora_rank > 0 ? 2.0 : 3.0) *
          static_cast<double>(p.micro_batches()) * p.dp;
 }
