@@ -94,6 +94,8 @@ TEST(Lora, BadTargetsAreRefused) {
   EXPECT_NE(msg.find("linear_fc2"), std::string::npos) << msg;
   msg = input_error_of([&] { experiment(kP5, "llama3-8b", plan + "[]}"); });
   EXPECT_NE(msg.find("lists no layer"), std::string::npos) << msg;
+  msg = input_error_of([&] { experiment(kP5, "llama3-8b", plan + "[linear_qkv, linear_qkv]}"); });
+  EXPECT_NE(msg.find("'linear_qkv' twice"), std::string::npos) << msg;
   msg = input_error_of([&] { experiment(kP5, "llama3-8b", plan + "linear_qkv}"); });
   EXPECT_NE(msg.find("targets"), std::string::npos) << msg;
 }

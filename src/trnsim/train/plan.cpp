@@ -56,7 +56,9 @@ unsigned lora_targets_of(ConfigReader& r) {
     if (it == kLoraTargetNames.end()) {
       throw input_error(at, "names an unknown layer '" + name + "'", "use any of " + join(kLoraTargetNames, ", "));
     }
-    bits |= 1u << (it - kLoraTargetNames.begin());
+    const unsigned bit = 1u << (it - kLoraTargetNames.begin());
+    if ((bits & bit) != 0) throw input_error(at, "lists '" + name + "' twice", "list each layer once");
+    bits |= bit;
   }
   if (bits == 0) throw input_error(at, "lists no layer", "list layers (e.g. [linear_qkv, linear_proj]) or remove the key");
   return bits;
