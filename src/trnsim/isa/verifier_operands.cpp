@@ -19,7 +19,16 @@ const char* space_name(MemSpace s) {
   return "?";
 }
 
-std::string str(Wide v) { return std::to_string(static_cast<long long>(v)); }
+// The decimal digits of `v`, whole (a 128-bit byte count may exceed any 64-bit type).
+std::string str(Wide v) {
+  if (v < 0) return "-" + str(-v);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v > 0);
+  return digits;
+}
 
 // Byte range [lo, hi) the pattern touches within a partition (on-chip) or the tensor (HBM).
 void extent(const AccessPattern& ap, Wide& lo, Wide& hi) {
