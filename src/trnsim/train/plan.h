@@ -151,7 +151,7 @@ struct ParallelPlan {
   int lora_rank = 0;
   unsigned lora_targets = kLoraDefaultTargets;
   // LoRA adapter parameters a rank holds beside `op` (0 without LoRA).
-  double adapter_params(const model::Op& op) const { return lora_rank * lora_width(op, lora_targets); }
+  double adapter_params(const model::Op& op) const { return lora_rank > 0 ? lora_rank * lora_width(op, lora_targets) : 0.0; }
   // Parameters of (or beside) `op` the rank trains: its own weights, or under LoRA its adapters.
   double trained_params(const model::Op& op) const { return lora_rank > 0 ? adapter_params(op) : op.weight_params; }
   ExpertDispatch ep_dispatch = ExpertDispatch::kHierarchical;
