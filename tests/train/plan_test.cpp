@@ -303,6 +303,7 @@ TEST(TrainPlan, RecomputeModulesListMegatronModules) {
   expect_refused(kP5, "llama3-8b", bad + "[mlp, attn]", "recompute_modules", "core_attn, mla_up_proj");
   expect_refused(kP5, "llama3-8b", bad + "[moe]", "recompute_modules", "moe_act");
   expect_refused(kP5, "llama3-8b", bad + "[]", "recompute_modules", "list modules");
+  expect_refused(kP5, "llama3-8b", bad + "[mlp, mlp]", "recompute_modules", "list each module once");
   expect_refused(kP5, "llama3-8b", bad + "[mlp], recompute: full", "recompute", "recompute: selective");
   expect_refused(kP5, "llama3-8b", bad + "[mlp], selective_recompute: attention", "selective_recompute", "remove");
   expect_refused(kP5, "llama3-8b", plan + ", recompute: selective, selective_recompute: modules", "selective_recompute",

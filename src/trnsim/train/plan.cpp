@@ -29,39 +29,37 @@ std::string choice_or(ConfigReader& r, const std::string& key, const std::vector
 const std::vector<std::string> kRecomputeModuleNames = {"core_attn", "mla_up_proj", "mlp",
                                                         "moe_act",   "layernorm",   "shared_experts"};
 
-unsigned recompute_modules_of(ConfigReader& r) {
-  const std::string at = r.node("recompute_modules").location();
+// The set of `names` (bit i for names[i]) that the list `key` gives, each at most once; `noun` and
+// `example` word the refusals.
+unsigned name_bits(ConfigReader& r, const std::string& key, const std::vector<std::string>& names,
+                   const std::string& noun, const std::string& example) {
+  const std::string at = r.node(key).location();
   unsigned bits = 0;
+  for (const std::string& name : r.str_list(key)) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) throw input_error(at, "names an unknown " + noun + " '" + name + "'", "use any of " + join(names, ", "));
+    const unsigned bit = 1u << (it - names.begin());
+    if ((bits & bit) != 0) throw input_error(at, "lists '" + name + "' twice", "list each " + noun + " once");
+    bits |= bit;
+  }
+  if (bits == 0) throw input_error(at, "lists no " + noun, "list " + noun + "s (e.g. " + example + ") or remove the key");
+  return bits;
+}
+
+unsigned recompute_modules_of(ConfigReader& r) {
   for (const std::string& name : r.str_list("recompute_modules")) {
     if (name == "moe") {
-      throw input_error(at, "'moe' (the whole MoE layer) would repeat its token dispatch, which is not modelled",
+      throw input_error(r.node("recompute_modules").location(),
+                        "'moe' (the whole MoE layer) would repeat its token dispatch, which is not modelled",
                         "list its parts instead (moe_act, shared_experts, layernorm) or use recompute: full");
     }
-    const auto it = std::find(kRecomputeModuleNames.begin(), kRecomputeModuleNames.end(), name);
-    if (it == kRecomputeModuleNames.end()) {
-      throw input_error(at, "names an unknown module '" + name + "'", "use any of " + join(kRecomputeModuleNames, ", "));
-    }
-    bits |= 1u << (it - kRecomputeModuleNames.begin());
   }
-  if (bits == 0) throw input_error(at, "lists no module", "list modules (e.g. [core_attn]) or remove the key");
-  return bits;
+  return name_bits(r, "recompute_modules", kRecomputeModuleNames, "module", "[core_attn]");
 }
 
 // `lora.targets`: Megatron-Core's linear-layer names (train/lora.h).
 unsigned lora_targets_of(ConfigReader& r) {
-  const std::string at = r.node("targets").location();
-  unsigned bits = 0;
-  for (const std::string& name : r.str_list("targets")) {
-    const auto it = std::find(kLoraTargetNames.begin(), kLoraTargetNames.end(), name);
-    if (it == kLoraTargetNames.end()) {
-      throw input_error(at, "names an unknown layer '" + name + "'", "use any of " + join(kLoraTargetNames, ", "));
-    }
-    const unsigned bit = 1u << (it - kLoraTargetNames.begin());
-    if ((bits & bit) != 0) throw input_error(at, "lists '" + name + "' twice", "list each layer once");
-    bits |= bit;
-  }
-  if (bits == 0) throw input_error(at, "lists no layer", "list layers (e.g. [linear_qkv, linear_proj]) or remove the key");
-  return bits;
+  return name_bits(r, "targets", kLoraTargetNames, "layer", "[linear_qkv, linear_proj]");
 }
 
 }  // namespace
