@@ -86,11 +86,11 @@ TEST(PipelineLayout, TheLayoutSetsEachStagesWork) {
 }
 
 TEST(PipelineLayout, AnExperimentsBadLayoutNamesTheFile) {
-  const std::string msg = input_error_of([] {
-    experiment(p5(32), "llama3-8b", "global_batch: 32, tp: 8, pp: 4, dp: 1, precision: bf16, pp_layout: \"Et*8|t*8L\"");
-  });
-  EXPECT_NE(msg.find("exp.yaml"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("has 2 chunks but pp x virtual stages = 4"), std::string::npos) << msg;
+  expect_input_error(
+      [] {
+        experiment(p5(32), "llama3-8b", "global_batch: 32, tp: 8, pp: 4, dp: 1, precision: bf16, pp_layout: \"Et*8|t*8L\"");
+      },
+      {"exp.yaml", "has 2 chunks but pp x virtual stages = 4"});
 }
 
 }  // namespace

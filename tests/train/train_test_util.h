@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "trnsim/base/config.h"
 #include "trnsim/base/error.h"
@@ -45,6 +46,12 @@ inline std::string input_error_of(const std::function<void()>& f) {
   }
   ADD_FAILURE() << "no error thrown";
   return "";
+}
+
+// Runs `f`, expects Error(kInput), and expects its message to hold each of `parts`.
+inline void expect_input_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  const std::string msg = input_error_of(f);
+  for (const std::string& part : parts) EXPECT_NE(msg.find(part), std::string::npos) << "'" << part << "' not in: " << msg;
 }
 
 }  // namespace trnsim::train::testing
