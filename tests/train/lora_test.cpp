@@ -38,25 +38,31 @@ TEST(Lora, TargetsNameTheirLinearLayers) {
   EXPECT_EQ(lora_target_of(op_named(mops, "router")), 0u);
 }
 
-// A rank holds r (k + n) beside each targeted matmul of its shard: under tensor parallelism the
-// column-parallel qkv keeps A whole (4096 x r) and splits B's 6144 outputs, the row-parallel
-// output projection splits A's 4096 inputs and keeps B whole.
+// Tensor parallelism splits both adapter matrices, as Megatron's parallel adapters do: beside the
+// column-parallel qkv, A's r outputs and B's 6144 outputs; beside the row-parallel output
+// projection, A's 4096 inputs and B's 4096 outputs. MLA's replicated down-projections keep theirs
+// whole.
 TEST(Lora, AdaptersFollowTheTensorParallelSplit) {
   const Experiment e = experiment(kP5, "llama3-8b", "global_batch: 8, tp: 4, dp: 2, precision: bf16, lora: {rank: 16}");
   const auto ops = model::layer_forward_ops(e.model, 0, shard_context(e.model, e.plan));
-  EXPECT_DOUBLE_EQ(e.plan.adapter_params(op_named(ops, "qkv")), 16.0 * (4096 + 6144 / 4));
-  EXPECT_DOUBLE_EQ(e.plan.adapter_params(op_named(ops, "out_proj")), 16.0 * (4096 / 4 + 4096));
+  EXPECT_DOUBLE_EQ(e.plan.adapter_params(op_named(ops, "qkv")), 16.0 * (4096 / 4 + 6144 / 4));
+  EXPECT_DOUBLE_EQ(e.plan.adapter_params(op_named(ops, "out_proj")), 16.0 * (4096 / 4 + 4096 / 4));
   EXPECT_DOUBLE_EQ(e.plan.adapter_params(op_named(ops, "mlp_up")), 0);  // not a default target
   EXPECT_DOUBLE_EQ(e.plan.trained_params(op_named(ops, "mlp_up")), 0);
   const Experiment mlp =
       experiment(kP5, "llama3-8b", "global_batch: 8, tp: 4, dp: 2, precision: bf16, lora: {rank: 16, targets: [linear_fc1, linear_fc2]}");
   EXPECT_DOUBLE_EQ(mlp.plan.adapter_params(op_named(ops, "qkv")), 0);
-  EXPECT_DOUBLE_EQ(mlp.plan.adapter_params(op_named(ops, "mlp_up")), 16.0 * (4096 + 2 * 14336 / 4));
-  EXPECT_DOUBLE_EQ(mlp.plan.adapter_params(op_named(ops, "mlp_down")), 16.0 * (14336 / 4 + 4096));
+  EXPECT_DOUBLE_EQ(mlp.plan.adapter_params(op_named(ops, "mlp_up")), 16.0 * (4096 / 4 + 2 * 14336 / 4));
+  EXPECT_DOUBLE_EQ(mlp.plan.adapter_params(op_named(ops, "mlp_down")), 16.0 * (14336 / 4 + 4096 / 4));
   // Without LoRA a rank trains the op's own weights and holds no adapter.
   const Experiment full = experiment(kP5, "llama3-8b", "global_batch: 8, tp: 4, dp: 2, precision: bf16");
   EXPECT_DOUBLE_EQ(full.plan.trained_params(op_named(ops, "qkv")), op_named(ops, "qkv").weight_params);
   EXPECT_DOUBLE_EQ(full.plan.adapter_params(op_named(ops, "qkv")), 0);
+  const Experiment mla = experiment(p5(16), "deepseek-v3", "global_batch: 16, tp: 2, dp: 8, ep: 8, precision: bf16, lora: {rank: 8}");
+  const auto mops = model::layer_forward_ops(mla.model, 0, shard_context(mla.model, mla.plan));
+  EXPECT_EQ(linear_split(op_named(mops, "q_down")), LinearSplit::kReplicated);
+  EXPECT_DOUBLE_EQ(mla.plan.adapter_params(op_named(mops, "q_down")), 8.0 * (7168 + 1536));
+  EXPECT_DOUBLE_EQ(mla.plan.adapter_params(op_named(mops, "q_up")), 8.0 * (1536 / 2 + 128 * 192 / 2));
 }
 
 // Memory: the frozen base in the parameter type, the adapters beside it; fp32 gradients and
@@ -72,7 +78,6 @@ TEST(Lora, MemoryHoldsTheAdaptersTrainingState) {
   EXPECT_DOUBLE_EQ(l.weights - b.weights, adapters * 2);
   EXPECT_DOUBLE_EQ(l.gradients, adapters * 4);
   EXPECT_DOUBLE_EQ(l.optimizer, adapters * 12 / 8);
-  EXPECT_DOUBLE_EQ(l.activations, b.activations);
 }
 
 // Routed experts' adapters shard with the experts: each of 64 expert ranks trains 1/64 of them,

@@ -364,8 +364,10 @@ TEST(TrainStep, LoraSkipsTheFrozenWeightsGradients) {
   EXPECT_GT(lora.breakdown.optimizer_s, share * full.breakdown.optimizer_s);
   EXPECT_LT(lora.breakdown.optimizer_s, 1.5 * share * full.breakdown.optimizer_s);
   const double ratio = lora.breakdown.compute_s / full.breakdown.compute_s;
-  EXPECT_GT(ratio, 0.62);  // linears alone would give 2/3; attention's backward is unchanged
-  EXPECT_LT(ratio, 0.80);
+  // Linears alone would give 2/3; attention's backward is unchanged, and the adapters' GEMMs and
+  // passes add a little.
+  EXPECT_GT(ratio, 0.62);
+  EXPECT_LT(ratio, 0.82);
 }
 
 // Overlapped tensor-parallel collectives hide behind the GEMMs they feed or drain, which then run

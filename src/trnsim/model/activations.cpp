@@ -15,6 +15,10 @@ namespace {
 double gemm_input(const detail::RankShare& s, const ShardContext& ctx) {
   return ctx.saved_gemm_input_bytes > 0 ? ctx.saved_gemm_input_bytes : s.d;
 }
+// The same for an input only the layer's weight gradient reads: none for frozen weights.
+double wgrad_input(const detail::RankShare& s, const ShardContext& ctx) {
+  return ctx.frozen_linears ? 0.0 : gemm_input(s, ctx);
+}
 
 double attention_bytes(const ModelSpec& m, const detail::RankShare& s, const ShardContext& ctx, Recompute r) {
   const double T = s.tokens, d = s.d, g = gemm_input(s, ctx);
@@ -26,9 +30,11 @@ double attention_bytes(const ModelSpec& m, const detail::RankShare& s, const Sha
     kv_heads = s.heads;
     const double qr = static_cast<double>(a.q_lora_rank), kr = static_cast<double>(a.kv_lora_rank);
     bytes += d * T * (2 * qr + 2 * kr + static_cast<double>(a.qk_rope_head_dim));
+    if (ctx.frozen_linears) bytes -= d * T * (qr + kr);  // the normed latents: the up-projections' inputs
   }
   bytes += d * T * (s.heads * d_qk + kv_heads * (d_qk + d_v));  // Q, K, V: 6sbh in the paper
-  bytes += g * T * s.heads * d_v;                                // out-proj input: 2sbh
+  // out-proj input (2sbh): flash attention's backward reads it as the attention output
+  bytes += (ctx.flash_attention ? g : wgrad_input(s, ctx)) * T * s.heads * d_v;
   if (r == Recompute::kSelective) return bytes;                  // the attention core is recomputed
   if (ctx.flash_attention) return bytes + 4.0 * T * s.heads;     // fp32 log-sum-exp; no s*s matrix
   // softmax output (2), its dropout mask (1), dropout output (2): 5*a*s*s*b at 2 bytes; without
@@ -48,7 +54,7 @@ double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double g, doubl
 double module_savings(const ModelSpec& m, int layer, const detail::RankShare& s, const ShardContext& ctx,
                       double outside) {
   const unsigned mods = ctx.recompute_modules;
-  const double T = s.tokens, h = static_cast<double>(m.hidden), g = gemm_input(s, ctx);
+  const double T = s.tokens, h = static_cast<double>(m.hidden), g = wgrad_input(s, ctx);  // every input below feeds a weight gradient alone
   double saved = 0;
   if ((mods & kRecomputeMlaUpProj) && m.mla) {  // the up-projected Q, K and V
     saved += s.d * T * s.heads * (2.0 * static_cast<double>(m.head_dim) + static_cast<double>(m.mla->v_head_dim));
@@ -72,7 +78,7 @@ double module_savings(const ModelSpec& m, int layer, const detail::RankShare& s,
 
 double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext& ctx, Recompute r) {
   const detail::RankShare s = detail::rank_share(m, ctx);
-  const double T = s.tokens, d = s.d, h = static_cast<double>(m.hidden), g = gemm_input(s, ctx);
+  const double T = s.tokens, d = s.d, h = static_cast<double>(m.hidden), g = wgrad_input(s, ctx);  // every linear input below feeds a weight gradient alone
   // Width-h tensors outside the tensor-parallel regions: whole on every rank unless SP shards them.
   const double outside = ctx.sequence_parallel ? 1.0 / s.tp : 1.0;
   if (r == Recompute::kFull) return d * T * h * outside;  // the layer input only

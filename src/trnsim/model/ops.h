@@ -89,6 +89,10 @@ struct ShardContext {
   // Bytes per element of the linear layers' inputs kept for their backward: 1 under fp8 training
   // (Transformer Engine keeps the fp8 copy it cast for the forward GEMM); 0: dtype_bytes.
   int saved_gemm_input_bytes = 0;
+  // The linear layers' weights are frozen (LoRA): a linear's input saved for its weight gradient
+  // alone is not kept (Transformer Engine saves a linear's input only when its weight requires a
+  // gradient, module/linear.py and layernorm_linear.py, since 2024).
+  bool frozen_linears = false;
   bool flash_attention = true;
   bool attention_dropout = false;  // a dropout pass on the attention probabilities (unfused path)
   // The loss as one fused pass over the logits; false: Megatron-LM's vocab-parallel cross-entropy,

@@ -19,9 +19,21 @@ unsigned lora_target_of(const model::Op& op) {
   return 0;
 }
 
-double lora_width(const model::Op& op, unsigned targets) {
+LinearSplit linear_split(const model::Op& op) {
+  if (op.name == "q_down" || op.name == "kv_down") return LinearSplit::kReplicated;
+  const unsigned t = lora_target_of(op);
+  return t == kLoraProj || t == kLoraFc2 ? LinearSplit::kRow : LinearSplit::kColumn;
+}
+
+double lora_width(const model::Op& op, unsigned targets, int split) {
   if ((lora_target_of(op) & targets) == 0) return 0;
-  return static_cast<double>(op.batch) * static_cast<double>(op.k + op.n);
+  const double k = static_cast<double>(op.k), n = static_cast<double>(op.n), s = split;
+  switch (linear_split(op)) {
+    case LinearSplit::kColumn: return static_cast<double>(op.batch) * (k / s + n);
+    case LinearSplit::kRow: return static_cast<double>(op.batch) * (k + n / s);
+    case LinearSplit::kReplicated: break;
+  }
+  return static_cast<double>(op.batch) * (k + n);
 }
 
 }  // namespace trnsim::train

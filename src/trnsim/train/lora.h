@@ -25,11 +25,17 @@ inline constexpr unsigned kLoraDefaultTargets = kLoraQkv | kLoraProj;
 // The target `op` is (0: an op no adapter sits beside).
 unsigned lora_target_of(const model::Op& op);
 
+// How tensor parallelism splits a targeted linear layer's weight: by its outputs (q, k and v, the
+// MLP's first layer, MLA's up-projections), by its inputs (the attention's output projection, the
+// MLP's second layer), or not at all (MLA's down-projections, whole on every rank).
+enum class LinearSplit { kColumn, kRow, kReplicated };
+LinearSplit linear_split(const model::Op& op);
+
 // Adapter parameters beside `op` on its rank, per unit of rank, where `targets` include it: A and
-// B of each of its `batch` matmuls, r (k + n) at the shape the rank holds. Tensor parallelism
-// splits B's output with a column-parallel layer and A's input with a row-parallel one, as
-// Megatron's parallel LoRA adapters do, and keeps the other matrix whole on every rank; so the
-// rank's shard of the base weight (k x n) carries r (k + n) either way.
-double lora_width(const model::Op& op, unsigned targets);
+// B of each of its `batch` matmuls, at the shape the rank holds. Megatron's parallel LoRA adapters
+// split both over the `split` ranks that split the base layer (tp, or expert_tp for routed
+// experts): beside a column-parallel k x n shard A is k x r/split and B r x n; beside a
+// row-parallel one A is k x r and B r x n/split. A replicated layer's adapter is whole.
+double lora_width(const model::Op& op, unsigned targets, int split);
 
 }  // namespace trnsim::train

@@ -5,6 +5,7 @@
 #include "trnsim/base/units.h"
 #include "trnsim/model/ops.h"
 #include "trnsim/train/context_parallel.h"
+#include "trnsim/train/lora_adapters.h"
 #include "trnsim/train/pipeline_order.h"
 #include "trnsim/train/stage_layers.h"
 
@@ -64,7 +65,7 @@ LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext&
       if (model::quantized_weights(op)) (model::is_routed_expert(op) ? f.expert_quantized : f.dense_quantized)[k] += op.weight_params;
     }
     for (auto r : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
-      f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r);
+      f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r) + adapter_saved_bytes(ops, p, r);
     }
   }
   add_params(model::embedding_forward_ops(m, ctx), p, f.embedding_dense, f.embedding_expert, f.embedding_trained[0],

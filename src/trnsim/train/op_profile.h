@@ -1,7 +1,8 @@
 // Where one micro-batch's compute goes, op by op: every op of a rank's share of one dense layer,
 // one MoE layer (MoE models), the embedding and the head, timed forward and backward by the same
 // cost model simulate_step uses. Compute only: no communication, overlap, recompute or host time
-// (the step's breakdown has those).
+// (the step's breakdown has those). Under LoRA the frozen linears' backward is their input
+// gradient alone, and each adapter's ops (lora_*) follow the layer they sit beside.
 #pragma once
 
 #include <string>

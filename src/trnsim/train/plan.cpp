@@ -189,6 +189,8 @@ ParallelPlan plan_from_config(const ConfigNode& block, const hw::SystemSpec& sys
     ConfigReader lr = r.child("lora");
     p.lora_rank = static_cast<int>(lr.integer("rank", 1, 1 << 20));
     if (!lr.absent("targets")) p.lora_targets = lora_targets_of(lr);
+    p.lora_dropout = lr.number("dropout", 0.0, 0.99, 0.0);
+    p.lora_a2a = lr.boolean("a2a", false);
     lr.finish();
   }
   p.ep_dispatch = choice_or(r, "ep_dispatch", {"hierarchical", "alltoall"}, "hierarchical") == "alltoall"

@@ -150,8 +150,17 @@ struct ParallelPlan {
   // the targeted linear layers are trained; 0: the whole model is.
   int lora_rank = 0;
   unsigned lora_targets = kLoraDefaultTargets;
+  // Dropout on each adapter's input (`lora.dropout`, a probability; Megatron-Bridge's default
+  // position, "pre"); 0: none, the frameworks' default.
+  double lora_dropout = 0;
+  // Under sequence parallelism, adapters beside row-parallel layers return their output to the
+  // sequence split with one all-to-all (`lora.a2a`, NeMo's and Megatron-Bridge's
+  // a2a_experimental) instead of gathering it whole; off by default, as in both.
+  bool lora_a2a = false;
   // LoRA adapter parameters a rank holds beside `op` (0 without LoRA).
-  double adapter_params(const model::Op& op) const { return lora_rank > 0 ? lora_rank * lora_width(op, lora_targets) : 0.0; }
+  double adapter_params(const model::Op& op) const {
+    return lora_rank > 0 ? lora_rank * lora_width(op, lora_targets, model::is_routed_expert(op) ? etp() : tp) : 0.0;
+  }
   // Parameters of (or beside) `op` the rank trains: its own weights, or under LoRA its adapters.
   double trained_params(const model::Op& op) const { return lora_rank > 0 ? adapter_params(op) : op.weight_params; }
   ExpertDispatch ep_dispatch = ExpertDispatch::kHierarchical;

@@ -59,6 +59,7 @@ inline model::ShardContext shard_context(const model::ModelSpec& m, const Parall
   ctx.sequence_parallel = p.sequence_parallel;
   ctx.dtype_bytes = p.param_bytes();
   ctx.saved_gemm_input_bytes = p.precision == cost::Precision::kFp8 ? 1 : 0;
+  ctx.frozen_linears = p.lora_rank > 0;
   ctx.flash_attention = p.flash_attention;
   ctx.attention_dropout = p.attention_dropout;
   ctx.fused_cross_entropy = p.fused_cross_entropy;

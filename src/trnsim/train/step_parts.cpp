@@ -4,6 +4,7 @@
 
 #include "trnsim/train/context_parallel.h"
 #include "trnsim/train/data_parallel.h"
+#include "trnsim/train/lora_adapters.h"
 #include "trnsim/train/stage_layers.h"
 
 namespace trnsim::train {
@@ -11,15 +12,6 @@ namespace trnsim::train {
 using net::CollectiveKind;
 
 namespace {
-
-// `op` as the plan trains it: LoRA trains small adapters beside frozen weights (adapter GEMMs of
-// rank r << hidden are under 1% of the layer and not modelled), so its weighted matmuls' backward
-// computes the input gradient alone.
-model::Op as_trained(const model::Op& op, const ParallelPlan& p) {
-  model::Op t = op;
-  if (p.lora_rank > 0 && op.kind == model::OpKind::kMatmul && op.weight_params > 0) t.frozen = true;
-  return t;
-}
 
 // The weight-gradient GEMM of a trained op's (as_trained) backward, whose whole time the caller
 // has: that less its input-gradient part; none for frozen weights and ops without weights.
@@ -234,14 +226,25 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   const GroupLayout groups = group_layout(p);
   const double slowdown = cost.overlap_slowdown();
   Part c = ops_part(ops, true, p, cost);
+  // LoRA's adapters: their compute on the stream (and again under full recompute), their
+  // collectives exposed with the tensor-parallel ones.
+  const AdapterTimes lora = adapter_times(ops, p, groups.tp, cost, timer);
+  const bool full = p.recompute == model::Recompute::kFull;
+  c.fwd += lora.fwd;
+  c.bwd += lora.bwd;
+  if (splits_backward(p.schedule)) c.wgrad += lora.wgrad;
+  if (full) c.recompute += lora.fwd;
+  c.hardware_flops += lora.flops * (full ? 4.0 / 3.0 : 1.0);
   const double tokens = static_cast<double>(p.micro_batch) * m.seq_len / p.cp;
   const double act_bytes = tokens * m.hidden * p.param_bytes();
   // Under fp8 linears the sequence-parallel all-gathers carry the GEMM's 8-bit input: the
   // activations forward, the output gradients backward.
   const double gather_bytes = tokens * m.hidden * p.tp_gather_bytes();
   const bool mlp_half = !moe || p.etp() == p.tp || m.moe->shared_experts > 0;
-  const auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, gather_bytes, mlp_half, groups.tp, cost, timer);
-  c.tp = tp_once * (p.recompute == model::Recompute::kFull ? 2 : 1) + tp_bwd;
+  auto [tp_once, tp_bwd] = tensor_parallel(ops, p, act_bytes, gather_bytes, mlp_half, groups.tp, cost, timer);
+  tp_once += lora.comm_fwd;
+  tp_bwd += lora.comm_bwd;
+  c.tp = tp_once * (full ? 2 : 1) + tp_bwd;
   // Context parallelism: K and V travel between the cp ranks beside the attention kernels.
   Time cp_f, cp_b;
   if (p.cp > 1) {
@@ -255,7 +258,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     const CpExchange x = cp_exchange(m, p, tokens, attn_f, attn_b, timer, slowdown);
     cp_f = x.fwd;
     // Full recompute repeats the forward's exchange before the backward.
-    cp_b = x.bwd + (p.recompute == model::Recompute::kFull ? x.fwd : Time());
+    cp_b = x.bwd + (full ? x.fwd : Time());
     c.cp = cp_f + cp_b;
   }
   // Expert parallelism: dispatch and combine all-to-alls each way. Overlapped with another
@@ -274,7 +277,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
     ep_b = p.ep_overlap ? beside(b, a2a, slowdown) - b : a2a;
     c.alone_ep_f = a2a - ep_f;
     c.alone_ep_b = a2a - ep_b;
-    if (p.recompute == model::Recompute::kFull) {
+    if (full) {
       // The recomputed forward dispatches and combines again before the backward.
       ep_b += ep_f;
       c.alone_ep_b += c.alone_ep_f;
@@ -288,7 +291,7 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
   Time host_f, host_b;
   if (moe && p.moe_host_overhead > Time()) {
     const Time third = Time::ps(p.moe_host_overhead.ps() / 3);
-    const Time rest = p.moe_host_overhead - third + (p.recompute == model::Recompute::kFull ? third : Time());
+    const Time rest = p.moe_host_overhead - third + (full ? third : Time());
     auto wait = [](Time host, Time exposed) { return host > exposed ? host - exposed : Time(); };
     const Time exposed_f = tp_once + cp_f, exposed_b = (c.tp - tp_once) + cp_b;
     host_f = wait(third, exposed_f + ep_f);
@@ -305,14 +308,14 @@ Part layer_part(const model::ModelSpec& m, const std::vector<model::Op>& ops, bo
 LayerParts layer_parts(const model::ModelSpec& m, const ParallelPlan& p, cost::OpCostModel& cost, CollectiveTimer& timer) {
   const model::ShardContext ctx = shard_context(m, p);
   LayerParts lp;
-  if (const int l = dense_layer_example(m); l >= 0) {
-    lp.dense = layer_part(m, model::layer_forward_ops(m, l, ctx), false, p, cost, timer);
-    lp.dense.saved_bytes = model::layer_activation_bytes(m, l, ctx, p.recompute);
-  }
-  if (const int l = moe_layer_example(m); l >= 0) {
-    lp.moe = layer_part(m, model::layer_forward_ops(m, l, ctx), true, p, cost, timer);
-    lp.moe.saved_bytes = model::layer_activation_bytes(m, l, ctx, p.recompute);
-  }
+  auto layer = [&](int l, bool moe) {
+    const std::vector<model::Op> ops = model::layer_forward_ops(m, l, ctx);
+    Part part = layer_part(m, ops, moe, p, cost, timer);
+    part.saved_bytes = model::layer_activation_bytes(m, l, ctx, p.recompute) + adapter_saved_bytes(ops, p, p.recompute);
+    return part;
+  };
+  if (const int l = dense_layer_example(m); l >= 0) lp.dense = layer(l, false);
+  if (const int l = moe_layer_example(m); l >= 0) lp.moe = layer(l, true);
   lp.embedding = ops_part(model::embedding_forward_ops(m, ctx), false, p, cost);
   lp.head = ops_part(model::head_forward_ops(m, ctx), false, p, cost);
   return lp;
