@@ -117,6 +117,34 @@ TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
   EXPECT_GT(en.peak_power_w, en.avg_power_w);
 }
 
+// LoRA's adapters: their FLOPs match the step's hardware FLOPs (full recompute repeats their
+// forward), and their collectives add to the tensor-parallel bytes. Llama 2 7B at tp 8 with
+// sequence parallelism and overlap, 4096 tokens, rank 16, per layer and micro-batch each rank
+// sends 7/8 of: beside qkv, A's gathered output, B's reduced input gradient (twice: all-reduce),
+// its own input gathered and its gradient reduce-scattered; beside the output projection, A's
+// reduced output and B's reduced input gradient (twice each), B's output gathered each way.
+TEST(EconActions, LoraAdaptersCountTheirWorkAndTraffic) {
+  auto counts = [](const std::string& extra) {
+    const train::Experiment e = train::experiment_from_config(
+        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
+                               "training: {global_batch: 32, micro_batch: 1, tp: 8, dp: 2, precision: bf16, "
+                               "tp_overlap: true" + extra + "}\n",
+                               "exp.yaml"),
+        false);
+    train::StepOptions o;
+    o.ignore_memory = true;
+    const train::StepResult r = train::simulate_step(e, o);
+    const ActionCounts a = count_actions(e, r);
+    EXPECT_NEAR(a.matmul_flops / (r.hfu * r.step_time_s * e.system.accel.peak_bf16_flops * 16), 1.0, 1e-9) << extra;
+    return a;
+  };
+  const ActionCounts full = counts(""), lora = counts(", lora: {rank: 16}");
+  counts(", recompute: full, lora: {rank: 16, dropout: 0.1}");
+  const double d = 2, m = 4096, r = 16;
+  const double per_layer = 7.0 / 8 * d * m * ((r + 2 * r + 2 * 4096) + (2 * r + 2 * r + 2 * 4096));
+  EXPECT_NEAR(lora.tp_bytes - full.tp_bytes, per_layer * 32 * 16 * 16, 1e-6 * full.tp_bytes);
+}
+
 // ZeRO-2 reduce-scatters every micro-batch (its gradients are sharded), ZeRO-1 once per step;
 // both gather the parameters once: per parameter 16 x 4 + 2 bytes against 4 + 2 at 16 micro-batches.
 TEST(EconActions, Zero2ReducesEveryMicroBatch) {

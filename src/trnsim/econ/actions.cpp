@@ -11,6 +11,7 @@
 #include "trnsim/econ/econ.h"
 #include "trnsim/train/context_parallel.h"
 #include "trnsim/train/layout.h"
+#include "trnsim/train/lora_adapters.h"
 #include "trnsim/train/stage_layers.h"
 #include "trnsim/train/step_parts.h"
 
@@ -21,7 +22,10 @@ struct OpTotals {
   double flops = 0, bytes = 0, dense_params = 0, expert_params = 0;  // LoRA adapters included
   double trained_dense = 0, trained_expert = 0;                       // of those, what is trained
   double dense_quantized = 0, expert_quantized = 0;  // of those, fp8 weights under fp8_params
+  double adapter_sent = 0;  // bytes a rank sends for its LoRA adapters' tensor-parallel collectives
 };
+
+double ring_share(int64_t n) { return n > 1 ? static_cast<double>(n - 1) / static_cast<double>(n) : 0.0; }
 
 // Forward + backward (+ recompute) FLOPs and HBM bytes of one micro-batch through `ops` on a rank.
 OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p, bool recomputable) {
@@ -37,11 +41,20 @@ OpTotals totals(const std::vector<model::Op>& ops, const train::ParallelPlan& p,
     (routed ? t.expert_params : t.dense_params) += op.weight_params + p.adapter_params(op);
     (routed ? t.trained_expert : t.trained_dense) += p.trained_params(op);
     if (model::quantized_weights(op)) (routed ? t.expert_quantized : t.dense_quantized) += op.weight_params;
+    // Its LoRA adapter: forward, backward and, under full recompute, the forward again.
+    const train::AdapterWork w = train::adapter_work(op, p);
+    const double again = recomputable && p.recompute == model::Recompute::kFull ? 1.0 : 0.0;
+    for (const model::Op& a : w.ops) {
+      t.flops += a.flops * (3.0 + again);
+      t.bytes += a.bytes * (1.0 + again) + model::backward_bytes(a);
+    }
+    for (const train::AdapterComm& c : w.comms) {
+      const double share = ring_share(p.tp) * (c.kind == net::CollectiveKind::kAllReduce ? 2.0 : 1.0);
+      t.adapter_sent += share * c.bytes * (c.backward ? 1.0 : 1.0 + again);
+    }
   }
   return t;
 }
-
-double ring_share(int64_t n) { return n > 1 ? static_cast<double>(n - 1) / static_cast<double>(n) : 0.0; }
 
 }  // namespace
 
@@ -69,7 +82,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   // Compute and HBM: per rank, chunk by chunk, stage by stage.
   std::vector<double> stage_dense(p.pp, 0.0), stage_expert(p.pp, 0.0), stage_dense_q(p.pp, 0.0),
       stage_expert_q(p.pp, 0.0), stage_trained_dense(p.pp, 0.0), stage_trained_expert(p.pp, 0.0);
-  double flops = 0, bytes = 0;
+  double flops = 0, bytes = 0, adapter_sent = 0;
   int moe_layers = 0;
   // Layer 0 stands for the dense-FFN layers, the last layer for the MoE ones.
   const OpTotals dense_layer = m.is_moe_layer(0) ? OpTotals{} : totals(model::layer_forward_ops(m, 0, ctx), p, true);
@@ -86,6 +99,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
       c.trained_expert += t.trained_expert * n;
       c.dense_quantized += t.dense_quantized * n;
       c.expert_quantized += t.expert_quantized * n;
+      c.adapter_sent += t.adapter_sent * n;
     };
     const train::BlockCounts blocks = train::block_counts(m, cl);
     moe_layers += blocks.moe;
@@ -95,6 +109,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
     if (cl.head) add(totals(model::head_forward_ops(m, ctx), p, false));
     flops += c.flops * mb;
     bytes += c.bytes * mb;
+    adapter_sent += c.adapter_sent * mb;
     const size_t st = static_cast<size_t>(train::chunk_stage(p.schedule, p.pp, g));
     stage_dense[st] += c.dense_params;
     stage_expert[st] += c.expert_params;
@@ -127,6 +142,7 @@ ActionCounts count_actions(const train::Experiment& e, const train::StepResult& 
   const double tp_colls = p.recompute == model::Recompute::kFull ? 6.0 : 4.0;
   const double gathered = p.sequence_parallel ? tokens * m.hidden * p.tp_gather_bytes() : act;
   add_comm(blocks * per_layer_mb * tp_colls * ring_share(p.tp) * (act + gathered), groups.tp, a.tp_bytes);
+  add_comm(adapter_sent * replicas, groups.tp, a.tp_bytes);  // LoRA's adapters
   // Context: every other rank's K and V forward, and backward again with dK and dV returned, by
   // ring or all-gather alike (train/context_parallel.h); full recompute repeats the forward's.
   if (p.cp > 1) {
