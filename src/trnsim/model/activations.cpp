@@ -54,7 +54,8 @@ double mlp_bytes(const ModelSpec& m, const detail::RankShare& s, double g, doubl
 double module_savings(const ModelSpec& m, int layer, const detail::RankShare& s, const ShardContext& ctx,
                       double outside) {
   const unsigned mods = ctx.recompute_modules;
-  const double T = s.tokens, h = static_cast<double>(m.hidden), g = wgrad_input(s, ctx);  // every input below feeds a weight gradient alone
+  // Every linear input below feeds a weight gradient alone.
+  const double T = s.tokens, h = static_cast<double>(m.hidden), g = wgrad_input(s, ctx);
   double saved = 0;
   if ((mods & kRecomputeMlaUpProj) && m.mla) {  // the up-projected Q, K and V
     saved += s.d * T * s.heads * (2.0 * static_cast<double>(m.head_dim) + static_cast<double>(m.mla->v_head_dim));
@@ -78,7 +79,8 @@ double module_savings(const ModelSpec& m, int layer, const detail::RankShare& s,
 
 double layer_activation_bytes(const ModelSpec& m, int layer, const ShardContext& ctx, Recompute r) {
   const detail::RankShare s = detail::rank_share(m, ctx);
-  const double T = s.tokens, d = s.d, h = static_cast<double>(m.hidden), g = wgrad_input(s, ctx);  // every linear input below feeds a weight gradient alone
+  // Every linear input below feeds a weight gradient alone.
+  const double T = s.tokens, d = s.d, h = static_cast<double>(m.hidden), g = wgrad_input(s, ctx);
   // Width-h tensors outside the tensor-parallel regions: whole on every rank unless SP shards them.
   const double outside = ctx.sequence_parallel ? 1.0 / s.tp : 1.0;
   if (r == Recompute::kFull) return d * T * h * outside;  // the layer input only

@@ -11,6 +11,8 @@ namespace {
 
 using net::CollectiveKind;
 
+// A rank-r GEMM. Not model's matmul_op: A's share of r may be a fraction of a column (r below tp),
+// which still takes a kernel one column wide.
 model::Op matmul(std::string name, double m, double n, double k, double batch, double d) {
   model::Op op;
   op.name = std::move(name);

@@ -65,7 +65,8 @@ LayerFigures layer_figures(const model::ModelSpec& m, const model::ShardContext&
       if (model::quantized_weights(op)) (model::is_routed_expert(op) ? f.expert_quantized : f.dense_quantized)[k] += op.weight_params;
     }
     for (auto r : {model::Recompute::kNone, model::Recompute::kSelective, model::Recompute::kFull}) {
-      f.activation_bytes[k][static_cast<int>(r)] = model::layer_activation_bytes(m, l, ctx, r) + adapter_saved_bytes(ops, p, r);
+      f.activation_bytes[k][static_cast<int>(r)] =
+          model::layer_activation_bytes(m, l, ctx, r) + adapter_saved_bytes(ops, p, r);
     }
   }
   add_params(model::embedding_forward_ops(m, ctx), p, f.embedding_dense, f.embedding_expert, f.embedding_trained[0],
