@@ -89,12 +89,25 @@ TEST(EconEnergy, UnknownAcceleratorNamesTheTableToAdd) {
   }
 }
 
-TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
-  train::Experiment e = train::experiment_from_config(
-      ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
-                             "training: {global_batch: 32, tp: 8, pp: 1, dp: 2, recompute: selective, precision: bf16}\n",
+// An experiment on `count` H100s in p5.48xlarge servers: `model` and the `training` keys as
+// flow-map entries.
+train::Experiment p5_experiment(int count, const std::string& model, const std::string& training) {
+  return train::experiment_from_config(
+      ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: " + std::to_string(count) +
+                                 "}\nmodel: " + model + "\ntraining: {" + training + "}\n",
                              "exp.yaml"),
       false);
+}
+
+// The actions of one step of `e`, timed even where it does not fit in memory.
+ActionCounts step_actions(const train::Experiment& e) {
+  train::StepOptions o;
+  o.ignore_memory = true;
+  return count_actions(e, train::simulate_step(e, o));
+}
+
+TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
+  train::Experiment e = p5_experiment(16, "llama2-7b", "global_batch: 32, tp: 8, pp: 1, dp: 2, recompute: selective, precision: bf16");
   const train::StepResult r = train::simulate_step(e);
   ASSERT_TRUE(r.fits);
   const ActionCounts a = count_actions(e, r);
@@ -125,12 +138,8 @@ TEST(EconActions, MatchesTheStepsHardwareFlopsAndSplitsTraffic) {
 // reduced output and B's reduced input gradient (twice each), B's output gathered each way.
 TEST(EconActions, LoraAdaptersCountTheirWorkAndTraffic) {
   auto counts = [](const std::string& extra) {
-    const train::Experiment e = train::experiment_from_config(
-        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
-                               "training: {global_batch: 32, micro_batch: 1, tp: 8, dp: 2, precision: bf16, "
-                               "tp_overlap: true" + extra + "}\n",
-                               "exp.yaml"),
-        false);
+    const train::Experiment e =
+        p5_experiment(16, "llama2-7b", "global_batch: 32, micro_batch: 1, tp: 8, dp: 2, precision: bf16, tp_overlap: true" + extra);
     train::StepOptions o;
     o.ignore_memory = true;
     const train::StepResult r = train::simulate_step(e, o);
@@ -149,15 +158,9 @@ TEST(EconActions, LoraAdaptersCountTheirWorkAndTraffic) {
 // both gather the parameters once: per parameter 16 x 4 + 2 bytes against 4 + 2 at 16 micro-batches.
 TEST(EconActions, Zero2ReducesEveryMicroBatch) {
   auto dp_bytes = [](int zero) {
-    const train::Experiment e = train::experiment_from_config(
-        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
-                               "training: {global_batch: 32, micro_batch: 1, tp: 8, pp: 1, dp: 2, precision: bf16, zero: " +
-                                   std::to_string(zero) + "}\n",
-                               "exp.yaml"),
-        false);
-    train::StepOptions o;
-    o.ignore_memory = true;
-    return count_actions(e, train::simulate_step(e, o)).dp_bytes;
+    return step_actions(p5_experiment(16, "llama2-7b", "global_batch: 32, micro_batch: 1, tp: 8, pp: 1, dp: 2, precision: bf16, zero: " +
+                                                           std::to_string(zero)))
+        .dp_bytes;
   };
   EXPECT_NEAR(dp_bytes(2) / dp_bytes(1), (16.0 * 4 + 2) / (4 + 2), 1e-9);
 }
@@ -166,15 +169,8 @@ TEST(EconActions, Zero2ReducesEveryMicroBatch) {
 // V's turn crosses between the two middle ranks, which a DualPipeV stage keeps to itself.
 TEST(EconActions, DualPipeCountsAsItsFoldedVWithTheTurnSent) {
   auto actions = [](const std::string& training) {
-    const train::Experiment e = train::experiment_from_config(
-        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 64}\nmodel: llama3-70b\n"
-                               "training: {global_batch: 64, micro_batch: 1, tp: 8, recompute: selective, zero: 1, "
-                               "precision: bf16, " + training + "}\n",
-                               "exp.yaml"),
-        false);
-    train::StepOptions o;
-    o.ignore_memory = true;
-    return count_actions(e, train::simulate_step(e, o));
+    return step_actions(p5_experiment(
+        64, "llama3-70b", "global_batch: 64, micro_batch: 1, tp: 8, recompute: selective, zero: 1, precision: bf16, " + training));
   };
   const ActionCounts dual = actions("pp: 4, dp: 2, pp_schedule: dualpipe");
   const ActionCounts v = actions("pp: 2, dp: 4, pp_schedule: dualpipe-v");
@@ -188,12 +184,7 @@ TEST(EconActions, DualPipeCountsAsItsFoldedVWithTheTurnSent) {
 // parameters the data-parallel parameter gathers, as the step simulation times them.
 TEST(EconActions, Fp8GathersMoveOneBytePerElement) {
   auto actions = [](const std::string& training) {
-    const train::Experiment e = train::experiment_from_config(
-        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 16}\nmodel: llama2-7b\n"
-                               "training: {global_batch: 32, tp: 8, pp: 1, dp: 2, zero: 1, " + training + "}\n",
-                               "exp.yaml"),
-        false);
-    return count_actions(e, train::simulate_step(e));
+    return step_actions(p5_experiment(16, "llama2-7b", "global_batch: 32, tp: 8, pp: 1, dp: 2, zero: 1, " + training));
   };
   const ActionCounts bf16 = actions("precision: bf16"), fp8 = actions("precision: fp8");
   const ActionCounts params = actions("precision: fp8, fp8_params: true");
@@ -210,18 +201,11 @@ TEST(EconActions, Fp8GathersMoveOneBytePerElement) {
 // (train::dispatch_copies).
 TEST(EconActions, ExpertBytesFollowTheDispatch) {
   auto experiment = [](const std::string& dispatch) {
-    return train::experiment_from_config(
-        ConfigNode::parse_yaml("system: {preset: p5.48xlarge, accelerator: h100-sxm, count: 64}\nmodel: mixtral-8x7b\n"
-                               "training: {global_batch: 64, micro_batch: 1, tp: 1, pp: 1, dp: 64, ep: 4, precision: bf16, "
-                               "moe_host_overhead: 0ms, ep_dispatch: " + dispatch + "}\n",
-                               "exp.yaml"),
-        false);
+    return p5_experiment(64, "mixtral-8x7b",
+                         "global_batch: 64, micro_batch: 1, tp: 1, pp: 1, dp: 64, ep: 4, precision: bf16, "
+                         "moe_host_overhead: 0ms, ep_dispatch: " + dispatch);
   };
-  auto ep_bytes = [](const train::Experiment& e) {
-    train::StepOptions o;
-    o.ignore_memory = true;
-    return count_actions(e, train::simulate_step(e, o)).ep_bytes;
-  };
+  auto ep_bytes = [](const train::Experiment& e) { return step_actions(e).ep_bytes; };
   // Mixtral: 32 MoE layers, top-2, seq x 4,096 hidden x 2 bytes per rank and micro-batch, 4
   // passes, 3 of 4 sent away, 64 ranks.
   const train::Experiment flat = experiment("alltoall");

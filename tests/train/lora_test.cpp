@@ -67,7 +67,8 @@ TEST(Lora, AdaptersFollowTheTensorParallelSplit) {
 
 // Memory: the frozen base in the parameter type, the adapters beside it; fp32 gradients and
 // Adam's fp32 master, m and v for the adapters alone, the optimizer sharded by ZeRO-1 over
-// dp x cp. Llama 2 70B, rank 16 on qkv (8192 -> 10240) and the output projection, 80 layers.
+// dp x cp; the adapters' saved inputs in place of the frozen linears'. Llama 2 70B, rank 16 on
+// qkv (8192 -> 10240) and the output projection, 80 layers.
 TEST(Lora, MemoryHoldsTheAdaptersTrainingState) {
   const std::string plan = "global_batch: 8, micro_batch: 1, tp: 1, dp: 4, cp: 2, zero: 1, precision: bf16";
   const Experiment base = experiment(kP5, "llama2-70b", plan);
@@ -78,6 +79,17 @@ TEST(Lora, MemoryHoldsTheAdaptersTrainingState) {
   EXPECT_DOUBLE_EQ(l.weights - b.weights, adapters * 2);
   EXPECT_DOUBLE_EQ(l.gradients, adapters * 4);
   EXPECT_DOUBLE_EQ(l.optimizer, adapters * 12 / 8);
+  // Activations: a frozen linear keeps no input for a weight gradient; the adapters keep theirs.
+  // At 2,048 tokens a rank (cp 2) the attention and MLP inputs and the down projection's input go,
+  // the qkv adapter keeps its input, both keep B's, per layer.
+  const double T = 2048, d = 2, per_layer = d * T * (-8192 - 8192 - 28672 + 8192 + 16 + 16);
+  EXPECT_DOUBLE_EQ(l.activations - b.activations, 80 * per_layer);
+  // Full recompute keeps the layer inputs alone, with or without adapters; the layer being
+  // recomputed holds the same difference once.
+  const MemoryBreakdown bf = memory_per_rank(base.model, experiment(kP5, "llama2-70b", plan + ", recompute: full").plan,
+                                             base.system).per_rank;
+  const Experiment lf = experiment(kP5, "llama2-70b", plan + ", recompute: full, lora: {rank: 16}");
+  EXPECT_DOUBLE_EQ(memory_per_rank(lf.model, lf.plan, lf.system).per_rank.activations - bf.activations, per_layer);
 }
 
 // Routed experts' adapters shard with the experts: each of 64 expert ranks trains 1/64 of them,
