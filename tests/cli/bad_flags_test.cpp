@@ -32,6 +32,7 @@ TEST(BadFlags, EachIsOneErrorLineAndNoOutput) {
   expect_refused("simulate " + kExample + " --trace --json", "the next argument --json is an option");
   expect_refused("simulate " + kExample + " --trace-stages 0", "no --trace file");
   expect_refused("validate " + source_path("tests/data/train/runs_bad_measured.yaml"), "step_time_s");
+  expect_refused("validate " + source_path("tests/data/train/runs_bad_reported.yaml"), "reported.metric");
   expect_refused("validate " + source_path("tests/data/train/runs_duplicate_ids.yaml"), "repeats the run id 'same'");
   expect_refused("collective --system p5.48xlarge --algorithm foo", "foo");
   // 8,960 chips in one torus: an all-to-all over all of them is ~80M flows, refused at once.

@@ -42,9 +42,15 @@ Experiment experiment_from_config(const ConfigNode& node, bool validation) {
     Measured meas;
     // A measured step of at least a microsecond: the error divides by it.
     if (!m.absent("step_time_s")) meas.step_time_s = m.number("step_time_s", 1e-6, 1e9);
-    meas.how = m.absent("step_time_how") ? "" : m.str("step_time_how");
-    m.absent("reported");
-    m.absent("flops_definition");
+    // The rest is provenance, read as strictly as the schema (validation/runs.yaml's header) says.
+    meas.how = m.absent("step_time_how") ? "" : m.choice("step_time_how", {"measured", "derived"});
+    if (!m.absent("reported")) {
+      ConfigReader rep = m.child("reported");
+      rep.choice("metric", {"tflops_per_accel", "mfu", "tokens_per_s", "seqs_per_s", "step_time_s"});
+      rep.number("value", 0, 1e18);
+      rep.finish();
+    }
+    if (!m.absent("flops_definition")) m.choice("flops_definition", {"model", "hardware", "none"});
     m.finish();
     e.measured = meas;
   }
