@@ -27,9 +27,9 @@ model::Op matmul(std::string name, double m, double n, double k, double batch, d
   return op;
 }
 
-// An element-wise pass over `elements` moving `bytes_per_element` forward and `bwd_per_element`
+// An element-wise pass over `elements` moving `bytes_per_element` forward and `bwd_bytes` in all
 // backward.
-model::Op pass(std::string name, double elements, double bytes_per_element, double bwd_per_element) {
+model::Op pass(std::string name, double elements, double bytes_per_element, double bwd_bytes) {
   model::Op op;
   op.name = std::move(name);
   op.kind = model::OpKind::kElementwise;
@@ -37,7 +37,7 @@ model::Op pass(std::string name, double elements, double bytes_per_element, doub
   op.n = 1;
   op.flops = elements;
   op.bytes = elements * bytes_per_element;
-  op.bwd_bytes = elements * bwd_per_element;
+  op.bwd_bytes = bwd_bytes;
   return op;
 }
 
@@ -67,13 +67,13 @@ AdapterWork adapter_work(const model::Op& op, const ParallelPlan& p) {
   const double out_elems = b * (column ? m * n : sp ? m * n / s : m * n);
   // Dropout reads its input and writes its output and 1-byte mask; backward reads the gradient
   // and the mask and writes the gradient.
-  if (p.lora_dropout > 0) w.ops.push_back(pass("lora_dropout", in_elems, 2 * d + 1, 2 * d + 1));
+  if (p.lora_dropout > 0) w.ops.push_back(pass("lora_dropout", in_elems, 2 * d + 1, (2 * d + 1) * in_elems));
   w.ops.push_back(column ? matmul("lora_a", m, r / s, k, b, d) : matmul("lora_a", m, r, k, b, d));
   w.ops.push_back(column ? matmul("lora_b", m, n, r, b, d) : matmul("lora_b", m, n / s, r, b, d));
-  w.ops.push_back(pass("lora_scale", out_elems, 2 * d, 2 * d));
+  w.ops.push_back(pass("lora_scale", out_elems, 2 * d, 2 * d * out_elems));
   // Forward: the base output plus the adapter's; backward: the base input gradient plus the
   // adapter's.
-  w.ops.push_back(pass("lora_sum", out_elems, 3 * d, 3 * d * in_elems / out_elems));
+  w.ops.push_back(pass("lora_sum", out_elems, 3 * d, 3 * d * in_elems));
   // A's input (whole rows: gathered beside a column-parallel layer), B's input and the mask. The
   // output projection's input without dropout is the attention output, which flash attention
   // keeps anyway.
