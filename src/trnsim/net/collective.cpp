@@ -104,8 +104,11 @@ struct NetworkModel::Impl {
                  int domain_offset) const {
     Groups g = domain_groups(n, stride, domain_offset);
     if (algo == "ring" || algo == "bidir-ring") {
-      if (is_torus(sys.scale_up.kind)) order_as_ring(t, g);
-      return ring_schedule(t, kind, bytes, n, g, algo == "bidir-ring");
+      // A broadcast streams along one chain; reductions and gathers split over the runtime's rings.
+      const int rings = is_torus(sys.scale_up.kind)
+                            ? order_as_rings(t, g, kind != K::kBroadcast && fabric_of(sys, cal) == Fabric::kNeuron)
+                            : 1;
+      return ring_schedule(t, kind, bytes / rings, n, g, algo == "bidir-ring");
     }
     if (algo == "mesh") return mesh_schedule(t, kind, bytes, n, g);
     // Consecutive members sharing a chip (logical NeuronCores) reduce on the chip first.

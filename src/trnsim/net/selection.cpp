@@ -1,8 +1,10 @@
 #include "trnsim/net/selection.h"
 
 #include <algorithm>
+#include <set>
 
 #include "trnsim/base/error.h"
+#include "trnsim/net/torus_cycles.h"
 
 namespace trnsim::net {
 
@@ -109,8 +111,33 @@ double bus_factor(CollectiveKind kind, int64_t n) {
   }
 }
 
-void order_as_ring(const Topology& t, std::vector<std::vector<int>>& groups) {
+int order_as_rings(const Topology& t, std::vector<std::vector<int>>& groups, bool disjoint_cycles) {
   const std::vector<int>& dims = t.torus_dims();
+  auto local = [&](int accel) {
+    int64_t idx = 0;
+    const std::vector<int> c = t.coords(accel);
+    for (size_t d = 0; d < c.size(); ++d) idx = idx * dims[d] + c[d];
+    return idx;
+  };
+  const std::vector<std::vector<int>> cycles = disjoint_cycles ? disjoint_hamiltonian_cycles(dims) : std::vector<std::vector<int>>{};
+  auto spans_torus = [&](const std::vector<int>& g) {
+    std::set<int64_t> chips;
+    for (int a : g) chips.insert(local(a));
+    return !cycles.empty() && chips.size() == cycles.front().size();
+  };
+  if (!groups.empty() && std::all_of(groups.begin(), groups.end(), spans_torus)) {
+    std::vector<std::vector<int>> out;
+    for (const auto& cycle : cycles) {
+      std::vector<size_t> place(cycle.size());
+      for (size_t i = 0; i < cycle.size(); ++i) place[static_cast<size_t>(cycle[i])] = i;
+      for (auto g : groups) {
+        std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return place[static_cast<size_t>(local(a))] < place[static_cast<size_t>(local(b))]; });
+        out.push_back(std::move(g));
+      }
+    }
+    groups = std::move(out);
+    return static_cast<int>(cycles.size());
+  }
   auto snake = [&](int accel) {
     std::vector<int> c = t.coords(accel);
     if (c.empty()) return int64_t{accel};
@@ -127,6 +154,7 @@ void order_as_ring(const Topology& t, std::vector<std::vector<int>>& groups) {
   };
   for (auto& g : groups)
     std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return snake(a) < snake(b); });
+  return 1;
 }
 
 }  // namespace trnsim::net

@@ -40,7 +40,11 @@ std::string select_algorithm(CollectiveKind kind, double bytes, const GroupShape
 std::string inter_algorithm(double bytes);
 double bus_factor(CollectiveKind kind, int64_t n);
 
-// Orders each group's members along a ring of physical neighbours (snake order over the torus).
-void order_as_ring(const Topology& t, std::vector<std::vector<int>>& groups);
+// Orders each group's members along rings of physical neighbours on a torus and returns how many
+// rings each group runs at once, each with an equal share of the data: one, in snake order; or,
+// with `disjoint_cycles` where every group spans all the chips of a 2-D torus, one per edge-
+// disjoint Hamiltonian cycle (the Neuron runtime's rings over a whole instance, RTINTRA), the
+// groups then listed once per cycle.
+int order_as_rings(const Topology& t, std::vector<std::vector<int>>& groups, bool disjoint_cycles);
 
 }  // namespace trnsim::net
