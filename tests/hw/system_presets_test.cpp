@@ -11,9 +11,10 @@
 namespace trnsim::hw {
 namespace {
 
-TEST(SystemPresets, ListsAllFourteenAccelerators) {
-  std::vector<std::string> want = {"a100-40g", "a100-80g", "b200",    "gb200",   "h100-sxm", "h200",    "h800",
-                                   "tpu-v4",   "tpu-v5e",  "tpu-v5p", "tpu-v6e", "trn1",     "trn2",    "trn3"};
+TEST(SystemPresets, ListsAllFifteenAccelerators) {
+  std::vector<std::string> want = {"a100-40g", "a100-80g", "b200",    "gb200",   "h100-hbm2e-500w",
+                                   "h100-sxm", "h200",     "h800",    "tpu-v4",  "tpu-v5e",
+                                   "tpu-v5p",  "tpu-v6e",  "trn1",    "trn2",    "trn3"};
   EXPECT_EQ(list_accelerator_presets(), want);
 }
 

@@ -29,6 +29,16 @@ TEST(TrainFramework, MatchesTheRunsFrameworkText) {
   EXPECT_FALSE(framework_for("").has_value());
 }
 
+// The attention kernel goes by the run's roofline preset; a preset for a variant of a part (the
+// 500 W HBM2e H100, whose preset names h100 as its base) runs what the part runs.
+TEST(TrainFramework, AttentionKernelFollowsThePresetOrItsBase) {
+  const auto titan = framework_for("torchtitan");
+  ASSERT_TRUE(titan.has_value());
+  EXPECT_EQ(titan->attention_on("h100-sxm"), cost::AttentionKernel::kFlash2);
+  EXPECT_EQ(titan->attention_on("h100-hbm2e-500w"), cost::AttentionKernel::kFlash2);
+  EXPECT_EQ(titan->attention_on("b200"), cost::AttentionKernel::kFused);
+}
+
 std::string write_file(const std::string& name, const std::string& text) {
   const auto p = std::filesystem::temp_directory_path() / ("trnsim_fw_" + std::to_string(::getpid()) + "_" + name);
   std::ofstream(p) << text;

@@ -18,20 +18,35 @@ namespace {
 
 std::string cost_dir() { return hw::config_dir() + "/cost"; }
 
-AttentionCurve read_attention(ConfigReader at) {
-  AttentionCurve c;
-  c.fwd_max = at.number("fwd_max", 0.01, 1.0);
-  c.bwd_max = at.number("bwd_max", 0.01, 1.0);
-  c.seq_half = at.number("seq_half", 1, 1e7);
-  c.head_dim_half = at.number("head_dim_half", 1, 1e4);
+// Each figure of a derived preset (one with `base`) that it does not write is its base's.
+AttentionCurve read_attention(ConfigReader at, AttentionCurve c, bool derived) {
+  auto num = [&](const char* key, double lo, double hi, double& field) {
+    if (!derived || at.has(key)) field = at.number(key, lo, hi);
+  };
+  num("fwd_max", 0.01, 1.0, c.fwd_max);
+  num("bwd_max", 0.01, 1.0, c.bwd_max);
+  num("seq_half", 1, 1e7, c.seq_half);
+  num("head_dim_half", 1, 1e4, c.head_dim_half);
   at.finish();
   return c;
 }
 
-RooflineParams read_params(const ConfigNode& root) {
+RooflineParams read_params(const ConfigNode& root, const std::string& path) {
   auto log = std::make_shared<std::vector<ParamInfo>>();
   ConfigReader r(root, log);
   RooflineParams p;
+  const bool derived = !r.absent("base");
+  if (derived) {
+    // A preset for a variant of a part (another power limit, say) names the preset it departs
+    // from and writes only the figures that differ.
+    const std::string base = r.str("base");
+    p = load_roofline_params(base);
+    if (!p.base.empty() || fs::path(path).stem() == base) {
+      throw input_error(root.location(), "base preset '" + base + "' is itself derived (or is this file)",
+                        "name a preset without a 'base' key");
+    }
+    p.base = base;
+  }
   p.name = r.str("name");
   const std::string model = r.choice("model", {"roofline", "neuron"});
   if (model != "roofline") {
@@ -40,25 +55,38 @@ RooflineParams read_params(const ConfigNode& root) {
   }
   p.accelerators = r.str_list("accelerators");
   r.require_sources(true);
-  ConfigReader mm = r.child("matmul");
-  p.matmul_eff_max = mm.number("eff_max", 0.01, 1.0);
-  p.matmul_eff_max_fp8 = mm.has("eff_max_fp8") ? mm.number("eff_max_fp8", 0.01, 1.0) : p.matmul_eff_max;
-  p.mn_half = mm.number("mn_half", 1, 1e6);
-  p.k_half = mm.number("k_half", 1, 1e6);
-  p.mn_half_fp8 = mm.has("mn_half_fp8") ? mm.number("mn_half_fp8", 1, 1e6) : p.mn_half;
-  p.k_half_fp8 = mm.has("k_half_fp8") ? mm.number("k_half_fp8", 1, 1e6) : p.k_half;
-  mm.finish();
-  p.attention = read_attention(r.child("attention"));
-  if (!r.absent("attention_flash2")) p.attention_flash2 = read_attention(r.child("attention_flash2"));
+  auto num = [&](ConfigReader& at, const char* key, double lo, double hi, double& field) {
+    if (!derived || at.has(key)) field = at.number(key, lo, hi);
+  };
+  if (!derived || !r.absent("matmul")) {
+    ConfigReader mm = r.child("matmul");
+    num(mm, "eff_max", 0.01, 1.0, p.matmul_eff_max);
+    if (!derived) p.matmul_eff_max_fp8 = p.matmul_eff_max;
+    if (!mm.absent("eff_max_fp8")) p.matmul_eff_max_fp8 = mm.number("eff_max_fp8", 0.01, 1.0);
+    num(mm, "mn_half", 1, 1e6, p.mn_half);
+    num(mm, "k_half", 1, 1e6, p.k_half);
+    if (!derived) p.mn_half_fp8 = p.mn_half, p.k_half_fp8 = p.k_half;
+    if (!mm.absent("mn_half_fp8")) p.mn_half_fp8 = mm.number("mn_half_fp8", 1, 1e6);
+    if (!mm.absent("k_half_fp8")) p.k_half_fp8 = mm.number("k_half_fp8", 1, 1e6);
+    mm.finish();
+  }
+  if (!derived || !r.absent("attention")) p.attention = read_attention(r.child("attention"), p.attention, derived);
+  if (!r.absent("attention_flash2"))
+    p.attention_flash2 = read_attention(r.child("attention_flash2"), p.attention_flash2.value_or(AttentionCurve{}),
+                                        derived && p.attention_flash2.has_value());
   if (!r.absent("sustained_fraction")) p.sustained_fraction = r.number("sustained_fraction", 0.05, 1.0);
   if (!r.absent("overlap_slowdown")) p.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0.9);
-  p.mem_eff = r.number("mem_eff", 0.05, 1.0);
-  p.vector_peak_fraction = r.number("vector_peak_fraction", 1e-4, 1.0);
-  p.op_overhead = r.time("op_overhead");
+  num(r, "mem_eff", 0.05, 1.0, p.mem_eff);
+  num(r, "vector_peak_fraction", 1e-4, 1.0, p.vector_peak_fraction);
+  if (!derived || r.has("op_overhead")) p.op_overhead = r.time("op_overhead");
   r.finish();
-  // name, model and accelerators are identifiers, not figures: only figures carry sources.
+  // name, model, base and accelerators are identifiers, not figures: only figures carry sources.
+  // A derived preset's own figures replace its base's.
   for (const auto& info : *log) {
-    if (info.path != "name" && info.path != "model" && info.path != "accelerators") p.params.push_back(info);
+    if (info.path == "name" || info.path == "model" || info.path == "base" || info.path == "accelerators") continue;
+    auto same = [&](const ParamInfo& q) { return q.path == info.path; };
+    p.params.erase(std::remove_if(p.params.begin(), p.params.end(), same), p.params.end());
+    p.params.push_back(info);
   }
   return p;
 }
@@ -89,7 +117,7 @@ RooflineParams load_roofline_params(const std::string& name_or_path) {
     }
     path = cost_dir() + "/" + name_or_path + ".yaml";
   }
-  return read_params(ConfigNode::load_yaml_file(path));
+  return read_params(ConfigNode::load_yaml_file(path), path);
 }
 
 std::vector<std::string> list_roofline_presets() {

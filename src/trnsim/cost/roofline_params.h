@@ -18,6 +18,7 @@ struct AttentionCurve {
 
 struct RooflineParams {
   std::string name;                      // preset name (h100, a100, tpu-v5p ...)
+  std::string base;                      // the preset this one departs from ('base:'), or empty
   std::vector<std::string> accelerators; // accelerator name prefixes this preset covers
   // Matmul: eff = eff_max * sat(m, mn_half) * sat(n, mn_half) * sat(k, k_half),
   // sat(x, h) = 1 - exp(-x / h): small dimensions leave the matrix units partly idle.

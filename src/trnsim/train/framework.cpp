@@ -80,7 +80,10 @@ std::optional<FrameworkDefaults> framework_for(const std::string& framework) {
 
 cost::AttentionKernel FrameworkDefaults::attention_on(const std::string& accelerator) const {
   if (attention_kernel.empty()) return cost::AttentionKernel::kFused;
-  const auto it = attention_kernel.find(cost::roofline_preset_for(accelerator));
+  const std::string preset = cost::roofline_preset_for(accelerator);
+  auto it = attention_kernel.find(preset);
+  // A preset for a variant of a part (its `base`) runs what the part runs.
+  if (it == attention_kernel.end() && !preset.empty()) it = attention_kernel.find(cost::load_roofline_params(preset).base);
   return it == attention_kernel.end() ? cost::AttentionKernel::kFused : it->second;
 }
 
