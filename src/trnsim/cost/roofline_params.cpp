@@ -31,7 +31,20 @@ AttentionCurve read_attention(ConfigReader at, AttentionCurve c, bool derived) {
   return c;
 }
 
-RooflineParams read_params(const ConfigNode& root, const std::string& path) {
+std::string preset_path(const std::string& name_or_path) {
+  if (looks_like_path(name_or_path)) return name_or_path;
+  const auto presets = list_roofline_presets();
+  if (std::find(presets.begin(), presets.end(), name_or_path) == presets.end()) {
+    throw input_error("cost calibration '" + name_or_path + "'", "is not a known roofline preset",
+                      presets.empty() ? "no presets in " + cost_dir() + "; set TRNSIM_CONFIG_DIR"
+                                      : "use one of: " + join(presets) + ", or a path to a .yaml file");
+  }
+  return cost_dir() + "/" + name_or_path + ".yaml";
+}
+
+// `as_base`: read as another preset's base, which may not have a base of its own (so no chain
+// or loop of bases is followed).
+RooflineParams read_params(const ConfigNode& root, bool as_base) {
   auto log = std::make_shared<std::vector<ParamInfo>>();
   ConfigReader r(root, log);
   RooflineParams p;
@@ -40,11 +53,11 @@ RooflineParams read_params(const ConfigNode& root, const std::string& path) {
     // A preset for a variant of a part (another power limit, say) names the preset it departs
     // from and writes only the figures that differ.
     const std::string base = r.str("base");
-    p = load_roofline_params(base);
-    if (!p.base.empty() || fs::path(path).stem() == base) {
-      throw input_error(root.location(), "base preset '" + base + "' is itself derived (or is this file)",
-                        "name a preset without a 'base' key");
+    if (as_base) {
+      throw input_error(root.location(), "is a base preset that names a base of its own ('" + base + "')",
+                        "a base preset must not have a 'base' key: point the derived preset at a full one");
     }
+    p = read_params(ConfigNode::load_yaml_file(preset_path(base)), true);
     p.base = base;
   }
   p.name = r.str("name");
@@ -107,17 +120,7 @@ double attention_efficiency(const AttentionCurve& c, double sq, double skv, doub
 }
 
 RooflineParams load_roofline_params(const std::string& name_or_path) {
-  std::string path = name_or_path;
-  if (!looks_like_path(name_or_path)) {
-    const auto presets = list_roofline_presets();
-    if (std::find(presets.begin(), presets.end(), name_or_path) == presets.end()) {
-      throw input_error("cost calibration '" + name_or_path + "'", "is not a known roofline preset",
-                        presets.empty() ? "no presets in " + cost_dir() + "; set TRNSIM_CONFIG_DIR"
-                                        : "use one of: " + join(presets) + ", or a path to a .yaml file");
-    }
-    path = cost_dir() + "/" + name_or_path + ".yaml";
-  }
-  return read_params(ConfigNode::load_yaml_file(path), path);
+  return read_params(ConfigNode::load_yaml_file(preset_path(name_or_path)), false);
 }
 
 std::vector<std::string> list_roofline_presets() {

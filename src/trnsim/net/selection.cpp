@@ -119,7 +119,8 @@ int order_as_rings(const Topology& t, std::vector<std::vector<int>>& groups, boo
     for (size_t d = 0; d < c.size(); ++d) idx = idx * dims[d] + c[d];
     return idx;
   };
-  const std::vector<std::vector<int>> cycles = disjoint_cycles ? disjoint_hamiltonian_cycles(dims) : std::vector<std::vector<int>>{};
+  std::vector<std::vector<int>> cycles;
+  if (disjoint_cycles) cycles = disjoint_hamiltonian_cycles(dims);
   auto spans_torus = [&](const std::vector<int>& g) {
     std::set<int64_t> chips;
     for (int a : g) chips.insert(local(a));
@@ -130,8 +131,9 @@ int order_as_rings(const Topology& t, std::vector<std::vector<int>>& groups, boo
     for (const auto& cycle : cycles) {
       std::vector<size_t> place(cycle.size());
       for (size_t i = 0; i < cycle.size(); ++i) place[static_cast<size_t>(cycle[i])] = i;
+      auto at = [&](int accel) { return place[static_cast<size_t>(local(accel))]; };
       for (auto g : groups) {
-        std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return place[static_cast<size_t>(local(a))] < place[static_cast<size_t>(local(b))]; });
+        std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return at(a) < at(b); });
         out.push_back(std::move(g));
       }
     }

@@ -83,7 +83,8 @@ cost::AttentionKernel FrameworkDefaults::attention_on(const std::string& acceler
   const std::string preset = cost::roofline_preset_for(accelerator);
   auto it = attention_kernel.find(preset);
   // A preset for a variant of a part (its `base`) runs what the part runs.
-  if (it == attention_kernel.end() && !preset.empty()) it = attention_kernel.find(cost::load_roofline_params(preset).base);
+  if (it == attention_kernel.end() && !preset.empty())
+    it = attention_kernel.find(cost::load_roofline_params(preset).base);
   return it == attention_kernel.end() ? cost::AttentionKernel::kFused : it->second;
 }
 
