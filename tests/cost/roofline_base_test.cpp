@@ -12,12 +12,16 @@
 namespace trnsim::cost {
 namespace {
 
-std::string write_preset(const std::string& stem, const std::string& text) {
+std::string preset_file(const std::string& stem) {
   const auto dir = std::filesystem::temp_directory_path() / ("trnsim_cost_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  const auto p = dir / (stem + ".yaml");
-  std::ofstream(p) << text;
-  return p.string();
+  return (dir / (stem + ".yaml")).string();
+}
+
+std::string write_preset(const std::string& stem, const std::string& text) {
+  const std::string path = preset_file(stem);
+  std::ofstream(path) << text;
+  return path;
 }
 
 const ParamInfo* find(const RooflineParams& p, const std::string& path) {
@@ -79,9 +83,8 @@ TEST(CostRooflineBase, BadBasesAreRefusedNamingTheFix) {
   };
   for (const auto& c : cases) {
     try {
-      const std::string path = write_preset(c.stem, "");
       std::string text = c.text;
-      if (const size_t at = text.find("LOOP"); at != std::string::npos) text.replace(at, 4, path);
+      if (const size_t at = text.find("LOOP"); at != std::string::npos) text.replace(at, 4, preset_file(c.stem));
       load_roofline_params(write_preset(c.stem, text));
       ADD_FAILURE() << c.stem << ": expected an error";
     } catch (const Error& e) {

@@ -18,15 +18,17 @@ namespace {
 
 std::string cost_dir() { return hw::config_dir() + "/cost"; }
 
-// Each figure of a derived preset (one with `base`) that it does not write is its base's.
+// Reads figure `key` into `field`; in a derived preset (one with `base`) a figure it does not
+// write keeps its base's value.
+void read_figure(ConfigReader& at, const char* key, double lo, double hi, double& field, bool derived) {
+  if (!derived || at.has(key)) field = at.number(key, lo, hi);
+}
+
 AttentionCurve read_attention(ConfigReader at, AttentionCurve c, bool derived) {
-  auto num = [&](const char* key, double lo, double hi, double& field) {
-    if (!derived || at.has(key)) field = at.number(key, lo, hi);
-  };
-  num("fwd_max", 0.01, 1.0, c.fwd_max);
-  num("bwd_max", 0.01, 1.0, c.bwd_max);
-  num("seq_half", 1, 1e7, c.seq_half);
-  num("head_dim_half", 1, 1e4, c.head_dim_half);
+  read_figure(at, "fwd_max", 0.01, 1.0, c.fwd_max, derived);
+  read_figure(at, "bwd_max", 0.01, 1.0, c.bwd_max, derived);
+  read_figure(at, "seq_half", 1, 1e7, c.seq_half, derived);
+  read_figure(at, "head_dim_half", 1, 1e4, c.head_dim_half, derived);
   at.finish();
   return c;
 }
@@ -68,16 +70,13 @@ RooflineParams read_params(const ConfigNode& root, bool as_base) {
   }
   p.accelerators = r.str_list("accelerators");
   r.require_sources(true);
-  auto num = [&](ConfigReader& at, const char* key, double lo, double hi, double& field) {
-    if (!derived || at.has(key)) field = at.number(key, lo, hi);
-  };
   if (!derived || !r.absent("matmul")) {
     ConfigReader mm = r.child("matmul");
-    num(mm, "eff_max", 0.01, 1.0, p.matmul_eff_max);
+    read_figure(mm, "eff_max", 0.01, 1.0, p.matmul_eff_max, derived);
     if (!derived) p.matmul_eff_max_fp8 = p.matmul_eff_max;
     if (!mm.absent("eff_max_fp8")) p.matmul_eff_max_fp8 = mm.number("eff_max_fp8", 0.01, 1.0);
-    num(mm, "mn_half", 1, 1e6, p.mn_half);
-    num(mm, "k_half", 1, 1e6, p.k_half);
+    read_figure(mm, "mn_half", 1, 1e6, p.mn_half, derived);
+    read_figure(mm, "k_half", 1, 1e6, p.k_half, derived);
     if (!derived) p.mn_half_fp8 = p.mn_half, p.k_half_fp8 = p.k_half;
     if (!mm.absent("mn_half_fp8")) p.mn_half_fp8 = mm.number("mn_half_fp8", 1, 1e6);
     if (!mm.absent("k_half_fp8")) p.k_half_fp8 = mm.number("k_half_fp8", 1, 1e6);
@@ -89,8 +88,8 @@ RooflineParams read_params(const ConfigNode& root, bool as_base) {
                                         derived && p.attention_flash2.has_value());
   if (!r.absent("sustained_fraction")) p.sustained_fraction = r.number("sustained_fraction", 0.05, 1.0);
   if (!r.absent("overlap_slowdown")) p.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0.9);
-  num(r, "mem_eff", 0.05, 1.0, p.mem_eff);
-  num(r, "vector_peak_fraction", 1e-4, 1.0, p.vector_peak_fraction);
+  read_figure(r, "mem_eff", 0.05, 1.0, p.mem_eff, derived);
+  read_figure(r, "vector_peak_fraction", 1e-4, 1.0, p.vector_peak_fraction, derived);
   if (!derived || r.has("op_overhead")) p.op_overhead = r.time("op_overhead");
   r.finish();
   // name, model, base and accelerators are identifiers, not figures: only figures carry sources.

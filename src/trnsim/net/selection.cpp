@@ -113,17 +113,11 @@ double bus_factor(CollectiveKind kind, int64_t n) {
 
 int order_as_rings(const Topology& t, std::vector<std::vector<int>>& groups, bool disjoint_cycles) {
   const std::vector<int>& dims = t.torus_dims();
-  auto local = [&](int accel) {
-    int64_t idx = 0;
-    const std::vector<int> c = t.coords(accel);
-    for (size_t d = 0; d < c.size(); ++d) idx = idx * dims[d] + c[d];
-    return idx;
-  };
   std::vector<std::vector<int>> cycles;
   if (disjoint_cycles) cycles = disjoint_hamiltonian_cycles(dims);
   auto spans_torus = [&](const std::vector<int>& g) {
-    std::set<int64_t> chips;
-    for (int a : g) chips.insert(local(a));
+    std::set<int> chips;
+    for (int a : g) chips.insert(t.torus_position(a));
     return !cycles.empty() && chips.size() == cycles.front().size();
   };
   if (!groups.empty() && std::all_of(groups.begin(), groups.end(), spans_torus)) {
@@ -131,7 +125,7 @@ int order_as_rings(const Topology& t, std::vector<std::vector<int>>& groups, boo
     for (const auto& cycle : cycles) {
       std::vector<size_t> place(cycle.size());
       for (size_t i = 0; i < cycle.size(); ++i) place[static_cast<size_t>(cycle[i])] = i;
-      auto at = [&](int accel) { return place[static_cast<size_t>(local(accel))]; };
+      auto at = [&](int accel) { return place[static_cast<size_t>(t.torus_position(accel))]; };
       for (auto g : groups) {
         std::stable_sort(g.begin(), g.end(), [&](int a, int b) { return at(a) < at(b); });
         out.push_back(std::move(g));

@@ -48,8 +48,8 @@ void Topology::set_torus(int first, std::vector<int> dims, std::vector<std::vect
 }
 
 std::vector<int> Topology::coords(int accel) const {
-  if (torus_base_[accel] < 0) return {};
-  int local = accel - torus_base_[accel];
+  int local = torus_position(accel);
+  if (local < 0) return {};
   std::vector<int> c(torus_dims_.size());
   for (int d = static_cast<int>(torus_dims_.size()) - 1; d >= 0; --d) {
     c[d] = local % torus_dims_[d];

@@ -47,6 +47,8 @@ class Topology {
   const std::vector<int>& torus_dims() const { return torus_dims_; }
   // Coordinates of an accelerator within its torus domain (empty when not in a torus).
   std::vector<int> coords(int accel) const;
+  // Its row-major index within its torus domain (-1 when not in a torus).
+  int torus_position(int accel) const { return torus_base_[accel] < 0 ? -1 : accel - torus_base_[accel]; }
 
   // Equal-cost paths from accelerator a to accelerator b (at most `max_paths`).
   std::vector<Path> paths(int a, int b, int max_paths = 8) const;

@@ -12,7 +12,8 @@ namespace trnsim::net {
 // dimension fastest) once, with consecutive entries (and last and first) torus neighbours, and
 // that share no link: together they use all 2mn links. Empty when the shape is not two-
 // dimensional with both sides at least 3, or when the construction (a staircase, see the .cpp)
-// does not close for it: it closes where one side divides the other (4 x 4, 16 x 16, 8 x 4).
+// does not close for it: it closes on every square torus (4 x 4, 16 x 16) and on some others
+// (8 x 4, 9 x 3), not on 6 x 3 or 3 x 5.
 std::vector<std::vector<int>> disjoint_hamiltonian_cycles(const std::vector<int>& dims);
 
 }  // namespace trnsim::net
